@@ -1,0 +1,93 @@
+import type { RecordResourceType } from '../broker/fhir/resource-types';
+
+/** Kinds of source the broker can talk to; each has an adapter folder under adapters/. */
+export const SOURCE_KINDS = ['fhir-r4'] as const;
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** The organisation and system a source stands for: what provenance names. */
+export interface SourceDescriptor {
+  readonly id: string;
+  readonly kind: SourceKind;
+  readonly name: string;
+  readonly odsCode: string;
+  /** Base URL of the source's API, used in provenance (`meta.source`). */
+  readonly baseUrl: string;
+  readonly supplies: readonly RecordResourceType[];
+}
+
+/** Who is asking. Authentication fills this in; until then the HTTP layer describes the client. */
+export interface Requester {
+  readonly userId: string;
+  readonly role: string;
+  readonly organisationOds: string;
+  readonly purposeOfUse: string;
+}
+
+export interface PatientQuery {
+  /** Also the audit correlation id; sent upstream as X-Request-Id. */
+  readonly queryId: string;
+  /** Already checked with the modulus-11 rule. */
+  readonly nhsNumber: string;
+  /** Empty means the patient's demographics only. */
+  readonly resourceTypes: readonly RecordResourceType[];
+  /** ISO instant: only resources updated at or after it. */
+  readonly since?: string;
+  readonly requester: Requester;
+  /** Absolute epoch milliseconds by which the whole view must be answered. */
+  readonly deadline: number;
+}
+
+export interface TraceContext {
+  readonly requestId: string;
+  readonly traceparent?: string;
+}
+
+/** A FHIR OperationOutcome issue, in the shape the broker reports per source. */
+export interface SourceIssue {
+  readonly severity: 'fatal' | 'error' | 'warning' | 'information';
+  /** FHIR issue-type code, e.g. `timeout`, `exception`, `processing`, `too-costly`. */
+  readonly code: fhir4.OperationOutcomeIssue['code'];
+  /** Broker-specific reason, a code in SOURCE_ISSUE_SYSTEM, e.g. `http-500`, `invalid-json`. */
+  readonly reason: string;
+  /** A sentence a person can act on. Never contains patient identifiers. */
+  readonly text: string;
+}
+
+export const SOURCE_STATUSES = ['ok', 'no-match', 'timeout', 'error', 'rejected', 'skipped'] as const;
+export type SourceStatus = (typeof SOURCE_STATUSES)[number];
+
+export const SKIP_REASONS = ['objection', 'circuit-open', 'not-supplied', 'loop'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+interface OutcomeBase {
+  readonly sourceId: string;
+  readonly durationMs: number;
+}
+
+/** What one source contributed to a view. The patient is the source's own Patient resource. */
+export interface SourceRecord {
+  readonly patient: fhir4.Patient;
+  readonly resources: readonly fhir4.Resource[];
+}
+
+export type SourceOutcome =
+  | (OutcomeBase & { readonly status: 'ok'; readonly record: SourceRecord; readonly warnings: readonly SourceIssue[] })
+  | (OutcomeBase & { readonly status: 'no-match' })
+  | (OutcomeBase & { readonly status: 'timeout' })
+  | (OutcomeBase & { readonly status: 'error'; readonly issue: SourceIssue })
+  | (OutcomeBase & { readonly status: 'rejected'; readonly issue: SourceIssue })
+  | (OutcomeBase & { readonly status: 'skipped'; readonly reason: SkipReason });
+
+export interface AdapterContext {
+  /** Aborted when the source's time is up; adapters must stop all work and resolve. */
+  readonly signal: AbortSignal;
+  readonly trace: TraceContext;
+}
+
+export interface SourceAdapter {
+  readonly source: SourceDescriptor;
+  /** Resolves for every upstream failure; never rejects. */
+  fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome>;
+  /** Releases sockets and timers. */
+  close(): Promise<void>;
+}

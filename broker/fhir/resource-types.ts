@@ -1,0 +1,47 @@
+/** The clinical resource types a patient view is assembled from (the record's sections draw on these). */
+export const RECORD_RESOURCE_TYPES = [
+  'Condition',
+  'MedicationStatement',
+  'AllergyIntolerance',
+  'Observation',
+  'DocumentReference',
+  'CarePlan',
+  'CareTeam',
+  'Appointment',
+  'Encounter',
+  'Flag',
+] as const;
+
+export type RecordResourceType = (typeof RECORD_RESOURCE_TYPES)[number];
+
+export function isRecordResourceType(value: string): value is RecordResourceType {
+  return (RECORD_RESOURCE_TYPES as readonly string[]).includes(value);
+}
+
+/** The element that ties each record resource type to its patient. */
+export const PATIENT_REFERENCE_PATH: Readonly<Record<RecordResourceType, 'subject' | 'patient' | 'participant'>> = {
+  Condition: 'subject',
+  MedicationStatement: 'subject',
+  AllergyIntolerance: 'patient',
+  Observation: 'subject',
+  DocumentReference: 'subject',
+  CarePlan: 'subject',
+  CareTeam: 'subject',
+  Appointment: 'participant',
+  Encounter: 'subject',
+  Flag: 'subject',
+};
+
+/** The search parameter that selects a resource type by patient on a FHIR R4 server. */
+export const PATIENT_SEARCH_PARAM: Readonly<Record<RecordResourceType, 'patient' | 'subject'>> = {
+  Condition: 'patient',
+  MedicationStatement: 'patient',
+  AllergyIntolerance: 'patient',
+  Observation: 'patient',
+  DocumentReference: 'patient',
+  CarePlan: 'patient',
+  CareTeam: 'patient',
+  Appointment: 'patient',
+  Encounter: 'patient',
+  Flag: 'patient',
+};
