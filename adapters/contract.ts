@@ -1,3 +1,4 @@
+import type { OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
 import type { RecordResourceType } from '../broker/fhir/resource-types';
 
 /** Kinds of source the broker can talk to; each has an adapter folder under adapters/. */
@@ -46,7 +47,7 @@ export interface TraceContext {
 export interface SourceIssue {
   readonly severity: 'fatal' | 'error' | 'warning' | 'information';
   /** FHIR issue-type code, e.g. `timeout`, `exception`, `processing`, `too-costly`. */
-  readonly code: fhir4.OperationOutcomeIssue['code'];
+  readonly code: OperationOutcomeIssue['code'];
   /** Broker-specific reason, a code in SOURCE_ISSUE_SYSTEM, e.g. `http-500`, `invalid-json`. */
   readonly reason: string;
   /** A sentence a person can act on. Never contains patient identifiers. */
@@ -66,8 +67,8 @@ interface OutcomeBase {
 
 /** What one source contributed to a view. The patient is the source's own Patient resource. */
 export interface SourceRecord {
-  readonly patient: fhir4.Patient;
-  readonly resources: readonly fhir4.Resource[];
+  readonly patient: Patient;
+  readonly resources: readonly Resource[];
 }
 
 export type SourceOutcome =

@@ -1,3 +1,5 @@
+import type { Patient, Resource } from '@medplum/fhirtypes';
+
 /** The five simulated regional nodes of the demo region. */
 export const SIM_NODE_IDS = ['gp', 'acute', 'mental-health', 'ambulance', 'neighbouring-ics'] as const;
 export type SimNodeId = (typeof SIM_NODE_IDS)[number];
@@ -25,8 +27,8 @@ export interface SimPerson {
 /** One node's view of one person: its own Patient resource and the clinical resources it holds. */
 export interface NodeRecord {
   readonly localId: string;
-  readonly patient: fhir4.Patient;
-  readonly resources: readonly fhir4.Resource[];
+  readonly patient: Patient;
+  readonly resources: readonly Resource[];
 }
 
 export interface NodeDataset {
