@@ -72,7 +72,11 @@ export interface SourceRecord {
 }
 
 export type SourceOutcome =
-  | (OutcomeBase & { readonly status: 'ok'; readonly record: SourceRecord; readonly warnings: readonly SourceIssue[] })
+  | (OutcomeBase & {
+      readonly status: 'ok';
+      readonly record: SourceRecord;
+      readonly warnings: readonly SourceIssue[];
+    })
   | (OutcomeBase & { readonly status: 'no-match' })
   | (OutcomeBase & { readonly status: 'timeout' })
   | (OutcomeBase & { readonly status: 'error'; readonly issue: SourceIssue })

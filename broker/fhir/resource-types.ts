@@ -19,7 +19,9 @@ export function isRecordResourceType(value: string): value is RecordResourceType
 }
 
 /** The element that ties each record resource type to its patient. */
-export const PATIENT_REFERENCE_PATH: Readonly<Record<RecordResourceType, 'subject' | 'patient' | 'participant'>> = {
+export const PATIENT_REFERENCE_PATH: Readonly<
+  Record<RecordResourceType, 'subject' | 'patient' | 'participant'>
+> = {
   Condition: 'subject',
   MedicationStatement: 'subject',
   AllergyIntolerance: 'patient',
