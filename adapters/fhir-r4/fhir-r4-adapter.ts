@@ -1,0 +1,236 @@
+import type { OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
+import { NHS_NUMBER_SYSTEM } from '../../broker/fhir/systems';
+import { PATIENT_SEARCH_PARAM, type RecordResourceType } from '../../broker/fhir/resource-types';
+import type {
+  AdapterContext,
+  PatientQuery,
+  SourceAdapter,
+  SourceDescriptor,
+  SourceIssue,
+  SourceOutcome,
+} from '../contract';
+import type { SourceHttpClient } from '../http/source-http-client';
+import { UpstreamFailure, upstreamError } from '../upstream-failure';
+import { searchBundleSchema, type SearchBundle } from './search-bundle';
+
+export interface FhirR4AdapterOptions {
+  readonly source: SourceDescriptor;
+  readonly client: SourceHttpClient;
+  readonly maxPages: number;
+  readonly pageSize: number;
+  /** Where faults of the adapter itself (bugs, not upstream failures) are recorded. */
+  readonly onFault: (error: unknown) => void;
+}
+
+const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/**
+ * A FHIR R4 REST source: resolves the local patient by NHS number, then searches each
+ * supplied resource type by patient, following `next` links up to a cap.
+ */
+export class FhirR4Adapter implements SourceAdapter {
+  readonly source: SourceDescriptor;
+
+  constructor(private readonly options: FhirR4AdapterOptions) {
+    this.source = options.source;
+  }
+
+  async fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
+    const started = performance.now();
+    const base = { sourceId: this.source.id };
+    const elapsed = (): number => Math.round(performance.now() - started);
+    try {
+      const patient = await this.resolvePatient(query, ctx);
+      if (!patient) return { ...base, status: 'no-match', durationMs: elapsed() };
+      const wanted = query.resourceTypes.filter((type) => this.source.supplies.includes(type));
+      const searches = await Promise.allSettled(
+        wanted.map((type) => this.searchType(type, patient.id!, query, ctx)),
+      );
+      const resources: Resource[] = [];
+      const warnings: SourceIssue[] = [];
+      const failures: UpstreamFailure[] = [];
+      searches.forEach((result, index) => {
+        if (result.status === 'fulfilled') {
+          resources.push(...result.value.resources);
+          warnings.push(...result.value.warnings);
+          return;
+        }
+        const failure = this.asUpstreamFailure(result.reason);
+        failures.push(failure);
+        warnings.push({
+          ...failure.issue,
+          severity: 'warning',
+          text: `${wanted[index]} search: ${failure.issue.text}`,
+        });
+      });
+      const timeout = failures.find((f) => f.status === 'timeout');
+      if (timeout || ctx.signal.aborted) return { ...base, status: 'timeout', durationMs: elapsed() };
+      if (wanted.length > 0 && failures.length === wanted.length) {
+        // Nothing came back but the patient: the source failed, it did not answer "nothing".
+        const first = failures[0]!;
+        return { ...base, status: first.status, issue: first.issue, durationMs: elapsed() } as SourceOutcome;
+      }
+      return { ...base, status: 'ok', record: { patient, resources }, warnings, durationMs: elapsed() };
+    } catch (error) {
+      const failure = this.asUpstreamFailure(error);
+      if (failure.status === 'timeout' || ctx.signal.aborted)
+        return { ...base, status: 'timeout', durationMs: elapsed() };
+      return { ...base, status: failure.status, issue: failure.issue, durationMs: elapsed() };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.options.client.close();
+  }
+
+  private asUpstreamFailure(error: unknown): UpstreamFailure {
+    if (error instanceof UpstreamFailure) return error;
+    this.options.onFault(error);
+    return adapterFault(error);
+  }
+
+  private async resolvePatient(
+    query: PatientQuery,
+    ctx: AdapterContext,
+  ): Promise<(Patient & { id: string }) | null> {
+    const url = `${this.source.baseUrl}/Patient?identifier=${encodeURIComponent(`${NHS_NUMBER_SYSTEM}|${query.nhsNumber}`)}`;
+    const bundle = await this.getBundle(url, ctx);
+    const patients = (bundle.entry ?? [])
+      .filter((entry) => entry.resource?.resourceType === 'Patient' && entry.search?.mode !== 'include')
+      .map((entry) => entry.resource as Patient);
+    if (patients.length === 0) return null;
+    const matching = patients.filter((p) =>
+      (p.identifier ?? []).some((id) => id.system === NHS_NUMBER_SYSTEM && id.value === query.nhsNumber),
+    );
+    if (matching.length === 0) {
+      throw upstreamError(
+        'patient-mismatch',
+        'answered the NHS number search with a patient who does not carry that NHS number',
+        'business-rule',
+      );
+    }
+    if (matching.length > 1) {
+      throw upstreamError(
+        'ambiguous-patient',
+        'holds more than one patient with this NHS number',
+        'multiple-matches',
+      );
+    }
+    const patient = matching[0]!;
+    if (!patient.id || !FHIR_ID.test(patient.id)) {
+      throw upstreamError('invalid-resource', 'returned a patient without a valid id', 'structure');
+    }
+    return patient as Patient & { id: string };
+  }
+
+  private async searchType(
+    type: RecordResourceType,
+    patientId: string,
+    query: PatientQuery,
+    ctx: AdapterContext,
+  ): Promise<{ resources: Resource[]; warnings: SourceIssue[] }> {
+    const params = new URLSearchParams({
+      [PATIENT_SEARCH_PARAM[type]]: patientId,
+      _count: String(this.options.pageSize),
+    });
+    if (query.since) params.set('_lastUpdated', `ge${query.since}`);
+    let url: string | undefined = `${this.source.baseUrl}/${type}?${params.toString()}`;
+    const byId = new Map<string, Resource>();
+    const warnings: SourceIssue[] = [];
+    let unexpected = 0;
+    for (let page = 0; url; page++) {
+      if (page === this.options.maxPages) {
+        warnings.push({
+          severity: 'warning',
+          code: 'too-costly',
+          reason: 'truncated',
+          text: `${type} search: more than ${this.options.maxPages} pages; the rest was not fetched`,
+        });
+        break;
+      }
+      const bundle = await this.getBundle(url, ctx);
+      for (const entry of bundle.entry ?? []) {
+        const resource = entry.resource;
+        if (!resource || entry.search?.mode === 'include') continue;
+        if (entry.search?.mode === 'outcome' || resource.resourceType === 'OperationOutcome') {
+          warnings.push(...sourceReportedIssues(resource as unknown as OperationOutcome, type));
+          continue;
+        }
+        if (resource.resourceType !== type || !resource.id || !FHIR_ID.test(resource.id)) {
+          unexpected++;
+          continue;
+        }
+        byId.set(resource.id, resource as Resource);
+      }
+      url = this.nextLink(bundle, warnings, type);
+    }
+    if (unexpected > 0) {
+      warnings.push({
+        severity: 'warning',
+        code: 'structure',
+        reason: 'unexpected-resource',
+        text: `${type} search: ${unexpected} entr${unexpected === 1 ? 'y was' : 'ies were'} not a ${type} with a valid id and ${unexpected === 1 ? 'was' : 'were'} left out`,
+      });
+    }
+    return { resources: [...byId.values()], warnings };
+  }
+
+  private nextLink(bundle: SearchBundle, warnings: SourceIssue[], type: string): string | undefined {
+    const next = bundle.link?.find((link) => link.relation === 'next')?.url;
+    if (!next) return undefined;
+    // A next link may only lead back to the same source: never let a source steer the broker elsewhere.
+    if (!next.startsWith(`${this.source.baseUrl}/`) && !next.startsWith(`${this.source.baseUrl}?`)) {
+      warnings.push({
+        severity: 'warning',
+        code: 'security',
+        reason: 'foreign-next-link',
+        text: `${type} search: a next link pointed outside the source and was not followed`,
+      });
+      return undefined;
+    }
+    return next;
+  }
+
+  private async getBundle(url: string, ctx: AdapterContext): Promise<SearchBundle> {
+    const { body } = await this.options.client.getJson(url, ctx);
+    const parsed = searchBundleSchema.safeParse(body);
+    if (!parsed.success) {
+      const kind =
+        typeof body === 'object' && body !== null
+          ? (body as { resourceType?: unknown }).resourceType
+          : undefined;
+      throw upstreamError(
+        'wrong-resource-type',
+        typeof kind === 'string' && kind !== 'Bundle'
+          ? `answered a search with a ${kind.slice(0, 40)} instead of a Bundle`
+          : 'answered a search with something that is not a FHIR Bundle',
+        'structure',
+      );
+    }
+    return parsed.data;
+  }
+}
+
+function sourceReportedIssues(outcome: OperationOutcome, type: string): SourceIssue[] {
+  return (outcome.issue ?? [])
+    .filter((issue) => issue.severity !== 'information')
+    .map((issue) => ({
+      severity: 'warning' as const,
+      code: issue.code ?? 'informational',
+      reason: 'source-reported',
+      text: `${type} search: the source reported "${(issue.details?.text ?? issue.diagnostics ?? issue.code ?? '').slice(0, 200)}"`,
+    }));
+}
+
+function adapterFault(error: unknown): UpstreamFailure {
+  return new UpstreamFailure(
+    'error',
+    {
+      severity: 'error',
+      code: 'exception',
+      reason: 'adapter-fault',
+      text: 'could not be read because of a fault in its adapter',
+    },
+    { cause: error },
+  );
+}

@@ -1,0 +1,113 @@
+import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import type { Requester } from '../../adapters/contract';
+import type { Logger } from '../observability/logger';
+import type { PatientViewService } from '../view/patient-view-service';
+import { FhirError, operationOutcome } from './fhir-error';
+import { fhirRoutes, sendFhir } from './fhir-routes';
+import { locals, requestContext } from './request-context';
+
+export interface AppOptions {
+  readonly service: PatientViewService;
+  readonly logger: Logger;
+  readonly brokerName: string;
+  readonly version: string;
+  readonly publicBaseUrl?: string;
+  /** Health detail for /readyz; `ready: false` while starting or draining. */
+  readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
+}
+
+/** Until authentication (issue 5) every caller is described as unauthenticated, never as a user. */
+const unauthenticated = (_req: Request): Requester => ({
+  userId: 'unauthenticated',
+  role: 'unauthenticated',
+  organisationOds: 'unknown',
+  purposeOfUse: 'unknown',
+});
+
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestContext);
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      const { trace, route, viewSummary } = locals(res);
+      options.logger.info(
+        {
+          requestId: trace.requestId,
+          method: req.method,
+          route: route ?? 'unmatched',
+          status: res.statusCode,
+          durationMs: Math.round(performance.now() - started),
+          ...(viewSummary ? { view: viewSummary } : {}),
+        },
+        'request',
+      );
+    });
+    next();
+  });
+
+  app.get('/livez', (_req, res) => {
+    locals(res).route = '/livez';
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    locals(res).route = '/readyz';
+    const { ready, detail } = options.readiness();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', ...detail });
+  });
+
+  app.use(
+    '/fhir',
+    fhirRoutes({
+      service: options.service,
+      brokerName: options.brokerName,
+      version: options.version,
+      requesterOf: unauthenticated,
+      ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
+    }),
+  );
+
+  app.use((req, res) => {
+    sendFhir(
+      res,
+      404,
+      operationOutcome(
+        'error',
+        'not-found',
+        'Not found. The FHIR API is under /fhir; health checks are /livez and /readyz.',
+      ),
+    );
+  });
+
+  const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (error instanceof FhirError) {
+      for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+      sendFhir(res, error.status, error.outcome);
+      return;
+    }
+    // express's own errors (a malformed URI, an oversized request) carry a 4xx status.
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      sendFhir(res, status, operationOutcome('error', 'invalid', 'The request could not be read.'));
+      return;
+    }
+    options.logger.error({ err: error, requestId: locals(res).trace?.requestId }, 'unhandled request error');
+    sendFhir(
+      res,
+      500,
+      operationOutcome(
+        'fatal',
+        'exception',
+        `The broker failed to answer. Quote request id ${locals(res).trace?.requestId ?? 'unknown'} to support.`,
+      ),
+    );
+  };
+  app.use(onError);
+  return app;
+}

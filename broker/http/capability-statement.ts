@@ -1,0 +1,65 @@
+import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import { NHS_NUMBER_SYSTEM } from '../fhir/systems';
+import { PATIENT_SEARCH_PARAM, RECORD_RESOURCE_TYPES } from '../fhir/resource-types';
+
+export interface CapabilityOptions {
+  readonly baseUrl: string;
+  readonly name: string;
+  readonly version: string;
+  readonly date: string;
+}
+
+/** What this broker really supports: read-only JSON, Patient by NHS number, $everything and per-type searches. */
+export function capabilityStatement(options: CapabilityOptions): CapabilityStatement {
+  const recordResources: CapabilityStatementRestResource[] = RECORD_RESOURCE_TYPES.map((type) => ({
+    type,
+    interaction: [{ code: 'search-type' }],
+    searchParam: [
+      {
+        name: PATIENT_SEARCH_PARAM[type],
+        type: 'reference',
+        documentation: 'Required. The patient, by NHS number: 9000000009 or Patient/9000000009.',
+      },
+    ],
+  }));
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: options.date,
+    kind: 'instance',
+    software: { name: 'HIE Broker', version: options.version },
+    implementation: { description: options.name, url: options.baseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    rest: [
+      {
+        mode: 'server',
+        documentation:
+          'A federated, read-only patient view. Each request is answered from the regional sources at request time; ' +
+          'every entry carries its source in meta.source and meta.tag, and the last entry of every searchset is an ' +
+          'OperationOutcome with the status of every source consulted.',
+        resource: [
+          {
+            type: 'Patient',
+            interaction: [{ code: 'read' }, { code: 'search-type' }],
+            searchParam: [
+              {
+                name: 'identifier',
+                type: 'token',
+                documentation: `Required. ${NHS_NUMBER_SYSTEM}|{NHS number}.`,
+              },
+            ],
+            operation: [
+              {
+                name: 'everything',
+                definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+                documentation: 'The merged record. Supports _type and _since.',
+              },
+            ],
+          },
+          ...recordResources,
+        ],
+      },
+    ],
+  };
+}

@@ -1,0 +1,209 @@
+import { Router, type Request, type Response } from 'express';
+import type { Requester } from '../../adapters/contract';
+import {
+  isRecordResourceType,
+  PATIENT_SEARCH_PARAM,
+  RECORD_RESOURCE_TYPES,
+  type RecordResourceType,
+} from '../fhir/resource-types';
+import type { PatientView, PatientViewService } from '../view/patient-view-service';
+import { capabilityStatement } from './capability-statement';
+import { FhirError, methodNotAllowed, notAcceptable, notFound, operationOutcome } from './fhir-error';
+import {
+  nhsNumberFromIdentifier,
+  nhsNumberFromPatientParam,
+  parseSinceParam,
+  parseTypeParam,
+  readParams,
+  requireNhsNumber,
+} from './fhir-params';
+import { locals } from './request-context';
+import { viewBundle } from './view-bundle';
+
+export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+
+export interface FhirRoutesOptions {
+  readonly service: PatientViewService;
+  readonly brokerName: string;
+  readonly version: string;
+  /** Fixed public base URL (behind a proxy); otherwise derived from the request. */
+  readonly publicBaseUrl?: string;
+  /** Until authentication arrives, every request is described by this requester. */
+  readonly requesterOf: (req: Request) => Requester;
+}
+
+export function sendFhir(res: Response, status: number, body: unknown): void {
+  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+}
+
+export function fhirRoutes(options: FhirRoutesOptions): Router {
+  const router = Router();
+  const startedAt = new Date().toISOString();
+  const baseUrlOf = (req: Request): string =>
+    options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}/fhir`;
+
+  router.use((req, _res, next) => {
+    if (!req.accepts(['application/fhir+json', 'application/json'])) throw notAcceptable();
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
+    next();
+  });
+
+  const route = (path: string, handler: (req: Request, res: Response) => Promise<void> | void): void => {
+    router.get(path, (req, res) => {
+      locals(res).route = `/fhir${path}`;
+      return handler(req, res);
+    });
+  };
+
+  const answerView = async (
+    req: Request,
+    res: Response,
+    request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
+    shape: { includePatient: boolean; notFoundIs404: boolean },
+  ): Promise<void> => {
+    const view = await options.service.view({
+      ...request,
+      requester: options.requesterOf(req),
+      trace: locals(res).trace,
+    });
+    locals(res).viewSummary = summarise(view);
+    if (view.availability === 'unavailable') {
+      throw new FhirError(503, {
+        ...view.outcome,
+        issue: [
+          {
+            severity: 'error',
+            code: 'transient',
+            details: {
+              text: 'No source that answered knows this patient, and at least one source could not be reached. Try again shortly.',
+            },
+          },
+          ...(view.outcome.issue ?? []),
+        ],
+      });
+    }
+    if (view.availability === 'not-found' && shape.notFoundIs404) {
+      throw new FhirError(404, {
+        ...view.outcome,
+        issue: [
+          {
+            severity: 'error',
+            code: 'not-found',
+            details: { text: 'No source holds a record for this NHS number.' },
+          },
+          ...(view.outcome.issue ?? []),
+        ],
+      });
+    }
+    const now = new Date();
+    const selfUrl = `${baseUrlOf(req)}${req.originalUrl.slice(req.baseUrl.length)}`;
+    sendFhir(
+      res,
+      200,
+      viewBundle(view, { baseUrl: baseUrlOf(req), selfUrl, includePatient: shape.includePatient, now }),
+    );
+  };
+
+  route('/metadata', (req, res) => {
+    readParams(req, []);
+    sendFhir(
+      res,
+      200,
+      capabilityStatement({
+        baseUrl: baseUrlOf(req),
+        name: options.brokerName,
+        version: options.version,
+        date: startedAt,
+      }),
+    );
+  });
+
+  route('/Patient', async (req, res) => {
+    const params = readParams(req, ['identifier']);
+    const identifier = params.get('identifier');
+    if (identifier === undefined) {
+      throw new FhirError(
+        400,
+        operationOutcome(
+          'error',
+          'required',
+          'Search for a patient by identifier=https://fhir.nhs.uk/Id/nhs-number|{NHS number}.',
+          'identifier',
+        ),
+      );
+    }
+    const nhsNumber = nhsNumberFromIdentifier(identifier);
+    await answerView(
+      req,
+      res,
+      { nhsNumber, resourceTypes: [] },
+      { includePatient: true, notFoundIs404: false },
+    );
+  });
+
+  route('/Patient/:id', async (req, res) => {
+    readParams(req, []);
+    const nhsNumber = requireNhsNumber(String(req.params.id), 'the Patient id');
+    const view = await options.service.view({
+      nhsNumber,
+      resourceTypes: [],
+      requester: options.requesterOf(req),
+      trace: locals(res).trace,
+    });
+    locals(res).viewSummary = summarise(view);
+    if (!view.patient) {
+      throw new FhirError(view.availability === 'unavailable' ? 503 : 404, view.outcome);
+    }
+    sendFhir(res, 200, view.patient);
+  });
+
+  route('/Patient/:id/\\$everything', async (req, res) => {
+    const params = readParams(req, ['_type', '_since']);
+    const nhsNumber = requireNhsNumber(String(req.params.id), 'the Patient id');
+    const resourceTypes = parseTypeParam(params.get('_type')) ?? [...RECORD_RESOURCE_TYPES];
+    const since = parseSinceParam(params.get('_since'));
+    await answerView(
+      req,
+      res,
+      { nhsNumber, resourceTypes, ...(since ? { since } : {}) },
+      { includePatient: true, notFoundIs404: true },
+    );
+  });
+
+  route('/:type', async (req, res) => {
+    const type = String(req.params.type);
+    if (!isRecordResourceType(type)) {
+      throw notFound(
+        `The broker does not serve ${type.slice(0, 64)} resources. Supported: Patient, ${RECORD_RESOURCE_TYPES.join(', ')}.`,
+      );
+    }
+    const name = PATIENT_SEARCH_PARAM[type];
+    const params = readParams(req, [name]);
+    const value = params.get(name);
+    if (value === undefined) {
+      throw new FhirError(
+        400,
+        operationOutcome('error', 'required', `Search ${type} by ${name}={NHS number}.`, name),
+      );
+    }
+    await answerView(
+      req,
+      res,
+      { nhsNumber: nhsNumberFromPatientParam(value), resourceTypes: [type] },
+      { includePatient: false, notFoundIs404: false },
+    );
+  });
+
+  router.use((req) => {
+    throw notFound(
+      `There is no FHIR endpoint at ${req.method} ${req.path.slice(0, 80).replace(/\d{10}/g, '{id}')}.`,
+    );
+  });
+  return router;
+}
+
+function summarise(view: PatientView): Record<string, unknown> {
+  const statuses: Record<string, number> = {};
+  for (const outcome of view.outcomes) statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
+  return { queryId: view.queryId, statuses, shown: view.counts.shown, withheld: view.counts.otherPatient };
+}

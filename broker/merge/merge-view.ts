@@ -1,0 +1,115 @@
+import type { OperationOutcome, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { SourceDescriptor, SourceIssue, SourceOutcome } from '../../adapters/contract';
+import { belongsToPatient } from './identity-guard';
+import { mergedPatient, sourceTag, type PatientContribution } from './merged-patient';
+import { namespacedId } from './namespaced-id';
+import { ReferenceRewriter } from './reference-rewriter';
+import { sourceProvenance, type BrokerIdentity } from './source-provenance';
+import { sourceStatusOutcome } from './source-status-issues';
+
+export interface MergeInput {
+  readonly viewId: string;
+  readonly nhsNumber: string;
+  /** In the same order as `outcomes`. */
+  readonly sources: readonly SourceDescriptor[];
+  readonly outcomes: readonly SourceOutcome[];
+  readonly broker: BrokerIdentity;
+  /** Resources last updated before this instant are left out (sources may ignore `_lastUpdated`). */
+  readonly since?: string;
+  readonly now: Date;
+}
+
+export interface MergedEntry {
+  readonly sourceId: string;
+  readonly resource: Resource;
+}
+
+export interface MergedView {
+  /** Null when no source knows the patient. */
+  readonly patient: Patient | null;
+  readonly entries: readonly MergedEntry[];
+  readonly provenance: readonly Provenance[];
+  readonly outcome: OperationOutcome;
+  readonly counts: {
+    readonly received: number;
+    readonly shown: number;
+    readonly otherPatient: number;
+    readonly beforeSince: number;
+  };
+}
+
+/**
+ * Merges source outcomes into one view. Ids are namespaced per source and references rewritten to
+ * match; provenance is added to `meta`; nothing else in a resource is changed. A resource that does
+ * not belong to the source's patient is withheld and reported.
+ */
+export function mergeView(input: MergeInput): MergedView {
+  const entries: MergedEntry[] = [];
+  const provenance: Provenance[] = [];
+  const contributions: PatientContribution[] = [];
+  const extraIssues = new Map<string, SourceIssue[]>();
+  const counts = { received: 0, shown: 0, otherPatient: 0, beforeSince: 0 };
+  const since = input.since ? Date.parse(input.since) : undefined;
+  const recorded = input.now.toISOString();
+
+  input.outcomes.forEach((outcome, index) => {
+    if (outcome.status !== 'ok') return;
+    const source = input.sources[index]!;
+    const { patient, resources } = outcome.record;
+    const localPatientId = patient.id!;
+    const rewriter = new ReferenceRewriter({
+      sourceId: source.id,
+      baseUrl: source.baseUrl,
+      inView: new Set(resources.map((r) => `${r.resourceType}/${r.id}`)),
+      localPatientId,
+      viewPatientId: input.nhsNumber,
+    });
+    contributions.push({ source, patient: patient as Patient & { id: string }, rewriter });
+    counts.received += resources.length;
+
+    let otherPatient = 0;
+    const targets = [{ reference: `Patient/${input.nhsNumber}` }];
+    for (const resource of resources) {
+      if (!belongsToPatient(resource, rewriter, localPatientId)) {
+        otherPatient++;
+        continue;
+      }
+      const lastUpdated = resource.meta?.lastUpdated ? Date.parse(resource.meta.lastUpdated) : undefined;
+      if (since !== undefined && lastUpdated !== undefined && lastUpdated < since) {
+        counts.beforeSince++;
+        continue;
+      }
+      const copy = structuredClone(resource);
+      rewriter.rewriteAll(copy);
+      copy.id = namespacedId(source.id, resource.id!);
+      copy.meta = {
+        ...(resource.meta ?? {}),
+        source: `${source.baseUrl}/${resource.resourceType}/${resource.id}`,
+        tag: [...(resource.meta?.tag ?? []), sourceTag(source)],
+      };
+      entries.push({ sourceId: source.id, resource: copy });
+      targets.push({ reference: `${copy.resourceType}/${copy.id}` });
+    }
+    if (otherPatient > 0) {
+      counts.otherPatient += otherPatient;
+      extraIssues.set(source.id, [
+        {
+          severity: 'warning',
+          code: 'business-rule',
+          reason: 'other-patient',
+          text: `sent ${otherPatient} item${otherPatient === 1 ? '' : 's'} that did not refer to this patient; ${otherPatient === 1 ? 'it was' : 'they were'} withheld`,
+        },
+      ]);
+    }
+    provenance.push(sourceProvenance({ source, broker: input.broker, targets, recorded }));
+  });
+
+  counts.shown = entries.length;
+  return {
+    patient: mergedPatient(input.nhsNumber, contributions),
+    entries,
+    provenance,
+    outcome: sourceStatusOutcome(`${input.viewId}-sources`, input.sources, input.outcomes, extraIssues),
+    counts,
+  };
+}

@@ -1,0 +1,58 @@
+import { namespacedId } from './namespaced-id';
+
+const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
+
+export interface ReferenceRewriterOptions {
+  readonly sourceId: string;
+  readonly baseUrl: string;
+  /** `Type/localId` of every resource from this source that is in the view. */
+  readonly inView: ReadonlySet<string>;
+  /** The source's own patient id, and the id the patient has in the view. */
+  readonly localPatientId: string;
+  readonly viewPatientId: string;
+}
+
+/**
+ * Rewrites a source's references for the merged view: to the view's patient, to the namespaced id
+ * of a resource that is in the view, or to the absolute URL at the source for anything else, so a
+ * reference never dangles into, or collides with, another source's ids.
+ */
+export class ReferenceRewriter {
+  constructor(private readonly options: ReferenceRewriterOptions) {}
+
+  /** `Type/localId` when the reference points into this source (relative, or absolute under its base URL). */
+  localTarget(reference: string): { type: string; id: string } | null {
+    let relative = reference;
+    if (reference.startsWith(`${this.options.baseUrl}/`))
+      relative = reference.slice(this.options.baseUrl.length + 1);
+    else if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) return null;
+    const match = RELATIVE_REFERENCE.exec(relative);
+    return match ? { type: match[1]!, id: match[2]! } : null;
+  }
+
+  rewrite(reference: string): string {
+    if (reference.startsWith('#')) return reference;
+    const target = this.localTarget(reference);
+    if (!target) return reference;
+    if (target.type === 'Patient' && target.id === this.options.localPatientId)
+      return `Patient/${this.options.viewPatientId}`;
+    if (this.options.inView.has(`${target.type}/${target.id}`)) {
+      return `${target.type}/${namespacedId(this.options.sourceId, target.id)}`;
+    }
+    return `${this.options.baseUrl}/${target.type}/${target.id}`;
+  }
+
+  /** Rewrites every Reference.reference in a resource tree, in place. Nothing else is touched. */
+  rewriteAll(node: unknown): void {
+    if (Array.isArray(node)) {
+      for (const item of node) this.rewriteAll(item);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (key === 'reference' && typeof value === 'string') record[key] = this.rewrite(value);
+      else if (typeof value === 'object' && value !== null) this.rewriteAll(value);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { createAdapter } from '../adapters/create-adapter';
+import { projectRoot } from '../config/load-config';
+import type { BrokerConfig } from '../config/schema';
+import { Federation } from './federation/federation';
+import { createApp } from './http/app';
+import type { Logger } from './observability/logger';
+import { PatientViewService } from './view/patient-view-service';
+
+export interface RunningBroker {
+  /** e.g. http://127.0.0.1:8080 */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting requests, lets in-flight views finish (up to the grace period), then releases everything. */
+  close(): Promise<void>;
+}
+
+export function brokerVersion(): string {
+  const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** The composition root of the API role: constructs the adapters, the federation and the HTTP server. */
+export async function startBroker(config: BrokerConfig, logger: Logger): Promise<RunningBroker> {
+  const version = brokerVersion();
+  const timeouts = new Map(
+    config.sources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
+  );
+  const federation = new Federation({
+    adapters: config.sources.map((source) =>
+      createAdapter(source, {
+        userAgent: `hie-broker/${version}`,
+        onFault: (sourceId, error) => logger.error({ err: error, sourceId }, 'adapter fault'),
+      }),
+    ),
+    sourceTimeoutMs: (sourceId) => timeouts.get(sourceId) ?? config.federation.sourceTimeoutMs,
+    logger,
+  });
+  const service = new PatientViewService({
+    federation,
+    broker: { name: config.broker.name, odsCode: config.broker.odsCode },
+    deadlineMs: config.federation.deadlineMs,
+  });
+
+  let draining = false;
+  const app = createApp({
+    service,
+    logger,
+    brokerName: config.broker.name,
+    version,
+    ...(config.server.publicBaseUrl ? { publicBaseUrl: config.server.publicBaseUrl } : {}),
+    readiness: () => ({
+      ready: !draining,
+      detail: { version, sources: config.sources.map((s) => ({ id: s.id, kind: s.kind })) },
+    }),
+  });
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.server.port, config.server.host, (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    );
+  });
+  server.keepAliveTimeout = 65_000;
+  const { port } = server.address() as AddressInfo;
+  const host =
+    config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ port, sources: config.sources.length, version }, 'broker listening');
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) =>
+        setTimeout(resolve, config.server.shutdownGraceMs).unref(),
+      );
+      await Promise.race([closed, grace]);
+      server.closeAllConnections();
+      await federation.close();
+    })());
+  return { url, port, close };
+}

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { SOURCE_KINDS } from '../adapters/contract';
+import { RECORD_RESOURCE_TYPES } from '../broker/fhir/resource-types';
+
+const kebabId = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be kebab-case: lower-case letters, digits and single hyphens')
+  .max(32, 'must be at most 32 characters');
+
+const positiveMs = z.number().int().positive();
+
+export const sourceSchema = z.strictObject({
+  /** Stable, short: it prefixes the ids of every resource from this source. */
+  id: kebabId,
+  kind: z.enum(SOURCE_KINDS),
+  name: z.string().min(1),
+  odsCode: z.string().regex(/^[A-Z0-9]{3,10}$/, 'must be an ODS code: 3 to 10 upper-case letters or digits'),
+  baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  supplies: z.array(z.enum(RECORD_RESOURCE_TYPES)).min(1),
+  /** Per-source time limit; the view's overall deadline still applies. */
+  timeoutMs: positiveMs.optional(),
+  /** How many `next` links of one search are followed. */
+  maxPages: z.number().int().min(1).max(100).default(10),
+  /** Bodies over this size are refused, not parsed. */
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
+  /** Concurrent sockets to this source. */
+  maxSockets: z.number().int().min(1).max(512).default(32),
+  /** Page size requested with `_count`. */
+  pageSize: z.number().int().min(1).max(1000).default(100),
+});
+
+export const configSchema = z
+  .strictObject({
+    server: z.strictObject({
+      host: z.string().min(1),
+      port: z.number().int().min(0).max(65535),
+      /** The FHIR base URL clients see, when behind a proxy, e.g. https://hie.example.nhs.uk/fhir. */
+      publicBaseUrl: z
+        .url({ protocol: /^https?$/ })
+        .transform((url) => url.replace(/\/+$/, ''))
+        .optional(),
+      /** How long a draining server waits for in-flight views before closing. */
+      shutdownGraceMs: positiveMs,
+    }),
+    broker: z.strictObject({
+      /** This broker's identity towards peers and in provenance. */
+      id: kebabId,
+      name: z.string().min(1),
+      odsCode: z
+        .string()
+        .regex(/^[A-Z0-9]{3,10}$/, 'must be an ODS code: 3 to 10 upper-case letters or digits'),
+    }),
+    federation: z.strictObject({
+      /** The whole view answers within this, whatever the sources do. */
+      deadlineMs: positiveMs,
+      /** Default per-source time limit. */
+      sourceTimeoutMs: positiveMs,
+    }),
+    sources: z.array(sourceSchema).min(1, 'at least one source must be configured'),
+    redis: z.strictObject({ url: z.url({ protocol: /^rediss?$/ }).optional() }),
+    logging: z.strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    }),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>();
+    config.sources.forEach((source, index) => {
+      if (seen.has(source.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', index, 'id'],
+          message: `duplicate source id "${source.id}"`,
+        });
+      }
+      seen.add(source.id);
+      if (source.timeoutMs !== undefined && source.timeoutMs > config.federation.deadlineMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', index, 'timeoutMs'],
+          message: 'must not exceed federation.deadlineMs',
+        });
+      }
+    });
+    if (config.federation.sourceTimeoutMs > config.federation.deadlineMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['federation', 'sourceTimeoutMs'],
+        message: 'must not exceed federation.deadlineMs',
+      });
+    }
+  });
+
+export type BrokerConfig = z.infer<typeof configSchema>;
+export type SourceConfig = z.infer<typeof sourceSchema>;
