@@ -22,6 +22,17 @@ export interface SimPerson {
   readonly family: string;
   readonly birthDate: string;
   readonly gender: 'male' | 'female' | 'other' | 'unknown';
+  /** Home address, the same in every node that knows the person. */
+  readonly address?: SimAddress;
+  /** UK telephone number from Ofcom's drama ranges, so it never rings anyone. */
+  readonly phone?: string;
+}
+
+export interface SimAddress {
+  readonly line: readonly string[];
+  readonly city: string;
+  /** Fictional postcode area: no real UK postcode uses it. */
+  readonly postalCode: string;
 }
 
 /** One node's view of one person: its own Patient resource and the clinical resources it holds. */
@@ -54,4 +65,9 @@ export interface PopulationOptions {
    * for benchmarks of record size. Default: no padding.
    */
   readonly richRecordSize?: number;
+  /**
+   * The instant every date is relative to (ISO, e.g. 2026-11-01T09:00:00Z): records run up to it and
+   * appointments after it are booked. Default 2026-11-01T09:00:00Z. Never the wall clock.
+   */
+  readonly referenceDate?: string;
 }
