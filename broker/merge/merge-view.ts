@@ -79,8 +79,7 @@ export function mergeView(input: MergeInput): MergedView {
         counts.beforeSince++;
         continue;
       }
-      const copy = structuredClone(resource);
-      rewriter.rewriteAll(copy);
+      const copy = rewriter.copy(resource);
       copy.id = namespacedId(source.id, resource.id!);
       copy.meta = {
         ...(resource.meta ?? {}),

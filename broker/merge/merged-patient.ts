@@ -24,8 +24,7 @@ export function mergedPatient(
 ): Patient | null {
   const [first] = contributions;
   if (!first) return null;
-  const patient = structuredClone(first.patient) as Patient;
-  first.rewriter.rewriteAll(patient);
+  const patient = first.rewriter.copy(first.patient);
 
   const identifiers: Identifier[] = [];
   const seen = new Set<string>();
@@ -36,10 +35,10 @@ export function mergedPatient(
     identifiers.push(identifier);
   };
   add({ system: NHS_NUMBER_SYSTEM, value: nhsNumber });
-  for (const { source, patient: sourcePatient } of contributions) {
+  for (const { source, patient: sourcePatient, rewriter } of contributions) {
     for (const identifier of sourcePatient.identifier ?? []) {
       if (identifier.system === NHS_NUMBER_SYSTEM) continue;
-      add(structuredClone(identifier));
+      add(rewriter.copy(identifier));
     }
     add({
       system: `${SOURCE_LOCAL_ID_SYSTEM_BASE}/${source.id}`,
@@ -51,7 +50,7 @@ export function mergedPatient(
   const nhsFromSource = first.patient.identifier?.find(
     (i) => i.system === NHS_NUMBER_SYSTEM && i.value === nhsNumber,
   );
-  if (nhsFromSource) identifiers[0] = structuredClone(nhsFromSource);
+  if (nhsFromSource) identifiers[0] = first.rewriter.copy(nhsFromSource);
 
   return {
     ...patient,

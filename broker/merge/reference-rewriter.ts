@@ -42,17 +42,23 @@ export class ReferenceRewriter {
     return `${this.options.baseUrl}/${target.type}/${target.id}`;
   }
 
-  /** Rewrites every Reference.reference in a resource tree, in place. Nothing else is touched. */
-  rewriteAll(node: unknown): void {
-    if (Array.isArray(node)) {
-      for (const item of node) this.rewriteAll(item);
-      return;
+  /**
+   * A deep copy of a JSON resource tree with every Reference.reference rewritten; nothing else is
+   * changed. One pass, and several times cheaper than structuredClone followed by a walk.
+   */
+  copy<T>(node: T): T {
+    if (Array.isArray(node)) return node.map((item: unknown) => this.copy(item)) as T;
+    if (typeof node !== 'object' || node === null) return node;
+    const out: Record<string, unknown> = {};
+    for (const key in node) {
+      const value = (node as Record<string, unknown>)[key];
+      out[key] =
+        key === 'reference' && typeof value === 'string'
+          ? this.rewrite(value)
+          : typeof value === 'object' && value !== null
+            ? this.copy(value)
+            : value;
     }
-    if (typeof node !== 'object' || node === null) return;
-    const record = node as Record<string, unknown>;
-    for (const [key, value] of Object.entries(record)) {
-      if (key === 'reference' && typeof value === 'string') record[key] = this.rewrite(value);
-      else if (typeof value === 'object' && value !== null) this.rewriteAll(value);
-    }
+    return out as T;
   }
 }
