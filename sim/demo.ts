@@ -1,0 +1,101 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
+import { ConfigError, loadConfig, projectRoot } from '../config/load-config';
+import { createLogger } from '../broker/observability/logger';
+import { startBroker } from '../broker/start-broker';
+import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
+import { DEMO_NHS_NUMBERS, SIM_NODE_IDS, type SimNodeId } from './population/types';
+import { DEMO_CONFIG_FILE } from './region-config';
+import { startRegion } from './start-region';
+
+/**
+ * `npm run demo`: the five simulated regional nodes on the ports config/demo.yaml names, and the
+ * broker in front of them, in one process with no Redis. Ctrl-C stops everything.
+ */
+async function demo(): Promise<void> {
+  const config = loadConfig({
+    file: DEMO_CONFIG_FILE(),
+    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
+  const ports: Partial<Record<SimNodeId, number>> = {};
+  for (const source of config.sources) {
+    if ((SIM_NODE_IDS as readonly string[]).includes(source.id))
+      ports[source.id as SimNodeId] = Number(new URL(source.baseUrl).port);
+  }
+  const region = await startRegion({ ports, latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 20) });
+  const logger = createLogger({ level: config.logging.level });
+  const broker = await startBroker(config, logger);
+  const fhir = `${broker.url}/fhir`;
+
+  const session = {
+    brokerUrl: broker.url,
+    fhirBaseUrl: fhir,
+    nodes: Object.fromEntries(SIM_NODE_IDS.map((id) => [id, region.nodes[id].baseUrl])),
+    demoPatients: DEMO_NHS_NUMBERS,
+  };
+  const dir = path.join(projectRoot(), '.demo');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'session.json'), `${JSON.stringify(session, null, 2)}\n`);
+
+  const rich = DEMO_NHS_NUMBERS.rich;
+  console.log(`
+HIE Broker demo is running.
+
+  Broker (FHIR R4):  ${fhir}
+  Regional nodes:    ${SIM_NODE_IDS.map((id) => `${id} ${region.nodes[id].baseUrl}`).join('\n                     ')}
+  Session file:      .demo/session.json
+
+Try:
+  curl -s ${fhir}/metadata
+  curl -s '${fhir}/Patient?identifier=${NHS_NUMBER_SYSTEM}|${rich}'
+  curl -s ${fhir}/Patient/${rich}/\\$everything
+  curl -s '${fhir}/Patient/${rich}/$everything?_type=AllergyIntolerance,MedicationStatement'
+  curl -s '${fhir}/Condition?patient=${DEMO_NHS_NUMBERS.gpAndNeighbour}'
+`);
+  await printSummary(fhir, rich);
+  console.log('Press Ctrl-C to stop.');
+
+  const stop = async (): Promise<void> => {
+    await broker.close();
+    await region.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+/** Opens the rich patient's record once, so the console shows a merged view straight away. */
+async function printSummary(fhir: string, nhsNumber: string): Promise<void> {
+  const response = await fetch(`${fhir}/Patient/${nhsNumber}/$everything`, {
+    headers: { accept: 'application/fhir+json' },
+  });
+  const bundle = (await response.json()) as Bundle;
+  const bySource = new Map<string, Map<string, number>>();
+  for (const entry of bundle.entry ?? []) {
+    if (entry.search?.mode !== 'match') continue;
+    const resource = entry.resource!;
+    if (resource.resourceType === 'Patient') continue;
+    const source = resource.meta?.tag?.at(-1)?.display ?? 'unknown';
+    const types = bySource.get(source) ?? new Map<string, number>();
+    types.set(resource.resourceType, (types.get(resource.resourceType) ?? 0) + 1);
+    bySource.set(source, types);
+  }
+  console.log(`Merged view of ${nhsNumber} (HTTP ${response.status}, ${bundle.total ?? 0} entries):`);
+  for (const [source, types] of bySource) {
+    console.log(`  ${source}: ${[...types].map(([type, n]) => `${n} ${type}`).join(', ')}`);
+  }
+  const outcome = bundle.entry?.at(-1)?.resource as OperationOutcome | undefined;
+  for (const issue of outcome?.issue ?? []) console.log(`  [${issue.severity}] ${issue.details?.text ?? ''}`);
+  console.log('');
+}
+
+demo().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.describe());
+  else if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(
+      `The demo could not start: port ${(error as { port?: number }).port ?? ''} is in use. Stop whatever holds it, or edit config/demo.yaml.`,
+    );
+  } else console.error('The demo could not start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { loadConfig, projectRoot } from '../config/load-config';
+import type { BrokerConfig } from '../config/schema';
+import type { RunningRegion } from './start-region';
+
+export const DEMO_CONFIG_FILE = (): string => path.join(projectRoot(), 'config', 'demo.yaml');
+
+/**
+ * The demo region's broker configuration (config/demo.yaml), with each source pointed at the
+ * running node of the same id. Used by the tests and benchmarks, whose nodes listen on port 0.
+ */
+export function regionConfig(
+  region: RunningRegion,
+  overrides: {
+    server?: Record<string, unknown>;
+    federation?: Record<string, unknown>;
+    sources?: Record<string, unknown>;
+  } = {},
+): BrokerConfig {
+  const demo = loadConfig({ file: DEMO_CONFIG_FILE(), env: {} });
+  const sources = demo.sources.map((source) => {
+    const node = region.nodes[source.id as keyof RunningRegion['nodes']];
+    if (!node) throw new Error(`config/demo.yaml names a source with no simulated node: ${source.id}`);
+    return { ...source, baseUrl: node.baseUrl, ...overrides.sources };
+  });
+  return loadConfig({
+    file: DEMO_CONFIG_FILE(),
+    env: {},
+    overrides: {
+      server: { port: 0, host: '127.0.0.1', shutdownGraceMs: 1000, ...overrides.server },
+      logging: { level: 'silent' },
+      ...(overrides.federation ? { federation: overrides.federation } : {}),
+      sources,
+    },
+  });
+}

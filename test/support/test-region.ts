@@ -1,0 +1,52 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../broker/observability/logger';
+import { startBroker, type RunningBroker } from '../../broker/start-broker';
+import { regionConfig } from '../../sim/region-config';
+import { startRegion, type RegionOptions, type RunningRegion } from '../../sim/start-region';
+import { SIM_NODE_IDS } from '../../sim/population/types';
+
+export interface TestRegion {
+  readonly region: RunningRegion;
+  readonly broker: RunningBroker;
+  /** The broker's FHIR base URL. */
+  readonly fhir: string;
+  /** Every log line the broker wrote, parsed. */
+  readonly logs: Record<string, unknown>[];
+  /** Clears every node's fault. */
+  heal(): void;
+  close(): Promise<void>;
+}
+
+/** Five simulated nodes and a broker in front of them, all on port 0, with logs captured at debug level. */
+export async function startTestRegion(
+  options: RegionOptions & {
+    federation?: { deadlineMs: number; sourceTimeoutMs: number };
+    sources?: Record<string, unknown>;
+  } = {},
+): Promise<TestRegion> {
+  const region = await startRegion({ populationOptions: { size: 20 }, ...options });
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const config = regionConfig(region, {
+    ...(options.federation ? { federation: options.federation } : {}),
+    ...(options.sources ? { sources: options.sources } : {}),
+  });
+  const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
+  return {
+    region,
+    broker,
+    fhir: `${broker.url}/fhir`,
+    logs,
+    heal: () => SIM_NODE_IDS.forEach((id) => region.nodes[id].setFault(null)),
+    close: async () => {
+      await broker.close();
+      await region.close();
+    },
+  };
+}
