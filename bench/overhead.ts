@@ -1,0 +1,140 @@
+import autocannon from 'autocannon';
+import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
+import { PATIENT_SEARCH_PARAM } from '../broker/fhir/resource-types';
+import { regionConfig } from '../sim/region-config';
+import { startRegion } from '../sim/start-region';
+import { DEMO_NHS_NUMBERS, SIM_NODE_IDS, type SimNodeId } from '../sim/population/types';
+import { startBrokerProcess } from './broker-process';
+import { closedLoop } from './closed-loop';
+import { median, round, summarise, type LatencySummary } from './stats';
+
+export interface OverheadOptions {
+  readonly latencyMs: number;
+  readonly seconds: number;
+  readonly rounds: number;
+  readonly connections: number;
+}
+
+export interface OverheadRound {
+  readonly view: LatencySummary & { readonly errors: number };
+  readonly direct: LatencySummary & { readonly node: SimNodeId };
+  readonly cpuMsPerView: number;
+}
+
+export interface OverheadResult {
+  readonly options: OverheadOptions;
+  readonly rounds: readonly OverheadRound[];
+  readonly median: {
+    readonly viewP50: number;
+    readonly viewP99: number;
+    readonly directP50: number;
+    readonly directP99: number;
+    readonly ratioP50: number;
+    readonly ratioP99: number;
+    readonly addedP50Ms: number;
+    readonly addedP99Ms: number;
+    readonly viewsPerSecond: number;
+    readonly cpuMsPerView: number;
+  };
+  readonly peakRssMb: number;
+  readonly resourcesPerView: number;
+}
+
+/**
+ * The broker's cost over the slowest source. Five nodes at a fixed latency; the view of the rich
+ * patient is driven with autocannon; in the same run, the slowest node is asked directly for the
+ * same record with the same protocol (find the patient, then its searches in parallel), which is
+ * the least any client could wait for it. Rounds alternate baseline and view, so drift hits both.
+ */
+export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
+  const region = await startRegion({ latencyMs: options.latencyMs, populationOptions: { size: 200 } });
+  const config = regionConfig(region);
+  const broker = await startBrokerProcess(config);
+  const nhs = DEMO_NHS_NUMBERS.rich;
+  const viewUrl = `${broker.url}/fhir/Patient/${nhs}/$everything`;
+  const headers = { accept: 'application/fhir+json' };
+  try {
+    const warm = await fetch(viewUrl, { headers });
+    const warmBody = (await warm.json()) as { total?: number };
+    if (warm.status !== 200) throw new Error(`the view answered HTTP ${warm.status}`);
+
+    const directRecord = async (node: SimNodeId): Promise<void> => {
+      const source = config.sources.find((s) => s.id === node)!;
+      const found = await fetch(
+        `${source.baseUrl}/Patient?identifier=${encodeURIComponent(`${NHS_NUMBER_SYSTEM}|${nhs}`)}`,
+        { headers },
+      );
+      const bundle = (await found.json()) as { entry?: { resource: { id: string } }[] };
+      const localId = bundle.entry![0]!.resource.id;
+      await Promise.all(
+        source.supplies.map(async (type) => {
+          const r = await fetch(
+            `${source.baseUrl}/${type}?${PATIENT_SEARCH_PARAM[type]}=${localId}&_count=${source.pageSize}`,
+            { headers },
+          );
+          await r.arrayBuffer();
+        }),
+      );
+    };
+
+    const rounds: OverheadRound[] = [];
+    for (let round_ = 0; round_ < options.rounds; round_++) {
+      // The slowest node, called directly: each node briefly, then the slowest for the full time.
+      const quick = await Promise.all(
+        SIM_NODE_IDS.map(async (node) => {
+          const r = await closedLoop({ concurrency: 2, seconds: 1, task: () => directRecord(node) });
+          return { node, p50: median(r.latencies) };
+        }),
+      );
+      const slowest = quick.reduce((a, b) => (b.p50 > a.p50 ? b : a)).node;
+      const direct = await closedLoop({
+        concurrency: options.connections,
+        seconds: options.seconds,
+        task: () => directRecord(slowest),
+      });
+
+      const cpuBefore = broker.cpuMs();
+      const view = await autocannon({
+        url: viewUrl,
+        headers,
+        connections: options.connections,
+        duration: options.seconds,
+      });
+      const cpuMs = broker.cpuMs() - cpuBefore;
+      const views = view.requests.total;
+      rounds.push({
+        view: {
+          count: views,
+          p50: round(view.latency.p50),
+          p99: round(view.latency.p99),
+          perSecond: round(view.requests.average),
+          errors: view.errors + view.non2xx + view.timeouts,
+        },
+        direct: { ...summarise(direct.latencies, direct.seconds), node: slowest },
+        cpuMsPerView: round(cpuMs / Math.max(1, views), 2),
+      });
+    }
+    const m = (pick: (r: OverheadRound) => number): number => round(median(rounds.map(pick)), 2);
+    return {
+      options,
+      rounds,
+      median: {
+        viewP50: m((r) => r.view.p50),
+        viewP99: m((r) => r.view.p99),
+        directP50: m((r) => r.direct.p50),
+        directP99: m((r) => r.direct.p99),
+        ratioP50: m((r) => r.view.p50 / r.direct.p50),
+        ratioP99: m((r) => r.view.p99 / r.direct.p99),
+        addedP50Ms: m((r) => r.view.p50 - r.direct.p50),
+        addedP99Ms: m((r) => r.view.p99 - r.direct.p99),
+        viewsPerSecond: m((r) => r.view.perSecond),
+        cpuMsPerView: m((r) => r.cpuMsPerView),
+      },
+      peakRssMb: round(broker.peakRssMb()),
+      resourcesPerView: warmBody.total ?? 0,
+    };
+  } finally {
+    await broker.stop();
+    await region.close();
+  }
+}
