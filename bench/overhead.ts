@@ -6,18 +6,26 @@ import { startRegion } from '../sim/start-region';
 import { DEMO_NHS_NUMBERS, SIM_NODE_IDS, type SimNodeId } from '../sim/population/types';
 import { startBrokerProcess } from './broker-process';
 import { closedLoop } from './closed-loop';
+import { openLoop } from './open-loop';
 import { median, round, summarise, type LatencySummary } from './stats';
 
 export interface OverheadOptions {
   readonly latencyMs: number;
   readonly seconds: number;
   readonly rounds: number;
+  /** Views a second for the latency comparison: a steady load, below saturation. */
+  readonly ratePerSecond: number;
+  /** Connections for the throughput run (autocannon, closed loop, saturating). */
   readonly connections: number;
 }
 
 export interface OverheadRound {
+  /** The view at a steady rate. */
   readonly view: LatencySummary & { readonly errors: number };
+  /** The slowest node asked directly, at the same rate, with the same client. */
   readonly direct: LatencySummary & { readonly node: SimNodeId };
+  /** autocannon at `connections`: the most views a second. */
+  readonly saturated: LatencySummary & { readonly errors: number };
   readonly cpuMsPerView: number;
 }
 
@@ -33,7 +41,8 @@ export interface OverheadResult {
     readonly ratioP99: number;
     readonly addedP50Ms: number;
     readonly addedP99Ms: number;
-    readonly viewsPerSecond: number;
+    readonly saturatedViewsPerSecond: number;
+    readonly saturatedP99: number;
     readonly cpuMsPerView: number;
   };
   readonly peakRssMb: number;
@@ -42,9 +51,10 @@ export interface OverheadResult {
 
 /**
  * The broker's cost over the slowest source. Five nodes at a fixed latency; the view of the rich
- * patient is driven with autocannon; in the same run, the slowest node is asked directly for the
- * same record with the same protocol (find the patient, then its searches in parallel), which is
- * the least any client could wait for it. Rounds alternate baseline and view, so drift hits both.
+ * patient is opened at a steady rate; in the same run and at the same rate, with the same client,
+ * the slowest node is asked directly for the same record with the same protocol (find the patient,
+ * then its searches in parallel): the least any client could wait for it. Then autocannon saturates
+ * the broker for its throughput. Rounds repeat all three, so drift hits every figure alike.
  */
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
   const region = await startRegion({ latencyMs: options.latencyMs, populationOptions: { size: 200 } });
@@ -77,41 +87,46 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
       );
     };
 
+    const viewTask = async (): Promise<void> => {
+      const r = await fetch(viewUrl, { headers });
+      await r.arrayBuffer();
+      if (r.status !== 200) throw new Error(`HTTP ${r.status}`);
+    };
+    const steady = { ratePerSecond: options.ratePerSecond, seconds: options.seconds };
+
     const rounds: OverheadRound[] = [];
     for (let round_ = 0; round_ < options.rounds; round_++) {
-      // The slowest node, called directly: each node briefly, then the slowest for the full time.
+      // The slowest node, called directly: each node briefly, then the slowest at the steady rate.
       const quick = await Promise.all(
         SIM_NODE_IDS.map(async (node) => {
-          const r = await closedLoop({ concurrency: 2, seconds: 1, task: () => directRecord(node) });
+          const r = await closedLoop({ concurrency: 1, seconds: 1, task: () => directRecord(node) });
           return { node, p50: median(r.latencies) };
         }),
       );
       const slowest = quick.reduce((a, b) => (b.p50 > a.p50 ? b : a)).node;
-      const direct = await closedLoop({
-        concurrency: options.connections,
-        seconds: options.seconds,
-        task: () => directRecord(slowest),
-      });
+      const direct = await openLoop({ ...steady, task: () => directRecord(slowest) });
 
       const cpuBefore = broker.cpuMs();
-      const view = await autocannon({
+      const view = await openLoop({ ...steady, task: viewTask });
+      const cpuMs = broker.cpuMs() - cpuBefore;
+
+      const saturated = await autocannon({
         url: viewUrl,
         headers,
         connections: options.connections,
         duration: options.seconds,
       });
-      const cpuMs = broker.cpuMs() - cpuBefore;
-      const views = view.requests.total;
       rounds.push({
-        view: {
-          count: views,
-          p50: round(view.latency.p50),
-          p99: round(view.latency.p99),
-          perSecond: round(view.requests.average),
-          errors: view.errors + view.non2xx + view.timeouts,
-        },
+        view: { ...summarise(view.latencies, view.seconds), errors: view.errors + view.dropped },
         direct: { ...summarise(direct.latencies, direct.seconds), node: slowest },
-        cpuMsPerView: round(cpuMs / Math.max(1, views), 2),
+        saturated: {
+          count: saturated.requests.total,
+          p50: round(saturated.latency.p50),
+          p99: round(saturated.latency.p99),
+          perSecond: round(saturated.requests.average),
+          errors: saturated.errors + saturated.non2xx + saturated.timeouts,
+        },
+        cpuMsPerView: round(cpuMs / Math.max(1, view.latencies.length), 2),
       });
     }
     const m = (pick: (r: OverheadRound) => number): number => round(median(rounds.map(pick)), 2);
@@ -127,7 +142,8 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         ratioP99: m((r) => r.view.p99 / r.direct.p99),
         addedP50Ms: m((r) => r.view.p50 - r.direct.p50),
         addedP99Ms: m((r) => r.view.p99 - r.direct.p99),
-        viewsPerSecond: m((r) => r.view.perSecond),
+        saturatedViewsPerSecond: m((r) => r.saturated.perSecond),
+        saturatedP99: m((r) => r.saturated.p99),
         cpuMsPerView: m((r) => r.cpuMsPerView),
       },
       peakRssMb: round(broker.peakRssMb()),
