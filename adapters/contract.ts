@@ -2,7 +2,7 @@ import type { OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtype
 import type { RecordResourceType } from '../broker/fhir/resource-types';
 
 /** Kinds of source the broker can talk to; each has an adapter folder under adapters/. */
-export const SOURCE_KINDS = ['fhir-r4'] as const;
+export const SOURCE_KINDS = ['fhir-r4', 'gp-connect', 'ambulance-epcr', 'broker'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 
 /** The organisation and system a source stands for: what provenance names. */
@@ -65,10 +65,15 @@ interface OutcomeBase {
   readonly durationMs: number;
 }
 
-/** What one source contributed to a view. The patient is the source's own Patient resource. */
+/**
+ * What one source contributed to a view, as FHIR R4. The patient is the source's own Patient
+ * resource; `resources` are the record's items (each must refer to that patient); `supporting` are
+ * the practitioners, organisations, locations and medications they refer to.
+ */
 export interface SourceRecord {
   readonly patient: Patient;
   readonly resources: readonly Resource[];
+  readonly supporting?: readonly Resource[];
 }
 
 export type SourceOutcome =

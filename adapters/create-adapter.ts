@@ -30,5 +30,7 @@ export function createAdapter(source: SourceConfig, options: CreateAdapterOption
         pageSize: source.pageSize,
         onFault: (error) => options.onFault(source.id, error),
       });
+    default:
+      throw new Error(`no adapter for source kind ${source.kind} yet`);
   }
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { SOURCE_KINDS } from '../adapters/contract';
 import { RECORD_RESOURCE_TYPES } from '../broker/fhir/resource-types';
 
 const kebabId = z
@@ -9,10 +8,28 @@ const kebabId = z
 
 const positiveMs = z.number().int().positive();
 
-export const sourceSchema = z.strictObject({
+/** A secret is never written inline: it is read from a file or an environment variable. */
+const secretRef = z
+  .strictObject({
+    file: z.string().min(1).optional(),
+    env: z
+      .string()
+      .regex(/^[A-Z_][A-Z0-9_]*$/)
+      .optional(),
+  })
+  .refine((ref) => Boolean(ref.file) !== Boolean(ref.env), 'give exactly one of file or env');
+
+/** SMART Backend Services: OAuth2 client credentials with a private_key_jwt assertion signed by the broker's key. */
+export const smartBackendAuthSchema = z.strictObject({
+  type: z.literal('smart-backend-services'),
+  tokenUrl: z.url({ protocol: /^https?$/ }),
+  clientId: z.string().min(1),
+  scope: z.string().min(1).default('system/*.read'),
+});
+
+const sourceCommon = {
   /** Stable, short: it prefixes the ids of every resource from this source. */
   id: kebabId,
-  kind: z.enum(SOURCE_KINDS),
   name: z.string().min(1),
   odsCode: z.string().regex(/^[A-Z0-9]{3,10}$/, 'must be an ODS code: 3 to 10 upper-case letters or digits'),
   baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
@@ -31,7 +48,52 @@ export const sourceSchema = z.strictObject({
   maxSockets: z.number().int().min(1).max(512).default(32),
   /** Page size requested with `_count`. */
   pageSize: z.number().int().min(1).max(1000).default(100),
+};
+
+const fhirR4Source = z.strictObject({
+  ...sourceCommon,
+  kind: z.literal('fhir-r4'),
+  /** Without it the source is called unauthenticated (a source inside a trusted network). */
+  auth: smartBackendAuthSchema.optional(),
 });
+
+const gpConnectSource = z.strictObject({
+  ...sourceCommon,
+  kind: z.literal('gp-connect'),
+  gpConnect: z.strictObject({
+    /** The broker's ASID (Ssp-From) and the practice system's (Ssp-To), as issued by Spine. */
+    fromAsid: z.string().regex(/^\d{1,12}$/, 'must be an ASID: up to 12 digits'),
+    toAsid: z.string().regex(/^\d{1,12}$/, 'must be an ASID: up to 12 digits'),
+    includeResolvedAllergies: z.boolean().default(true),
+    /** Medications from this many months back; omitted, all of them. */
+    medicationMonths: z.number().int().min(1).max(600).optional(),
+    includeConsultations: z.boolean().default(true),
+    includeImmunisations: z.boolean().default(true),
+    includeInvestigations: z.boolean().default(true),
+    includeReferrals: z.boolean().default(true),
+    includeUncategorisedData: z.boolean().default(true),
+  }),
+});
+
+const ambulanceEpcrSource = z.strictObject({
+  ...sourceCommon,
+  kind: z.literal('ambulance-epcr'),
+  /** The ePCR API's key, sent as X-API-Key. */
+  apiKey: secretRef.optional(),
+});
+
+const brokerSource = z.strictObject({
+  ...sourceCommon,
+  kind: z.literal('broker'),
+  auth: smartBackendAuthSchema,
+});
+
+export const sourceSchema = z.discriminatedUnion('kind', [
+  fhirR4Source,
+  gpConnectSource,
+  ambulanceEpcrSource,
+  brokerSource,
+]);
 
 export const configSchema = z
   .strictObject({

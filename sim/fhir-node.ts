@@ -1,11 +1,11 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express, { type Request, type Response } from 'express';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { Request } from 'express';
+import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
-import { PATIENT_REFERENCE_PATH, isRecordResourceType } from '../broker/fhir/resource-types';
+import { isRecordResourceType } from '../broker/fhir/resource-types';
 import type { NodeDataset, NodeRecord } from './population/types';
-import type { SimFault, SimFaultRule } from './sim-faults';
+import { createSimNodeBase, type RunningSimNode } from './sim-node-base';
+
+export type { RunningSimNode } from './sim-node-base';
 
 export interface SimNodeOptions {
   readonly dataset: NodeDataset;
@@ -13,19 +13,6 @@ export interface SimNodeOptions {
   readonly latencyMs?: number | (() => number);
   readonly port?: number;
   readonly host?: string;
-}
-
-export interface RunningSimNode {
-  /** The node's FHIR base URL, e.g. http://127.0.0.1:41234/fhir */
-  readonly baseUrl: string;
-  readonly port: number;
-  /** Requests served so far, by kind. */
-  readonly requests: { patient: number; search: number };
-  /** The X-Request-Id of the last request, to check that the broker carries it upstream. */
-  readonly lastRequestId: () => string | undefined;
-  setFault(rule: SimFaultRule | null): void;
-  setLatency(latencyMs: number | (() => number)): void;
-  close(): Promise<void>;
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -45,91 +32,17 @@ function indexRecords(dataset: NodeDataset): Map<string, Map<string, Resource[]>
   return index;
 }
 
-/** A simulated regional node serving its dataset as FHIR R4 REST (search by patient, paged). */
+/** A simulated regional node serving its dataset as FHIR R4 REST (Patient by identifier, searches by patient, paged). */
 export async function startFhirNode(options: SimNodeOptions): Promise<RunningSimNode> {
   const { dataset } = options;
   const index = indexRecords(dataset);
-  let latency = options.latencyMs ?? 0;
-  let rule: SimFaultRule | null = null;
-  const requests = { patient: 0, search: 0 };
-  let lastRequestId: string | undefined;
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
+  const base = createSimNodeBase({
+    contentType: FHIR_JSON,
+    errorBody: (status) => outcome(status >= 500 ? 'exception' : 'processing', 'Simulated failure'),
+    ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+  });
+  const { app } = base;
   let baseUrl = '';
-
-  const delay = (): Promise<void> => {
-    const ms = typeof latency === 'function' ? latency() : latency;
-    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-  };
-
-  const send = async (
-    req: Request,
-    res: Response,
-    kind: 'patient' | 'search',
-    body: () => Bundle,
-  ): Promise<void> => {
-    requests[kind]++;
-    lastRequestId = req.get('x-request-id');
-    await delay();
-    const fault =
-      rule && (rule.on ?? 'all') !== (kind === 'patient' ? 'search' : 'patient') ? rule.fault : null;
-    if (fault && (await misbehave(fault, res))) return;
-    res.status(200).type(FHIR_JSON).send(JSON.stringify(body()));
-  };
-
-  const misbehave = async (fault: SimFault, res: Response): Promise<boolean> => {
-    switch (fault.kind) {
-      case 'hang':
-        return true;
-      case 'status':
-        res
-          .status(fault.status)
-          .type(FHIR_JSON)
-          .send(JSON.stringify(outcome('exception', 'Simulated failure')));
-        return true;
-      case 'malformed-json':
-        res.status(200).type(FHIR_JSON).send('{"resourceType":"Bundle","entry":[{');
-        return true;
-      case 'wrong-content-type':
-        res.status(200).type('text/html').send('<html><body>Service temporarily unavailable</body></html>');
-        return true;
-      case 'wrong-resource-type':
-        res
-          .status(200)
-          .type(FHIR_JSON)
-          .send(JSON.stringify({ resourceType: 'Patient', id: 'x' }));
-        return true;
-      case 'redirect':
-        res.redirect(302, fault.location);
-        return true;
-      case 'reset':
-        res.socket?.destroy();
-        return true;
-      case 'slow-body': {
-        res.status(200).type(FHIR_JSON);
-        res.flushHeaders();
-        const text = JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: [] });
-        for (const char of text) {
-          if (res.destroyed) return true;
-          res.write(char);
-          await new Promise((resolve) => setTimeout(resolve, fault.intervalMs));
-        }
-        res.end();
-        return true;
-      }
-      case 'oversized':
-        res
-          .status(200)
-          .type(FHIR_JSON)
-          .send(
-            JSON.stringify({ resourceType: 'Bundle', type: 'searchset', padding: 'x'.repeat(fault.bytes) }),
-          );
-        return true;
-      case 'other-patient':
-        return false;
-    }
-  };
 
   app.get('/fhir/metadata', (_req, res) => {
     res.type(FHIR_JSON).send(
@@ -145,11 +58,13 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningSim
   });
 
   app.get('/fhir/Patient', (req, res) =>
-    send(req, res, 'patient', () => {
+    base.answer(req, res, 'patient', (fault) => {
       const [system, value] = String(req.query.identifier ?? '').split('|');
       const localId = system === NHS_NUMBER_SYSTEM && value ? dataset.localIdByNhs.get(value) : undefined;
       const record = localId ? dataset.records.get(localId) : undefined;
-      return searchset(baseUrl, req, record ? [record.patient] : [], record ? 1 : 0);
+      if (!record) return { body: searchset(baseUrl, req, [], 0) };
+      const patient = fault?.kind === 'wrong-patient' ? someoneElse(dataset, record.localId) : record.patient;
+      return { body: searchset(baseUrl, req, [patient], 1) };
     }),
   );
 
@@ -162,12 +77,11 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningSim
         .send(JSON.stringify(outcome('not-supported', `Unknown resource type ${type}`)));
       return;
     }
-    return send(req, res, 'search', () => {
+    return base.answer(req, res, 'search', (fault) => {
       const localId = String(req.query.patient ?? req.query.subject ?? '').replace(/^Patient\//, '');
       let resources = index.get(localId)?.get(type) ?? [];
-      if (rule?.fault.kind === 'other-patient' && (rule.on ?? 'all') !== 'patient') {
+      if (fault?.kind === 'other-patient')
         resources = resources.concat(otherPatientResources(dataset, localId, type));
-      }
       const lastUpdated = String(req.query._lastUpdated ?? '');
       if (lastUpdated.startsWith('ge')) {
         const since = Date.parse(lastUpdated.slice(2));
@@ -175,13 +89,10 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningSim
       }
       const count = Math.min(Math.max(Number(req.query._count) || 50, 1), 1000);
       const offset = Math.max(Number(req.query._offset) || 0, 0);
-      return searchset(
-        baseUrl,
-        req,
-        resources.slice(offset, offset + count),
-        resources.length,
-        offset + count < resources.length ? offset + count : undefined,
-      );
+      const next = offset + count < resources.length ? offset + count : undefined;
+      return {
+        body: searchset(baseUrl, req, resources.slice(offset, offset + count), resources.length, next),
+      };
     });
   });
 
@@ -192,30 +103,9 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningSim
       .send(JSON.stringify(outcome('not-found', 'Not found')));
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) =>
-      error ? reject(error) : resolve(s),
-    );
-  });
-  const { port } = server.address() as AddressInfo;
-  baseUrl = `http://${options.host ?? '127.0.0.1'}:${port}/fhir`;
-  return {
-    baseUrl,
-    port,
-    requests,
-    lastRequestId: () => lastRequestId,
-    setFault: (next) => {
-      rule = next;
-    },
-    setLatency: (next) => {
-      latency = next;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const node = await base.listen({ ...options, path: '/fhir' });
+  baseUrl = node.baseUrl;
+  return node;
 }
 
 function searchset(
@@ -247,12 +137,18 @@ function searchset(
   };
 }
 
+/** Another person's Patient resource from this node: what a source that mixed up its records might send. */
+export function someoneElse(dataset: NodeDataset, localId: string): Patient {
+  for (const [otherId, record] of dataset.records) if (otherId !== localId) return record.patient;
+  throw new Error('the node holds only one patient');
+}
+
 /** A resource of the same type belonging to someone else in this node: what a buggy source might send. */
 function otherPatientResources(dataset: NodeDataset, localId: string, type: string): Resource[] {
   for (const [otherId, record] of dataset.records as ReadonlyMap<string, NodeRecord>) {
-    if (otherId === localId || !isRecordResourceType(type)) continue;
+    if (otherId === localId) continue;
     const found = record.resources.find((r) => r.resourceType === type);
-    if (found && PATIENT_REFERENCE_PATH[type]) return [found];
+    if (found) return [found];
   }
   return [];
 }

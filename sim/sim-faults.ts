@@ -1,28 +1,123 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express, Response } from 'express';
+
 /** Ways a simulated node can misbehave, for tests and benchmarks of the broker's resilience. */
 export type SimFault =
   /** Accepts the request and never answers. */
   | { readonly kind: 'hang' }
-  /** Answers with this HTTP status and an OperationOutcome. */
+  /** Answers with this HTTP status and an error body in the node's protocol. */
   | { readonly kind: 'status'; readonly status: number }
   /** Answers 200 with a body that is not JSON. */
   | { readonly kind: 'malformed-json' }
   /** Answers 200 with an HTML page. */
   | { readonly kind: 'wrong-content-type' }
-  /** Answers a search with a Patient instead of a Bundle. */
+  /** Answers 200 with JSON of the wrong shape (a FHIR Patient where a Bundle or record belongs). */
   | { readonly kind: 'wrong-resource-type' }
   /** Answers 302 to another address. */
   | { readonly kind: 'redirect'; readonly location: string }
   /** Destroys the connection without answering. */
   | { readonly kind: 'reset' }
-  /** Sends the body a few bytes at a time, `intervalMs` apart. */
+  /** Sends a body a character at a time, `intervalMs` apart. */
   | { readonly kind: 'slow-body'; readonly intervalMs: number }
   /** Pads the body past this many bytes. */
   | { readonly kind: 'oversized'; readonly bytes: number }
-  /** Returns another patient's resources in the searched patient's searches. */
-  | { readonly kind: 'other-patient' };
+  /** Adds another patient's clinical items to the searched patient's record. */
+  | { readonly kind: 'other-patient' }
+  /** Answers the patient lookup with a different person (another NHS number). */
+  | { readonly kind: 'wrong-patient' };
 
 export interface SimFaultRule {
   readonly fault: SimFault;
   /** Which requests it applies to: patient lookups, clinical searches, or both. Default: all. */
   readonly on?: 'all' | 'patient' | 'search';
+}
+
+/** The fault of a rule if it applies to this kind of request. */
+export function faultFor(rule: SimFaultRule | null, kind: 'patient' | 'search'): SimFault | null {
+  if (!rule) return null;
+  const on = rule.on ?? 'all';
+  return on === 'all' || on === kind ? rule.fault : null;
+}
+
+/**
+ * Answers with a transport-level fault, the same way for every protocol. Returns false for the
+ * faults that are about content (`other-patient`, `wrong-patient`), which each node acts out itself.
+ */
+export async function answerWithFault(
+  fault: SimFault,
+  res: Response,
+  protocol: { contentType: string; errorBody: (status: number) => unknown },
+): Promise<boolean> {
+  switch (fault.kind) {
+    case 'hang':
+      return true;
+    case 'status':
+      res
+        .status(fault.status)
+        .type(protocol.contentType)
+        .send(JSON.stringify(protocol.errorBody(fault.status)));
+      return true;
+    case 'malformed-json':
+      res.status(200).type(protocol.contentType).send('{"resourceType":"Bundle","entry":[{');
+      return true;
+    case 'wrong-content-type':
+      res.status(200).type('text/html').send('<html><body>Service temporarily unavailable</body></html>');
+      return true;
+    case 'wrong-resource-type':
+      res
+        .status(200)
+        .type(protocol.contentType)
+        .send(JSON.stringify({ resourceType: 'Patient', id: 'x' }));
+      return true;
+    case 'redirect':
+      res.redirect(302, fault.location);
+      return true;
+    case 'reset':
+      res.socket?.destroy();
+      return true;
+    case 'slow-body': {
+      res.status(200).type(protocol.contentType);
+      res.flushHeaders();
+      for (const char of JSON.stringify({ resourceType: 'Bundle', type: 'searchset', entry: [] })) {
+        if (res.destroyed) return true;
+        res.write(char);
+        await new Promise((resolve) => setTimeout(resolve, fault.intervalMs));
+      }
+      res.end();
+      return true;
+    }
+    case 'oversized':
+      res
+        .status(200)
+        .type(protocol.contentType)
+        .send(
+          JSON.stringify({ resourceType: 'Bundle', type: 'searchset', padding: 'x'.repeat(fault.bytes) }),
+        );
+      return true;
+    case 'other-patient':
+    case 'wrong-patient':
+      return false;
+  }
+}
+
+/** A node's HTTP server on its port (0: any free one); `close` also ends hung and keep-alive connections. */
+export async function listenNode(
+  app: Express,
+  options: { port?: number; host?: string },
+): Promise<{ port: number; host: string; close: () => Promise<void> }> {
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    host,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

@@ -17,7 +17,20 @@ export interface JsonResponse {
   readonly body: unknown;
 }
 
-const FHIR_JSON = /^application\/(fhir\+)?json\s*(;|$)/i;
+const JSON_TYPE = /^application\/(fhir\+)?json\s*(;|$)/i;
+
+export interface JsonRequest {
+  readonly method: 'GET' | 'POST';
+  readonly url: string;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly accept?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Statuses whose JSON body the caller interprets itself. */
+  readonly passStatuses?: readonly number[];
+  readonly signal: AbortSignal;
+  readonly trace: TraceContext;
+}
 
 /**
  * The one HTTP client every adapter uses: keep-alive agents with bounded sockets, no
@@ -51,58 +64,51 @@ export class SourceHttpClient {
     });
   }
 
-  /** GET a FHIR JSON resource. Resolves with a 2xx JSON body or throws an UpstreamFailure. */
-  async getJson(url: string, request: { signal: AbortSignal; trace: TraceContext }): Promise<JsonResponse> {
+  /** GET a FHIR JSON resource. Resolves with a 200 JSON body or throws an UpstreamFailure. */
+  getJson(url: string, request: { signal: AbortSignal; trace: TraceContext }): Promise<JsonResponse> {
+    return this.requestJson({ method: 'GET', url, ...request });
+  }
+
+  /**
+   * One JSON exchange with the source. Resolves with a 200 JSON body, or with the JSON body of a
+   * status listed in `passStatuses` (for protocols whose errors are meaningful bodies, like GP
+   * Connect's OperationOutcomes); anything else throws an UpstreamFailure.
+   */
+  async requestJson(request: JsonRequest): Promise<JsonResponse> {
     let response;
     try {
-      response = await this.axios.get<string>(url, {
+      response = await this.axios.request<string>({
+        method: request.method,
+        url: request.url,
         signal: request.signal,
+        ...(request.body !== undefined ? { data: JSON.stringify(request.body) } : {}),
         headers: {
-          Accept: 'application/fhir+json',
+          Accept: request.accept ?? 'application/fhir+json',
           'User-Agent': this.options.userAgent,
           'X-Request-Id': request.trace.requestId,
           ...(request.trace.traceparent ? { traceparent: request.trace.traceparent } : {}),
+          ...(request.body !== undefined
+            ? { 'Content-Type': request.contentType ?? 'application/fhir+json' }
+            : {}),
+          ...request.headers,
         },
       });
     } catch (error) {
       throw classifyTransportError(error, request.signal, this.options.maxResponseBytes);
     }
     const { status } = response;
-    if (status >= 300 && status < 400) {
-      throw upstreamError(
-        'redirect-refused',
-        `answered with a redirect (HTTP ${status}), which the broker does not follow`,
-      );
-    }
-    if (status === 401 || status === 403) {
-      throw new UpstreamFailure('rejected', {
-        severity: 'error',
-        code: status === 401 ? 'login' : 'forbidden',
-        reason: `http-${status}`,
-        text: `refused the broker's request (HTTP ${status})`,
-      });
-    }
-    if (status === 429) throw upstreamError('http-429', 'is limiting requests (HTTP 429)', 'throttled');
-    if (status >= 400 && status < 500) {
-      throw new UpstreamFailure('rejected', {
-        severity: 'error',
-        code: 'processing',
-        reason: `http-${status}`,
-        text: `rejected the broker's request (HTTP ${status})`,
-      });
-    }
-    if (status >= 500)
-      throw upstreamError(`http-${status}`, `failed with a server error (HTTP ${status})`, 'transient');
-    if (status !== 200)
-      throw upstreamError(`http-${status}`, `answered with an unexpected status (HTTP ${status})`);
+    const passed = request.passStatuses?.includes(status) ?? false;
+    if (!passed) throwForStatus(status);
 
     const contentType = String(response.headers['content-type'] ?? '');
-    if (!FHIR_JSON.test(contentType)) {
-      throw upstreamError('wrong-content-type', 'answered with a body that is not FHIR JSON', 'structure');
+    if (!JSON_TYPE.test(contentType)) {
+      if (passed) throwForStatus(status, true);
+      throw upstreamError('wrong-content-type', 'answered with a body that is not JSON', 'structure');
     }
     try {
       return { status, body: JSON.parse(response.data) as unknown };
     } catch (cause) {
+      if (passed) throwForStatus(status, true);
       throw new UpstreamFailure(
         'error',
         {
@@ -120,6 +126,37 @@ export class SourceHttpClient {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
+}
+
+/** The one mapping from an upstream HTTP status to an outcome. `force` classifies even a 2xx. */
+function throwForStatus(status: number, force = false): void {
+  if (status >= 300 && status < 400) {
+    throw upstreamError(
+      'redirect-refused',
+      `answered with a redirect (HTTP ${status}), which the broker does not follow`,
+    );
+  }
+  if (status === 401 || status === 403) {
+    throw new UpstreamFailure('rejected', {
+      severity: 'error',
+      code: status === 401 ? 'login' : 'forbidden',
+      reason: `http-${status}`,
+      text: `refused the broker's request (HTTP ${status})`,
+    });
+  }
+  if (status === 429) throw upstreamError('http-429', 'is limiting requests (HTTP 429)', 'throttled');
+  if (status >= 400 && status < 500) {
+    throw new UpstreamFailure('rejected', {
+      severity: 'error',
+      code: 'processing',
+      reason: `http-${status}`,
+      text: `rejected the broker's request (HTTP ${status})`,
+    });
+  }
+  if (status >= 500)
+    throw upstreamError(`http-${status}`, `failed with a server error (HTTP ${status})`, 'transient');
+  if (status !== 200 || force)
+    throw upstreamError(`http-${status}`, `answered with an unexpected status (HTTP ${status})`);
 }
 
 function classifyTransportError(error: unknown, signal: AbortSignal, maxBytes: number): UpstreamFailure {

@@ -10,6 +10,10 @@ export const RECORD_RESOURCE_TYPES = [
   'Appointment',
   'Encounter',
   'Flag',
+  'Immunization',
+  'MedicationRequest',
+  'MedicationAdministration',
+  'ServiceRequest',
 ] as const;
 
 export type RecordResourceType = (typeof RECORD_RESOURCE_TYPES)[number];
@@ -32,6 +36,10 @@ export const PATIENT_REFERENCE_PATH: Readonly<
   Appointment: 'participant',
   Encounter: 'subject',
   Flag: 'subject',
+  Immunization: 'patient',
+  MedicationRequest: 'subject',
+  MedicationAdministration: 'subject',
+  ServiceRequest: 'subject',
 };
 
 /** The search parameter that selects a resource type by patient on a FHIR R4 server. */
@@ -46,4 +54,26 @@ export const PATIENT_SEARCH_PARAM: Readonly<Record<RecordResourceType, 'patient'
   Appointment: 'patient',
   Encounter: 'patient',
   Flag: 'patient',
+  Immunization: 'patient',
+  MedicationRequest: 'patient',
+  MedicationAdministration: 'patient',
+  ServiceRequest: 'patient',
 };
+
+/**
+ * Resources that record resources refer to but that belong to no patient: who recorded or
+ * prescribed, where, which product. A source may send them alongside its record; they are shown
+ * as included entries, never as part of the patient's record.
+ */
+export const SUPPORTING_RESOURCE_TYPES = [
+  'Practitioner',
+  'PractitionerRole',
+  'Organization',
+  'Location',
+  'Medication',
+] as const;
+export type SupportingResourceType = (typeof SUPPORTING_RESOURCE_TYPES)[number];
+
+export function isSupportingResourceType(value: string): value is SupportingResourceType {
+  return (SUPPORTING_RESOURCE_TYPES as readonly string[]).includes(value);
+}

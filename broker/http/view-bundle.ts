@@ -27,6 +27,7 @@ export function viewBundle(view: PatientView, options: ViewBundleOptions): Bundl
   if (options.includePatient && view.patient) entries.push(entry(options.baseUrl, view.patient, 'match'));
   for (const { resource } of view.entries) entries.push(entry(options.baseUrl, resource, 'match'));
   if (entries.length > 0) {
+    for (const { resource } of view.included) entries.push(entry(options.baseUrl, resource, 'include'));
     for (const provenance of view.provenance) entries.push(entry(options.baseUrl, provenance, 'include'));
   }
   const total = entries.filter((e) => e.search?.mode === 'match').length;

@@ -1,5 +1,6 @@
 import type { OperationOutcome, Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import type { SourceDescriptor, SourceIssue, SourceOutcome } from '../../adapters/contract';
+import { isSupportingResourceType } from '../fhir/resource-types';
 import { belongsToPatient } from './identity-guard';
 import { mergedPatient, sourceTag, type PatientContribution } from './merged-patient';
 import { namespacedId } from './namespaced-id';
@@ -28,6 +29,8 @@ export interface MergedView {
   /** Null when no source knows the patient. */
   readonly patient: Patient | null;
   readonly entries: readonly MergedEntry[];
+  /** Practitioners, organisations, locations and medications the entries refer to. */
+  readonly included: readonly MergedEntry[];
   readonly provenance: readonly Provenance[];
   readonly outcome: OperationOutcome;
   readonly counts: {
@@ -45,6 +48,7 @@ export interface MergedView {
  */
 export function mergeView(input: MergeInput): MergedView {
   const entries: MergedEntry[] = [];
+  const included: MergedEntry[] = [];
   const provenance: Provenance[] = [];
   const contributions: PatientContribution[] = [];
   const extraIssues = new Map<string, SourceIssue[]>();
@@ -56,11 +60,14 @@ export function mergeView(input: MergeInput): MergedView {
     if (outcome.status !== 'ok') return;
     const source = input.sources[index]!;
     const { patient, resources } = outcome.record;
+    const supporting = (outcome.record.supporting ?? []).filter(
+      (r) => r.id && isSupportingResourceType(r.resourceType),
+    );
     const localPatientId = patient.id!;
     const rewriter = new ReferenceRewriter({
       sourceId: source.id,
       baseUrl: source.baseUrl,
-      inView: new Set(resources.map((r) => `${r.resourceType}/${r.id}`)),
+      inView: new Set([...resources, ...supporting].map((r) => `${r.resourceType}/${r.id}`)),
       localPatientId,
       viewPatientId: input.nhsNumber,
     });
@@ -79,14 +86,13 @@ export function mergeView(input: MergeInput): MergedView {
         counts.beforeSince++;
         continue;
       }
-      const copy = rewriter.copy(resource);
-      copy.id = namespacedId(source.id, resource.id!);
-      copy.meta = {
-        ...(resource.meta ?? {}),
-        source: `${source.baseUrl}/${resource.resourceType}/${resource.id}`,
-        tag: [...(resource.meta?.tag ?? []), sourceTag(source)],
-      };
+      const copy = attributed(resource, source, rewriter);
       entries.push({ sourceId: source.id, resource: copy });
+      targets.push({ reference: `${copy.resourceType}/${copy.id}` });
+    }
+    for (const resource of supporting) {
+      const copy = attributed(resource, source, rewriter);
+      included.push({ sourceId: source.id, resource: copy });
       targets.push({ reference: `${copy.resourceType}/${copy.id}` });
     }
     if (otherPatient > 0) {
@@ -107,8 +113,21 @@ export function mergeView(input: MergeInput): MergedView {
   return {
     patient: mergedPatient(input.nhsNumber, contributions),
     entries,
+    included,
     provenance,
     outcome: sourceStatusOutcome(`${input.viewId}-sources`, input.sources, input.outcomes, extraIssues),
     counts,
   };
+}
+
+/** The view's copy of a source's resource: namespaced id, rewritten references, provenance in meta; nothing else changed. */
+function attributed(resource: Resource, source: SourceDescriptor, rewriter: ReferenceRewriter): Resource {
+  const copy = rewriter.copy(resource);
+  copy.id = namespacedId(source.id, resource.id!);
+  copy.meta = {
+    ...(resource.meta ?? {}),
+    source: `${source.baseUrl}/${resource.resourceType}/${resource.id}`,
+    tag: [...(resource.meta?.tag ?? []), sourceTag(source)],
+  };
+  return copy;
 }

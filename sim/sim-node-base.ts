@@ -1,0 +1,94 @@
+import express, { type Express, type Request, type Response } from 'express';
+import { answerWithFault, faultFor, listenNode, type SimFault, type SimFaultRule } from './sim-faults';
+
+/** What every simulated node offers its tests and benchmarks, whatever protocol it speaks. */
+export interface RunningSimNode {
+  /** The node's base URL, e.g. http://127.0.0.1:41234/fhir */
+  readonly baseUrl: string;
+  readonly port: number;
+  /** Requests served so far, by kind. */
+  readonly requests: { patient: number; search: number };
+  /** The X-Request-Id of the last request, to check that the broker carries it upstream. */
+  lastRequestId(): string | undefined;
+  /** The headers of the last request to the node's API (for protocol checks such as GP Connect's). */
+  lastHeaders(): Readonly<Record<string, string | string[] | undefined>>;
+  setFault(rule: SimFaultRule | null): void;
+  setLatency(latencyMs: number | (() => number)): void;
+  close(): Promise<void>;
+}
+
+export interface SimNodeBaseOptions {
+  readonly latencyMs?: number | (() => number);
+  /** How this protocol writes its bodies and its errors, for the faults that answer. */
+  readonly contentType: string;
+  readonly errorBody: (status: number) => unknown;
+}
+
+export interface SimNodeBase {
+  readonly app: Express;
+  /**
+   * Serves one protocol request: counts it, waits the node's latency, acts out a transport fault
+   * if one applies, else sends `produce(fault)`'s body (content faults are the producer's to act out).
+   */
+  answer(
+    req: Request,
+    res: Response,
+    kind: 'patient' | 'search',
+    produce: (fault: SimFault | null) => { status?: number; body: unknown },
+  ): Promise<void>;
+  /** Listens and returns the node's handle; `path` is appended to the origin for `baseUrl`. */
+  listen(options: { port?: number; host?: string; path: string }): Promise<RunningSimNode>;
+}
+
+export function createSimNodeBase(options: SimNodeBaseOptions): SimNodeBase {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  let latency = options.latencyMs ?? 0;
+  let rule: SimFaultRule | null = null;
+  const requests = { patient: 0, search: 0 };
+  let lastRequestId: string | undefined;
+  let lastHeaders: Record<string, string | string[] | undefined> = {};
+
+  const delay = (): Promise<void> => {
+    const ms = typeof latency === 'function' ? latency() : latency;
+    return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+  };
+
+  return {
+    app,
+    async answer(req, res, kind, produce) {
+      requests[kind]++;
+      lastRequestId = req.get('x-request-id');
+      lastHeaders = { ...req.headers };
+      await delay();
+      const fault = faultFor(rule, kind);
+      if (fault && (await answerWithFault(fault, res, options))) return;
+      const { status, body } = produce(fault);
+      res
+        .status(status ?? 200)
+        .type(options.contentType)
+        .send(JSON.stringify(body));
+    },
+    async listen({ port, host, path }) {
+      const server = await listenNode(app, {
+        ...(port !== undefined ? { port } : {}),
+        ...(host ? { host } : {}),
+      });
+      return {
+        baseUrl: `http://${server.host}:${server.port}${path}`,
+        port: server.port,
+        requests,
+        lastRequestId: () => lastRequestId,
+        lastHeaders: () => lastHeaders,
+        setFault: (next) => {
+          rule = next;
+        },
+        setLatency: (next) => {
+          latency = next;
+        },
+        close: server.close,
+      };
+    },
+  };
+}
