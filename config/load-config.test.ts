@@ -58,7 +58,7 @@ federation:
   deadlineMs: 1000
 sources:
   - id: Westway GP
-    kind: hl7v2
+    kind: fhir-r4
     name: ''
     odsCode: y01
     baseUrl: not a url
@@ -71,7 +71,6 @@ sources:
     expect(paths).toEqual(
       expect.arrayContaining([
         'sources.0.id',
-        'sources.0.kind',
         'sources.0.name',
         'sources.0.odsCode',
         'sources.0.baseUrl',
@@ -80,6 +79,13 @@ sources:
       ]),
     );
     expect(found.find((p) => p.path === 'sources.0')?.message).toMatch(/colour/);
+  });
+
+  it('when a source has an unknown kind, then the problem lists the kinds there are', () => {
+    const bad = file(oneSource.replace('kind: fhir-r4', 'kind: hl7v2'));
+    const [problem] = problems(() => loadConfig({ file: bad, env: {} }));
+    expect(problem?.path).toBe('sources.0.kind');
+    expect(problem?.message).toMatch(/fhir-r4.*gp-connect.*ambulance-epcr.*broker/);
   });
 
   it('when a source allows more time than the whole view, then it is refused', () => {
