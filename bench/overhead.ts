@@ -1,4 +1,12 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import autocannon from 'autocannon';
+import { SmartBackendAuth } from '../adapters/auth/smart-backend-auth';
+import { SourceHttpClient } from '../adapters/http/source-http-client';
+import { loadSigningKey } from '../broker/trust/signing-key';
+import type { BrokerConfig } from '../config/schema';
 import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
 import { PATIENT_SEARCH_PARAM } from '../broker/fhir/resource-types';
 import { regionConfig } from '../sim/region-config';
@@ -57,12 +65,40 @@ export interface OverheadResult {
  * the broker for its throughput. Rounds repeat all three, so drift hits every figure alike.
  */
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
-  const region = await startRegion({ latencyMs: options.latencyMs, populationOptions: { size: 200 } });
-  const config = regionConfig(region);
+  let brokerUrl = '';
+  const region = await startRegion({
+    latencyMs: options.latencyMs,
+    populationOptions: { size: 200 },
+    trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
+  });
+  // One key for the broker process and for the direct client, so both can hold the trusts' tokens.
+  const pem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+  const keyFile = path.join(tmpdir(), `hie-bench-key-${process.pid}.pem`);
+  writeFileSync(keyFile, pem, { mode: 0o600 });
+  const signingKey = await loadSigningKey(pem);
+  const tokenClient = new SourceHttpClient({ maxSockets: 4, maxResponseBytes: 65536, userAgent: 'bench' });
+  const demo = regionConfig(region);
+  const config: BrokerConfig = { ...demo, broker: { ...demo.broker, signingKey: { file: keyFile } } };
   const broker = await startBrokerProcess(config);
+  brokerUrl = broker.url;
   const nhs = DEMO_NHS_NUMBERS.rich;
   const viewUrl = `${broker.url}/fhir/Patient/${nhs}/$everything`;
   const headers = { accept: 'application/fhir+json' };
+  const baseHeaders = headers;
+  // The direct client holds a token as the broker does, so the baseline pays no token round trip either.
+  const tokens = new Map<string, string>();
+  const directAuth = async (source: BrokerConfig['sources'][number]): Promise<Record<string, string>> => {
+    if (source.kind !== 'fhir-r4' || !source.auth) return {};
+    let token = tokens.get(source.id);
+    if (!token) {
+      const auth = new SmartBackendAuth({ ...source.auth, key: signingKey, client: tokenClient });
+      token = await auth.authorization({ signal: AbortSignal.timeout(5000), trace: { requestId: 'bench' } });
+      tokens.set(source.id, token);
+    }
+    return { authorization: token };
+  };
   try {
     const warm = await fetch(viewUrl, { headers });
     const warmBody = (await warm.json()) as { total?: number };
@@ -70,6 +106,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
 
     const directRecord = async (node: SimNodeId): Promise<void> => {
       const source = config.sources.find((s) => s.id === node)!;
+      const headers = { ...baseHeaders, ...(await directAuth(source)) };
       const found = await fetch(
         `${source.baseUrl}/Patient?identifier=${encodeURIComponent(`${NHS_NUMBER_SYSTEM}|${nhs}`)}`,
         { headers },
@@ -152,5 +189,6 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   } finally {
     await broker.stop();
     await region.close();
+    await tokenClient.close();
   }
 }

@@ -8,6 +8,8 @@ import type { BrokerConfig } from '../config/schema';
 import { Federation } from './federation/federation';
 import { createApp } from './http/app';
 import type { Logger } from './observability/logger';
+import { readSecret } from './trust/secret';
+import { loadSigningKey } from './trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
 
 export interface RunningBroker {
@@ -28,6 +30,11 @@ export function brokerVersion(): string {
 /** The composition root of the API role: constructs the adapters, the federation and the HTTP server. */
 export async function startBroker(config: BrokerConfig, logger: Logger): Promise<RunningBroker> {
   const version = brokerVersion();
+  const signingKey = await loadSigningKey(
+    config.broker.signingKey ? readSecret(config.broker.signingKey) : undefined,
+  );
+  if (!config.broker.signingKey)
+    logger.warn('no broker.signingKey configured: using an ephemeral key for this run');
   const timeouts = new Map(
     config.sources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
   );
@@ -35,6 +42,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     adapters: config.sources.map((source) =>
       createAdapter(source, {
         userAgent: `hie-broker/${version}`,
+        signingKey,
         onFault: (sourceId, error) => logger.error({ err: error, sourceId }, 'adapter fault'),
       }),
     ),
@@ -53,6 +61,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     logger,
     brokerName: config.broker.name,
     version,
+    jwks: { keys: [signingKey.publicJwk] },
     ...(config.server.publicBaseUrl ? { publicBaseUrl: config.server.publicBaseUrl } : {}),
     readiness: () => ({
       ready: !draining,

@@ -115,6 +115,15 @@ export const configSchema = z
       odsCode: z
         .string()
         .regex(/^[A-Z0-9]{3,10}$/, 'must be an ODS code: 3 to 10 upper-case letters or digits'),
+      /**
+       * The broker's private signing key (PEM, PKCS#8 or SEC1; EC P-384 or RSA), for client assertions
+       * to sources and peers and for forwarding a requester's identity; its public half is served at
+       * /.well-known/jwks.json. Without one the broker makes an ephemeral key at start: fine for a
+       * demo, not for production (sources would have to re-read the JWKS after every restart).
+       */
+      signingKey: secretRef.optional(),
+      /** Brokers a request may pass through before it stops fanning out. */
+      hopLimit: z.number().int().min(1).max(10).default(3),
     }),
     federation: z.strictObject({
       /** The whole view answers within this, whatever the sources do. */

@@ -23,7 +23,12 @@ async function demo(): Promise<void> {
     if ((SIM_NODE_IDS as readonly string[]).includes(source.id))
       ports[source.id as SimNodeId] = Number(new URL(source.baseUrl).port);
   }
-  const region = await startRegion({ ports, latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 20) });
+  const brokerUrl = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${config.server.port}`;
+  const region = await startRegion({
+    ports,
+    latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 20),
+    trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
+  });
   const logger = createLogger({ level: config.logging.level });
   const broker = await startBroker(config, logger);
   const fhir = `${broker.url}/fhir`;

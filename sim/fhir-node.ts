@@ -4,8 +4,14 @@ import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
 import { isRecordResourceType } from '../broker/fhir/resource-types';
 import type { NodeDataset, NodeRecord } from './population/types';
 import { createSimNodeBase, type RunningSimNode } from './sim-node-base';
+import { mountTokenEndpoint, type SimTokenServer, type TokenEndpointOptions } from './smart-token-endpoint';
 
 export type { RunningSimNode } from './sim-node-base';
+
+export interface RunningFhirNode extends RunningSimNode {
+  /** The node's token server, when it requires SMART Backend Services. */
+  readonly tokens?: SimTokenServer | undefined;
+}
 
 export interface SimNodeOptions {
   readonly dataset: NodeDataset;
@@ -13,6 +19,8 @@ export interface SimNodeOptions {
   readonly latencyMs?: number | (() => number);
   readonly port?: number;
   readonly host?: string;
+  /** When given, the node runs a SMART Backend Services token endpoint at /auth/token and requires its tokens. */
+  readonly auth?: TokenEndpointOptions;
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -33,7 +41,8 @@ function indexRecords(dataset: NodeDataset): Map<string, Map<string, Resource[]>
 }
 
 /** A simulated regional node serving its dataset as FHIR R4 REST (Patient by identifier, searches by patient, paged). */
-export async function startFhirNode(options: SimNodeOptions): Promise<RunningSimNode> {
+export async function startFhirNode(options: SimNodeOptions): Promise<RunningFhirNode> {
+  let tokenServer: SimTokenServer | undefined;
   const { dataset } = options;
   const index = indexRecords(dataset);
   const base = createSimNodeBase({
@@ -43,6 +52,13 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningSim
   });
   const { app } = base;
   let baseUrl = '';
+  if (options.auth) {
+    const tokens = mountTokenEndpoint(app, '/auth/token', options.auth);
+    app.use('/fhir', (req, res, next) =>
+      req.path === '/metadata' ? next() : tokens.requireToken(req, res, next),
+    );
+    tokenServer = tokens;
+  }
 
   app.get('/fhir/metadata', (_req, res) => {
     res.type(FHIR_JSON).send(
@@ -105,7 +121,7 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningSim
 
   const node = await base.listen({ ...options, path: '/fhir' });
   baseUrl = node.baseUrl;
-  return node;
+  return { ...node, tokens: tokenServer };
 }
 
 function searchset(

@@ -1,6 +1,14 @@
 import { generatePopulation } from './population/generate-population';
-import { SIM_NODE_IDS, type Population, type PopulationOptions, type SimNodeId } from './population/types';
-import { startFhirNode, type RunningSimNode } from './fhir-node';
+import {
+  SIM_NODE_IDS,
+  type NodeDataset,
+  type Population,
+  type PopulationOptions,
+  type SimNodeId,
+} from './population/types';
+import { startFhirNode } from './fhir-node';
+import type { RunningSimNode } from './sim-node-base';
+import type { RegisteredClient } from './smart-token-endpoint';
 
 export interface RegionOptions {
   /** A population already generated, or options to generate one. */
@@ -12,13 +20,37 @@ export interface RegionOptions {
   /** Fixed ports (the demo); otherwise each node listens on port 0. */
   readonly ports?: Partial<Record<SimNodeId, number>>;
   readonly host?: string;
+  /**
+   * The broker as the trusts' SMART client: its client id and where its JWKS will be. Without it the
+   * trusts answer without tokens.
+   */
+  readonly trust?: RegisteredClient;
 }
 
 export interface RunningRegion {
   readonly population: Population;
   readonly nodes: Readonly<Record<SimNodeId, RunningSimNode>>;
+  /** Whether the trusts require SMART Backend Services tokens. */
+  readonly trustsRequireTokens: boolean;
   close(): Promise<void>;
 }
+
+interface NodeStart {
+  readonly dataset: NodeDataset;
+  readonly latencyMs: number | (() => number);
+  readonly port?: number;
+  readonly host?: string;
+  readonly trust?: RegisteredClient;
+}
+
+/** Each node speaks its source's protocol. */
+const START_NODE: Readonly<Record<SimNodeId, (start: NodeStart) => Promise<RunningSimNode>>> = {
+  gp: (s) => startFhirNode(s),
+  acute: (s) => startFhirNode({ ...s, ...(s.trust ? { auth: { clients: [s.trust] } } : {}) }),
+  'mental-health': (s) => startFhirNode({ ...s, ...(s.trust ? { auth: { clients: [s.trust] } } : {}) }),
+  ambulance: (s) => startFhirNode(s),
+  'neighbouring-ics': (s) => startFhirNode(s),
+};
 
 /** Starts the five simulated regional nodes, each on its own port. */
 export async function startRegion(options: RegionOptions = {}): Promise<RunningRegion> {
@@ -26,12 +58,14 @@ export async function startRegion(options: RegionOptions = {}): Promise<RunningR
   const started: RunningSimNode[] = [];
   try {
     for (const id of SIM_NODE_IDS) {
+      const port = options.ports?.[id];
       started.push(
-        await startFhirNode({
+        await START_NODE[id]({
           dataset: population.nodes[id],
           latencyMs: options.latencyByNode?.[id] ?? options.latencyMs ?? 0,
-          ...(options.ports?.[id] !== undefined ? { port: options.ports[id] } : {}),
+          ...(port !== undefined ? { port } : {}),
           ...(options.host ? { host: options.host } : {}),
+          ...(options.trust ? { trust: options.trust } : {}),
         }),
       );
     }
@@ -46,6 +80,7 @@ export async function startRegion(options: RegionOptions = {}): Promise<RunningR
   return {
     population,
     nodes,
+    trustsRequireTokens: Boolean(options.trust),
     close: async () => void (await Promise.all(started.map((node) => node.close()))),
   };
 }

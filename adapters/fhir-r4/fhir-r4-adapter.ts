@@ -9,6 +9,7 @@ import type {
   SourceIssue,
   SourceOutcome,
 } from '../contract';
+import type { SmartBackendAuth } from '../auth/smart-backend-auth';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { UpstreamFailure, upstreamError } from '../upstream-failure';
 import { searchBundleSchema, type SearchBundle } from './search-bundle';
@@ -18,6 +19,8 @@ export interface FhirR4AdapterOptions {
   readonly client: SourceHttpClient;
   readonly maxPages: number;
   readonly pageSize: number;
+  /** SMART Backend Services, for sources that require a system token. */
+  readonly auth?: SmartBackendAuth;
   /** Where faults of the adapter itself (bugs, not upstream failures) are recorded. */
   readonly onFault: (error: unknown) => void;
 }
@@ -191,8 +194,23 @@ export class FhirR4Adapter implements SourceAdapter {
     return next;
   }
 
+  /** GET with the source's token when it needs one; a refused token (401) is renewed once. */
+  private async get(url: string, ctx: AdapterContext, renewed = false): Promise<unknown> {
+    const { auth, client } = this.options;
+    const headers = auth ? { Authorization: await auth.authorization(ctx) } : undefined;
+    try {
+      return (await client.requestJson({ method: 'GET', url, ...(headers ? { headers } : {}), ...ctx })).body;
+    } catch (error) {
+      if (auth && !renewed && error instanceof UpstreamFailure && error.issue.reason === 'http-401') {
+        auth.invalidate();
+        return this.get(url, ctx, true);
+      }
+      throw error;
+    }
+  }
+
   private async getBundle(url: string, ctx: AdapterContext): Promise<SearchBundle> {
-    const { body } = await this.options.client.getJson(url, ctx);
+    const body = await this.get(url, ctx);
     const parsed = searchBundleSchema.safeParse(body);
     if (!parsed.success) {
       const kind =

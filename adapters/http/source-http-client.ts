@@ -22,7 +22,10 @@ const JSON_TYPE = /^application\/(fhir\+)?json\s*(;|$)/i;
 export interface JsonRequest {
   readonly method: 'GET' | 'POST';
   readonly url: string;
+  /** A JSON body. */
   readonly body?: unknown;
+  /** A form body (application/x-www-form-urlencoded), e.g. an OAuth2 token request. */
+  readonly form?: Readonly<Record<string, string>>;
   readonly contentType?: string;
   readonly accept?: string;
   readonly headers?: Readonly<Record<string, string>>;
@@ -82,6 +85,7 @@ export class SourceHttpClient {
         url: request.url,
         signal: request.signal,
         ...(request.body !== undefined ? { data: JSON.stringify(request.body) } : {}),
+        ...(request.form ? { data: new URLSearchParams(request.form).toString() } : {}),
         headers: {
           Accept: request.accept ?? 'application/fhir+json',
           'User-Agent': this.options.userAgent,

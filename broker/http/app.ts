@@ -1,3 +1,4 @@
+import type { JWK } from 'jose';
 import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
 import type { Requester } from '../../adapters/contract';
 import type { Logger } from '../observability/logger';
@@ -12,6 +13,8 @@ export interface AppOptions {
   readonly brokerName: string;
   readonly version: string;
   readonly publicBaseUrl?: string;
+  /** The broker's public signing keys, served for sources and peers that verify its assertions. */
+  readonly jwks: { readonly keys: readonly JWK[] };
   /** Health detail for /readyz; `ready: false` while starting or draining. */
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
@@ -51,6 +54,10 @@ export function createApp(options: AppOptions): Express {
   app.get('/livez', (_req, res) => {
     locals(res).route = '/livez';
     res.json({ status: 'ok' });
+  });
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    locals(res).route = '/.well-known/jwks.json';
+    res.set('Cache-Control', 'public, max-age=300').json(options.jwks);
   });
   app.get('/readyz', (_req, res) => {
     locals(res).route = '/readyz';

@@ -24,7 +24,12 @@ export async function startTestRegion(
     sources?: Record<string, unknown>;
   } = {},
 ): Promise<TestRegion> {
-  const region = await startRegion({ populationOptions: { size: 20 }, ...options });
+  let brokerUrl = '';
+  const region = await startRegion({
+    populationOptions: { size: 20 },
+    trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
+    ...options,
+  });
   const logs: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {
@@ -38,6 +43,7 @@ export async function startTestRegion(
     ...(options.sources ? { sources: options.sources } : {}),
   });
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
+  brokerUrl = broker.url;
   return {
     region,
     broker,
