@@ -1,4 +1,4 @@
-import type { OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
+import type { Extension, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
 import type { RecordResourceType } from '../broker/fhir/resource-types';
 
 /** Kinds of source the broker can talk to; each has an adapter folder under adapters/. */
@@ -36,6 +36,8 @@ export interface PatientQuery {
   readonly requester: Requester;
   /** Absolute epoch milliseconds by which the whole view must be answered. */
   readonly deadline: number;
+  /** The brokers this request has already passed through, first caller first (empty at the first broker). */
+  readonly chain: readonly string[];
 }
 
 export interface TraceContext {
@@ -52,6 +54,8 @@ export interface SourceIssue {
   readonly reason: string;
   /** A sentence a person can act on. Never contains patient identifiers. */
   readonly text: string;
+  /** For an issue a peer broker reported about one of its own sources: that issue's source attribution. */
+  readonly nestedSource?: Extension;
 }
 
 export const SOURCE_STATUSES = ['ok', 'no-match', 'timeout', 'error', 'rejected', 'skipped'] as const;

@@ -1,15 +1,31 @@
 import type { SourceConfig } from '../config/schema';
+import { readSecret } from '../broker/trust/secret';
 import type { SigningKey } from '../broker/trust/signing-key';
+import { AmbulanceEpcrAdapter } from './ambulance-epcr/ambulance-epcr-adapter';
 import { SmartBackendAuth } from './auth/smart-backend-auth';
-import type { SourceAdapter } from './contract';
+import { PeerBrokerAdapter } from './broker/peer-broker-adapter';
+import type { SourceAdapter, SourceDescriptor } from './contract';
 import { FhirR4Adapter } from './fhir-r4/fhir-r4-adapter';
 import { SourceHttpClient } from './http/source-http-client';
 
 export interface CreateAdapterOptions {
   readonly userAgent: string;
-  /** The broker's key, for SMART Backend Services client assertions. */
+  /** The broker's key, for SMART Backend Services client assertions and requester assertions to peers. */
   readonly signingKey: SigningKey;
+  /** This broker's id, which extends the chain sent to peers. */
+  readonly brokerId: string;
   readonly onFault: (sourceId: string, error: unknown) => void;
+}
+
+function descriptor(source: SourceConfig): SourceDescriptor {
+  return {
+    id: source.id,
+    kind: source.kind,
+    name: source.name,
+    odsCode: source.odsCode,
+    baseUrl: source.baseUrl,
+    supplies: source.supplies,
+  };
 }
 
 function httpClient(source: SourceConfig, options: CreateAdapterOptions): SourceHttpClient {
@@ -34,14 +50,7 @@ export function createAdapter(source: SourceConfig, options: CreateAdapterOption
     case 'fhir-r4': {
       const client = httpClient(source, options);
       return new FhirR4Adapter({
-        source: {
-          id: source.id,
-          kind: source.kind,
-          name: source.name,
-          odsCode: source.odsCode,
-          baseUrl: source.baseUrl,
-          supplies: source.supplies,
-        },
+        source: descriptor(source),
         client,
         maxPages: source.maxPages,
         pageSize: source.pageSize,
@@ -49,6 +58,26 @@ export function createAdapter(source: SourceConfig, options: CreateAdapterOption
         onFault: (error) => options.onFault(source.id, error),
       });
     }
+    case 'broker': {
+      const client = httpClient(source, options);
+      return new PeerBrokerAdapter({
+        source: descriptor(source),
+        client,
+        auth: smartAuth(source.auth, client, options.signingKey),
+        key: options.signingKey,
+        brokerId: options.brokerId,
+        onFault: (error) => options.onFault(source.id, error),
+      });
+    }
+    case 'ambulance-epcr':
+      return new AmbulanceEpcrAdapter({
+        source: descriptor(source),
+        client: httpClient(source, options),
+        ...(source.apiKey ? { apiKey: readSecret(source.apiKey) } : {}),
+        maxPages: source.maxPages,
+        pageSize: source.pageSize,
+        onFault: (error) => options.onFault(source.id, error),
+      });
     default:
       throw new Error(`no adapter for source kind ${source.kind} yet`);
   }

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -17,20 +16,8 @@ export interface BrokerProcess {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 /** Runs the built broker (`dist/broker/main.js`) as its own process, so its CPU and memory can be measured alone. */
-export async function startBrokerProcess(config: BrokerConfig): Promise<BrokerProcess> {
-  const port = await freePort();
+export async function startBrokerProcess(config: BrokerConfig, port: number): Promise<BrokerProcess> {
   const file = path.join(tmpdir(), `hie-bench-${process.pid}-${port}.yaml`);
   writeFileSync(
     file,

@@ -9,6 +9,7 @@ import { loadSigningKey } from '../broker/trust/signing-key';
 import type { BrokerConfig } from '../config/schema';
 import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
 import { PATIENT_SEARCH_PARAM } from '../broker/fhir/resource-types';
+import { freePort } from '../sim/free-port';
 import { regionConfig } from '../sim/region-config';
 import { startRegion } from '../sim/start-region';
 import { DEMO_NHS_NUMBERS, SIM_NODE_IDS, type SimNodeId } from '../sim/population/types';
@@ -65,7 +66,8 @@ export interface OverheadResult {
  * the broker for its throughput. Rounds repeat all three, so drift hits every figure alike.
  */
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
-  let brokerUrl = '';
+  const brokerPort = await freePort();
+  const brokerUrl = `http://127.0.0.1:${brokerPort}`;
   const region = await startRegion({
     latencyMs: options.latencyMs,
     populationOptions: { size: 200 },
@@ -81,8 +83,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   const tokenClient = new SourceHttpClient({ maxSockets: 4, maxResponseBytes: 65536, userAgent: 'bench' });
   const demo = regionConfig(region);
   const config: BrokerConfig = { ...demo, broker: { ...demo.broker, signingKey: { file: keyFile } } };
-  const broker = await startBrokerProcess(config);
-  brokerUrl = broker.url;
+  const broker = await startBrokerProcess(config, brokerPort);
   const nhs = DEMO_NHS_NUMBERS.rich;
   const viewUrl = `${broker.url}/fhir/Patient/${nhs}/$everything`;
   const headers = { accept: 'application/fhir+json' };

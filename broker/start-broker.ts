@@ -8,7 +8,9 @@ import type { BrokerConfig } from '../config/schema';
 import { Federation } from './federation/federation';
 import { createApp } from './http/app';
 import type { Logger } from './observability/logger';
+import { PeerRegistry } from './trust/peer-registry';
 import { readSecret } from './trust/secret';
+import { SystemTokens } from './trust/system-tokens';
 import { loadSigningKey } from './trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
 
@@ -43,10 +45,12 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
       createAdapter(source, {
         userAgent: `hie-broker/${version}`,
         signingKey,
+        brokerId: config.broker.id,
         onFault: (sourceId, error) => logger.error({ err: error, sourceId }, 'adapter fault'),
       }),
     ),
     sourceTimeoutMs: (sourceId) => timeouts.get(sourceId) ?? config.federation.sourceTimeoutMs,
+    hopLimit: config.broker.hopLimit,
     logger,
   });
   const service = new PatientViewService({
@@ -55,6 +59,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     deadlineMs: config.federation.deadlineMs,
   });
 
+  const peers = new PeerRegistry(config.peers);
   let draining = false;
   const app = createApp({
     service,
@@ -62,6 +67,10 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     brokerName: config.broker.name,
     version,
     jwks: { keys: [signingKey.publicJwk] },
+    brokerId: config.broker.id,
+    hopLimit: config.broker.hopLimit,
+    tokens: new SystemTokens({ key: signingKey, issuer: `urn:hie-broker:${config.broker.id}`, peers }),
+    peers,
     ...(config.server.publicBaseUrl ? { publicBaseUrl: config.server.publicBaseUrl } : {}),
     readiness: () => ({
       ready: !draining,

@@ -132,6 +132,20 @@ export const configSchema = z
       sourceTimeoutMs: positiveMs,
     }),
     sources: z.array(sourceSchema).min(1, 'at least one source must be configured'),
+    /**
+     * Neighbouring brokers allowed to query this one as systems: each authenticates with SMART
+     * Backend Services against /auth/token using the keys at its JWKS URL, and forwards its user's
+     * identity in an assertion signed with the same keys.
+     */
+    peers: z
+      .array(
+        z.strictObject({
+          clientId: kebabId,
+          name: z.string().min(1),
+          jwksUrl: z.url({ protocol: /^https?$/ }),
+        }),
+      )
+      .default([]),
     redis: z.strictObject({ url: z.url({ protocol: /^rediss?$/ }).optional() }),
     logging: z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

@@ -21,17 +21,12 @@ export function regionConfig(
   const sources = demo.sources.map((source) => {
     const node = region.nodes[source.id as keyof RunningRegion['nodes']];
     if (!node) throw new Error(`config/demo.yaml names a source with no simulated node: ${source.id}`);
-    const origin = new URL(node.baseUrl).origin;
-    if (source.kind !== 'fhir-r4' || !source.auth)
-      return { ...source, baseUrl: node.baseUrl, ...overrides.sources };
-    // The trust's token endpoint moves with the node; without tokens in this region, no auth.
-    const { auth, ...rest } = source;
-    return {
-      ...rest,
-      baseUrl: node.baseUrl,
-      ...(region.trustsRequireTokens ? { auth: { ...auth, tokenUrl: `${origin}/auth/token` } } : {}),
-      ...overrides.sources,
-    };
+    // A token endpoint moves with its node.
+    const auth =
+      'auth' in source && source.auth
+        ? { auth: { ...source.auth, tokenUrl: `${new URL(node.baseUrl).origin}/auth/token` } }
+        : {};
+    return { ...source, baseUrl: node.baseUrl, ...auth, ...overrides.sources };
   });
   return loadConfig({
     file: DEMO_CONFIG_FILE(),

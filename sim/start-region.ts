@@ -6,7 +6,9 @@ import {
   type PopulationOptions,
   type SimNodeId,
 } from './population/types';
+import { startAmbulanceEpcrNode } from './ambulance-epcr-node';
 import { startFhirNode } from './fhir-node';
+import { startNeighbouringRegion } from './neighbouring-region';
 import type { RunningSimNode } from './sim-node-base';
 import type { RegisteredClient } from './smart-token-endpoint';
 
@@ -21,17 +23,15 @@ export interface RegionOptions {
   readonly ports?: Partial<Record<SimNodeId, number>>;
   readonly host?: string;
   /**
-   * The broker as the trusts' SMART client: its client id and where its JWKS will be. Without it the
-   * trusts answer without tokens.
+   * Our broker as the trusts' and the neighbouring broker's SMART client: its client id and where its
+   * JWKS is (known before the broker starts, since the neighbouring broker reads it at start).
    */
-  readonly trust?: RegisteredClient;
+  readonly trust: RegisteredClient;
 }
 
 export interface RunningRegion {
   readonly population: Population;
   readonly nodes: Readonly<Record<SimNodeId, RunningSimNode>>;
-  /** Whether the trusts require SMART Backend Services tokens. */
-  readonly trustsRequireTokens: boolean;
   close(): Promise<void>;
 }
 
@@ -40,20 +40,20 @@ interface NodeStart {
   readonly latencyMs: number | (() => number);
   readonly port?: number;
   readonly host?: string;
-  readonly trust?: RegisteredClient;
+  readonly trust: RegisteredClient;
 }
 
 /** Each node speaks its source's protocol. */
 const START_NODE: Readonly<Record<SimNodeId, (start: NodeStart) => Promise<RunningSimNode>>> = {
   gp: (s) => startFhirNode(s),
-  acute: (s) => startFhirNode({ ...s, ...(s.trust ? { auth: { clients: [s.trust] } } : {}) }),
-  'mental-health': (s) => startFhirNode({ ...s, ...(s.trust ? { auth: { clients: [s.trust] } } : {}) }),
-  ambulance: (s) => startFhirNode(s),
-  'neighbouring-ics': (s) => startFhirNode(s),
+  acute: (s) => startFhirNode({ ...s, auth: { clients: [s.trust] } }),
+  'mental-health': (s) => startFhirNode({ ...s, auth: { clients: [s.trust] } }),
+  ambulance: (s) => startAmbulanceEpcrNode(s),
+  'neighbouring-ics': (s) => startNeighbouringRegion({ ...s, caller: s.trust }),
 };
 
 /** Starts the five simulated regional nodes, each on its own port. */
-export async function startRegion(options: RegionOptions = {}): Promise<RunningRegion> {
+export async function startRegion(options: RegionOptions): Promise<RunningRegion> {
   const population = options.population ?? generatePopulation(options.populationOptions);
   const started: RunningSimNode[] = [];
   try {
@@ -65,7 +65,7 @@ export async function startRegion(options: RegionOptions = {}): Promise<RunningR
           latencyMs: options.latencyByNode?.[id] ?? options.latencyMs ?? 0,
           ...(port !== undefined ? { port } : {}),
           ...(options.host ? { host: options.host } : {}),
-          ...(options.trust ? { trust: options.trust } : {}),
+          trust: options.trust,
         }),
       );
     }
@@ -80,7 +80,6 @@ export async function startRegion(options: RegionOptions = {}): Promise<RunningR
   return {
     population,
     nodes,
-    trustsRequireTokens: Boolean(options.trust),
     close: async () => void (await Promise.all(started.map((node) => node.close()))),
   };
 }

@@ -39,6 +39,7 @@ const query = (
   nhsNumber: '9000000009',
   resourceTypes,
   requester: { userId: 'u', role: 'r', organisationOds: 'X', purposeOfUse: 'TREAT' },
+  chain: [],
   deadline: Date.now() + deadlineInMs,
 });
 
@@ -49,7 +50,12 @@ describe('Federation', () => {
   it('when an adapter ignores its signal and never answers, then the view still resolves at the source limit with a timeout', async () => {
     const stuck = adapter('stuck', () => new Promise<SourceOutcome>(() => {}));
     const quick = adapter('quick', async () => ({ sourceId: 'quick', status: 'no-match', durationMs: 1 }));
-    const federation = new Federation({ adapters: [stuck, quick], sourceTimeoutMs: () => 100, logger });
+    const federation = new Federation({
+      adapters: [stuck, quick],
+      sourceTimeoutMs: () => 100,
+      hopLimit: 3,
+      logger,
+    });
 
     const started = Date.now();
     const outcomes = await federation.query(query(5000), trace);
@@ -64,7 +70,12 @@ describe('Federation', () => {
 
   it('when the overall deadline is sooner than a source limit, then the deadline wins', async () => {
     const slow = adapter('slow', () => new Promise<SourceOutcome>(() => {}));
-    const federation = new Federation({ adapters: [slow], sourceTimeoutMs: () => 10_000, logger });
+    const federation = new Federation({
+      adapters: [slow],
+      sourceTimeoutMs: () => 10_000,
+      hopLimit: 3,
+      logger,
+    });
     const started = Date.now();
     const [outcome] = await federation.query(query(150), trace);
     expect(outcome?.status).toBe('timeout');
@@ -73,7 +84,12 @@ describe('Federation', () => {
 
   it('when an adapter breaks its contract and rejects, then the source has an error outcome and the view goes on', async () => {
     const broken = adapter('broken', () => Promise.reject(new TypeError('bug')));
-    const federation = new Federation({ adapters: [broken], sourceTimeoutMs: () => 1000, logger });
+    const federation = new Federation({
+      adapters: [broken],
+      sourceTimeoutMs: () => 1000,
+      hopLimit: 3,
+      logger,
+    });
     const [outcome] = await federation.query(query(1000), trace);
     expect(outcome).toMatchObject({
       sourceId: 'broken',
@@ -92,7 +108,7 @@ describe('Federation', () => {
       },
       ['CarePlan'],
     );
-    const federation = new Federation({ adapters: [mh], sourceTimeoutMs: () => 1000, logger });
+    const federation = new Federation({ adapters: [mh], sourceTimeoutMs: () => 1000, hopLimit: 3, logger });
     const [outcome] = await federation.query(query(1000, ['Condition']), trace);
     expect(outcome).toMatchObject({ status: 'skipped', reason: 'not-supplied' });
     expect(called).toBe(false);
@@ -111,6 +127,7 @@ describe('Federation', () => {
     const federation = new Federation({
       adapters: ['a', 'b', 'c', 'd', 'e'].map(counting),
       sourceTimeoutMs: () => 1000,
+      hopLimit: 3,
       logger,
     });
     await federation.query(query(1000), trace);

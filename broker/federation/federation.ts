@@ -12,6 +12,8 @@ export interface FederationOptions {
   readonly adapters: readonly SourceAdapter[];
   /** Each source's own time limit; the query's deadline still caps it. */
   readonly sourceTimeoutMs: (sourceId: string) => number;
+  /** Brokers a request may pass through; a peer is not asked when calling it would exceed this. */
+  readonly hopLimit: number;
   readonly logger: Logger;
 }
 
@@ -43,6 +45,9 @@ export class Federation {
       !query.resourceTypes.some((type) => source.supplies.includes(type))
     ) {
       return { sourceId: source.id, status: 'skipped', reason: 'not-supplied', durationMs: 0 };
+    }
+    if (source.kind === 'broker' && query.chain.length + 1 >= this.options.hopLimit) {
+      return { sourceId: source.id, status: 'skipped', reason: 'loop', durationMs: 0 };
     }
 
     const limitMs = Math.max(

@@ -63,9 +63,11 @@ export const PATIENT_SEARCH_PARAM: Readonly<Record<RecordResourceType, 'patient'
 /**
  * Resources that record resources refer to but that belong to no patient: who recorded or
  * prescribed, where, which product. A source may send them alongside its record; they are shown
- * as included entries, never as part of the patient's record.
+ * as included entries, never as part of the patient's record. (A peer broker's Provenance comes
+ * this way, so the chain of custody survives every hop.)
  */
 export const SUPPORTING_RESOURCE_TYPES = [
+  'Provenance',
   'Practitioner',
   'PractitionerRole',
   'Organization',

@@ -1,34 +1,51 @@
 import type { JWK } from 'jose';
-import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
 import type { Requester } from '../../adapters/contract';
 import type { Logger } from '../observability/logger';
 import type { PatientViewService } from '../view/patient-view-service';
 import { FhirError, operationOutcome } from './fhir-error';
 import { fhirRoutes, sendFhir } from './fhir-routes';
+import type { PeerRegistry } from '../trust/peer-registry';
+import type { SystemTokens } from '../trust/system-tokens';
+import { peerContext } from './peer-context';
 import { locals, requestContext } from './request-context';
+import { tokenRoutes } from './token-route';
 
 export interface AppOptions {
   readonly service: PatientViewService;
   readonly logger: Logger;
   readonly brokerName: string;
   readonly version: string;
+  /** Fixed public FHIR base URL (behind a proxy); otherwise derived from each request. */
   readonly publicBaseUrl?: string;
+  readonly brokerId: string;
+  readonly hopLimit: number;
+  /** The broker as an authorisation server for its peers. */
+  readonly tokens: SystemTokens;
+  readonly peers: PeerRegistry;
   /** The broker's public signing keys, served for sources and peers that verify its assertions. */
   readonly jwks: { readonly keys: readonly JWK[] };
   /** Health detail for /readyz; `ready: false` while starting or draining. */
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
 
-/** Until authentication (issue 5) every caller is described as unauthenticated, never as a user. */
-const unauthenticated = (_req: Request): Requester => ({
-  userId: 'unauthenticated',
-  role: 'unauthenticated',
-  organisationOds: 'unknown',
-  purposeOfUse: 'unknown',
-});
+/**
+ * A peer broker's request is for the user it vouched for. Until user authentication lands, any other
+ * caller is described as unauthenticated, never as a user.
+ */
+const requesterOf = (_req: Request, res: Response): Requester =>
+  locals(res).requester ?? {
+    userId: locals(res).peer ? `system:${locals(res).peer}` : 'unauthenticated',
+    role: locals(res).peer ? 'system' : 'unauthenticated',
+    organisationOds: 'unknown',
+    purposeOfUse: 'unknown',
+  };
 
 export function createApp(options: AppOptions): Express {
   const app = express();
+  const originOf = (req: Request): string =>
+    options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : `${req.protocol}://${req.get('host')}`;
+  const baseUrlOf = (req: Request): string => options.publicBaseUrl ?? `${originOf(req)}/fhir`;
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestContext);
@@ -65,14 +82,18 @@ export function createApp(options: AppOptions): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', ...detail });
   });
 
+  app.use(tokenRoutes({ tokens: options.tokens, originOf }));
   app.use(
     '/fhir',
+    peerContext({ tokens: options.tokens, peers: options.peers, baseUrlOf }),
     fhirRoutes({
       service: options.service,
       brokerName: options.brokerName,
       version: options.version,
-      requesterOf: unauthenticated,
-      ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
+      requesterOf,
+      baseUrlOf,
+      brokerId: options.brokerId,
+      hopLimit: options.hopLimit,
     }),
   );
 

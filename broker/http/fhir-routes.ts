@@ -17,6 +17,7 @@ import {
   readParams,
   requireNhsNumber,
 } from './fhir-params';
+import { SOURCE_ISSUE_SYSTEM } from '../fhir/systems';
 import { locals } from './request-context';
 import { viewBundle } from './view-bundle';
 
@@ -26,10 +27,12 @@ export interface FhirRoutesOptions {
   readonly service: PatientViewService;
   readonly brokerName: string;
   readonly version: string;
-  /** Fixed public base URL (behind a proxy); otherwise derived from the request. */
-  readonly publicBaseUrl?: string;
-  /** Until authentication arrives, every request is described by this requester. */
-  readonly requesterOf: (req: Request) => Requester;
+  /** Who the request is for: a peer's vouched-for user, or (until authentication) an unauthenticated caller. */
+  readonly requesterOf: (req: Request, res: Response) => Requester;
+  readonly baseUrlOf: (req: Request) => string;
+  /** This broker's id: a request whose chain already holds it has looped. */
+  readonly brokerId: string;
+  readonly hopLimit: number;
 }
 
 export function sendFhir(res: Response, status: number, body: unknown): void {
@@ -39,12 +42,30 @@ export function sendFhir(res: Response, status: number, body: unknown): void {
 export function fhirRoutes(options: FhirRoutesOptions): Router {
   const router = Router();
   const startedAt = new Date().toISOString();
-  const baseUrlOf = (req: Request): string =>
-    options.publicBaseUrl ?? `${req.protocol}://${req.get('host')}/fhir`;
+  const { baseUrlOf } = options;
 
-  router.use((req, _res, next) => {
+  router.use((req, res, next) => {
     if (!req.accepts(['application/fhir+json', 'application/json'])) throw notAcceptable();
     if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed('GET');
+    const chain = locals(res).chain ?? [];
+    if (chain.includes(options.brokerId) || chain.length >= options.hopLimit) {
+      // 508 Loop Detected: the calling broker records this broker as skipped (loop) and nothing fans out again.
+      throw new FhirError(508, {
+        resourceType: 'OperationOutcome',
+        issue: [
+          {
+            severity: 'error',
+            code: 'business-rule',
+            details: {
+              coding: [{ system: SOURCE_ISSUE_SYSTEM, code: 'loop' }],
+              text: chain.includes(options.brokerId)
+                ? 'This request has already passed through this broker.'
+                : `This request has passed through ${chain.length} brokers, the most this broker accepts.`,
+            },
+          },
+        ],
+      });
+    }
     next();
   });
 
@@ -61,12 +82,10 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
     shape: { includePatient: boolean; notFoundIs404: boolean },
   ): Promise<void> => {
-    const view = await options.service.view({
-      ...request,
-      requester: options.requesterOf(req),
-      trace: locals(res).trace,
-    });
-    locals(res).viewSummary = summarise(view);
+    const requester = options.requesterOf(req, res);
+    const chain = locals(res).chain ?? [];
+    const view = await options.service.view({ ...request, requester, trace: locals(res).trace, chain });
+    locals(res).viewSummary = summarise(view, requester, chain);
     if (view.availability === 'unavailable') {
       throw new FhirError(503, {
         ...view.outcome,
@@ -144,13 +163,16 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   route('/Patient/:id', async (req, res) => {
     readParams(req, []);
     const nhsNumber = requireNhsNumber(String(req.params.id), 'the Patient id');
+    const requester = options.requesterOf(req, res);
+    const chain = locals(res).chain ?? [];
     const view = await options.service.view({
       nhsNumber,
       resourceTypes: [],
-      requester: options.requesterOf(req),
+      requester,
       trace: locals(res).trace,
+      chain,
     });
-    locals(res).viewSummary = summarise(view);
+    locals(res).viewSummary = summarise(view, requester, chain);
     if (!view.patient) {
       throw new FhirError(view.availability === 'unavailable' ? 503 : 404, view.outcome);
     }
@@ -202,8 +224,20 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   return router;
 }
 
-function summarise(view: PatientView): Record<string, unknown> {
+/** The access log's view line: who asked (staff, never the patient), what each source did, what was shown. */
+function summarise(
+  view: PatientView,
+  requester: Requester,
+  chain: readonly string[],
+): Record<string, unknown> {
   const statuses: Record<string, number> = {};
   for (const outcome of view.outcomes) statuses[outcome.status] = (statuses[outcome.status] ?? 0) + 1;
-  return { queryId: view.queryId, statuses, shown: view.counts.shown, withheld: view.counts.otherPatient };
+  return {
+    queryId: view.queryId,
+    requester: { userId: requester.userId, role: requester.role, org: requester.organisationOds },
+    ...(chain.length ? { chain } : {}),
+    statuses,
+    shown: view.counts.shown,
+    withheld: view.counts.otherPatient,
+  };
 }

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { TraceContext } from '../../adapters/contract';
+import type { Requester, TraceContext } from '../../adapters/contract';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 export interface RequestLocals {
   trace: TraceContext;
+  /** Brokers this request has passed through, as the caller said (a peer's request). */
+  chain?: string[];
+  /** The peer broker that authenticated, if any. */
+  peer?: string;
+  /** The user a peer vouched for, if any. */
+  requester?: Requester;
   /** The route template, for logs: never the URL, which may hold an NHS number. */
   route?: string;
   /** A one-line summary of the view for the access log, without PHI. */

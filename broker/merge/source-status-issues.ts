@@ -1,6 +1,7 @@
 import type { Extension, OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { SkipReason, SourceDescriptor, SourceIssue, SourceOutcome } from '../../adapters/contract';
 import {
+  NESTED_SOURCE_EXTENSION_URL,
   ODS_CODE_SYSTEM,
   SOURCE_EXTENSION_URL,
   SOURCE_ISSUE_SYSTEM,
@@ -28,10 +29,13 @@ function sourceExtension(source: SourceDescriptor, outcome: SourceOutcome): Exte
 function sourceIssue(
   source: SourceDescriptor,
   outcome: SourceOutcome,
-  issue: Pick<SourceIssue, 'severity' | 'code' | 'reason' | 'text'>,
+  issue: Pick<SourceIssue, 'severity' | 'code' | 'reason' | 'text' | 'nestedSource'>,
 ): OperationOutcomeIssue {
+  const nested = issue.nestedSource?.extension
+    ? [{ url: NESTED_SOURCE_EXTENSION_URL, extension: issue.nestedSource.extension }]
+    : [];
   return {
-    extension: [sourceExtension(source, outcome)],
+    extension: [sourceExtension(source, outcome), ...nested],
     severity: issue.severity,
     code: issue.code,
     details: {

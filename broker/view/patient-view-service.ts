@@ -11,6 +11,8 @@ export interface ViewRequest {
   readonly since?: string;
   readonly requester: Requester;
   readonly trace: TraceContext;
+  /** Brokers the request has already passed through (a peer's request); empty for a clinical system's. */
+  readonly chain?: readonly string[];
 }
 
 /** Whether a view found the patient, found that nobody knows them, or could not tell. */
@@ -41,6 +43,7 @@ export class PatientViewService {
       ...(request.since ? { since: request.since } : {}),
       requester: request.requester,
       deadline: Date.now() + this.options.deadlineMs,
+      chain: request.chain ?? [],
     };
     const outcomes = await this.options.federation.query(query, request.trace);
     const merged = mergeView({

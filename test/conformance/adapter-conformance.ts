@@ -126,6 +126,7 @@ function query(nhsNumber: string, resourceTypes: readonly RecordResourceType[]):
       organisationOds: 'X26',
       purposeOfUse: 'TREATMENT',
     },
+    chain: [],
     deadline: Date.now() + CONFORMANCE_DEADLINE_MS,
   };
 }

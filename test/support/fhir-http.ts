@@ -1,3 +1,4 @@
+import { SOURCE_EXTENSION_URL } from '../../broker/fhir/systems';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 
 export interface FhirResponse<T = Resource> {
@@ -34,7 +35,11 @@ export function closingOutcome(bundle: Bundle): OperationOutcome {
 export function sourceIssues(bundle: Bundle | OperationOutcome, sourceId: string): OperationOutcome['issue'] {
   const outcome = bundle.resourceType === 'Bundle' ? closingOutcome(bundle) : bundle;
   return outcome.issue.filter((issue) =>
-    issue.extension?.some((ext) => ext.extension?.some((e) => e.url === 'id' && e.valueString === sourceId)),
+    issue.extension?.some(
+      (ext) =>
+        ext.url === SOURCE_EXTENSION_URL &&
+        ext.extension?.some((e) => e.url === 'id' && e.valueString === sourceId),
+    ),
   );
 }
 

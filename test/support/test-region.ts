@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../broker/observability/logger';
 import { startBroker, type RunningBroker } from '../../broker/start-broker';
+import { freePort } from '../../sim/free-port';
 import { regionConfig } from '../../sim/region-config';
 import { startRegion, type RegionOptions, type RunningRegion } from '../../sim/start-region';
 import { SIM_NODE_IDS } from '../../sim/population/types';
@@ -19,12 +20,13 @@ export interface TestRegion {
 
 /** Five simulated nodes and a broker in front of them, all on port 0, with logs captured at debug level. */
 export async function startTestRegion(
-  options: RegionOptions & {
+  options: Partial<RegionOptions> & {
     federation?: { deadlineMs: number; sourceTimeoutMs: number };
     sources?: Record<string, unknown>;
   } = {},
 ): Promise<TestRegion> {
-  let brokerUrl = '';
+  const brokerPort = await freePort();
+  const brokerUrl = `http://127.0.0.1:${brokerPort}`;
   const region = await startRegion({
     populationOptions: { size: 20 },
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
@@ -41,9 +43,9 @@ export async function startTestRegion(
   const config = regionConfig(region, {
     ...(options.federation ? { federation: options.federation } : {}),
     ...(options.sources ? { sources: options.sources } : {}),
+    server: { port: brokerPort },
   });
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
-  brokerUrl = broker.url;
   return {
     region,
     broker,

@@ -1,0 +1,202 @@
+import type { OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
+import { isRecordResourceType, isSupportingResourceType } from '../../broker/fhir/resource-types';
+import { NHS_NUMBER_SYSTEM, SOURCE_EXTENSION_URL, SOURCE_ISSUE_SYSTEM } from '../../broker/fhir/systems';
+import {
+  CHAIN_HEADER,
+  REQUESTER_HEADER,
+  signRequesterAssertion,
+} from '../../broker/trust/requester-assertion';
+import type { SigningKey } from '../../broker/trust/signing-key';
+import type { SmartBackendAuth } from '../auth/smart-backend-auth';
+import type {
+  AdapterContext,
+  PatientQuery,
+  SourceAdapter,
+  SourceDescriptor,
+  SourceIssue,
+  SourceOutcome,
+} from '../contract';
+import { searchBundleSchema, type SearchBundle } from '../fhir-r4/search-bundle';
+import type { SourceHttpClient } from '../http/source-http-client';
+import { UpstreamFailure, upstreamError } from '../upstream-failure';
+
+export interface PeerBrokerAdapterOptions {
+  readonly source: SourceDescriptor;
+  readonly client: SourceHttpClient;
+  readonly auth: SmartBackendAuth;
+  /** This broker's key and id: they sign the requester assertion and extend the chain. */
+  readonly key: SigningKey;
+  readonly brokerId: string;
+  readonly onFault: (error: unknown) => void;
+}
+
+const LOOP_DETECTED = 508;
+
+/**
+ * A neighbouring region's broker, asked over the same FHIR API this broker serves: `$everything`
+ * as a system (SMART Backend Services), for the original user (a signed requester assertion), with
+ * the chain of brokers so far. The peer's own per-source issues come back nested in this source's
+ * outcome, and its Provenance with its entries, so "partial" and "from where" survive every hop.
+ */
+export class PeerBrokerAdapter implements SourceAdapter {
+  readonly source: SourceDescriptor;
+
+  constructor(private readonly options: PeerBrokerAdapterOptions) {
+    this.source = options.source;
+  }
+
+  async fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
+    const started = performance.now();
+    const base = { sourceId: this.source.id };
+    const elapsed = (): number => Math.round(performance.now() - started);
+    try {
+      const types = query.resourceTypes.filter((type) => this.source.supplies.includes(type));
+      const { status, body } = await this.ask(query, types, ctx);
+      if (status === LOOP_DETECTED)
+        return { ...base, status: 'skipped', reason: 'loop', durationMs: elapsed() };
+      if (status === 404) return { ...base, status: 'no-match', durationMs: elapsed() };
+      // Demographics only: the peer's Patient read.
+      if (types.length === 0)
+        return { ...base, status: 'ok', ...this.record(asBundle(body), query), durationMs: elapsed() };
+      const bundle = searchBundleSchema.safeParse(body);
+      if (!bundle.success)
+        throw upstreamError(
+          'wrong-resource-type',
+          'answered with something that is not a FHIR Bundle',
+          'structure',
+        );
+      return { ...base, status: 'ok', ...this.record(bundle.data, query), durationMs: elapsed() };
+    } catch (error) {
+      const failure = this.asUpstreamFailure(error);
+      if (failure.status === 'timeout' || ctx.signal.aborted)
+        return { ...base, status: 'timeout', durationMs: elapsed() };
+      return { ...base, status: failure.status, issue: failure.issue, durationMs: elapsed() };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.options.client.close();
+  }
+
+  /** `$everything` for the types asked (or the Patient read, for demographics only), as a system for the user. */
+  private async ask(
+    query: PatientQuery,
+    types: readonly string[],
+    ctx: AdapterContext,
+    renewed = false,
+  ): Promise<{ status: number; body: unknown }> {
+    const { auth, client, key, brokerId } = this.options;
+    const params = new URLSearchParams({ _type: types.join(',') });
+    if (query.since) params.set('_since', query.since);
+    const url =
+      types.length === 0
+        ? `${this.source.baseUrl}/Patient/${query.nhsNumber}`
+        : `${this.source.baseUrl}/Patient/${query.nhsNumber}/$everything?${params.toString()}`;
+    const headers = {
+      Authorization: await auth.authorization(ctx),
+      [REQUESTER_HEADER]: await signRequesterAssertion({
+        key,
+        issuer: brokerId,
+        audience: this.source.baseUrl,
+        requester: query.requester,
+      }),
+      [CHAIN_HEADER]: [...query.chain, brokerId].join(','),
+    };
+    try {
+      return await client.requestJson({
+        method: 'GET',
+        url,
+        headers,
+        passStatuses: [404, LOOP_DETECTED],
+        ...ctx,
+      });
+    } catch (error) {
+      if (!renewed && error instanceof UpstreamFailure && error.issue.reason === 'http-401') {
+        auth.invalidate();
+        return this.ask(query, types, ctx, true);
+      }
+      throw error;
+    }
+  }
+
+  private record(
+    bundle: SearchBundle,
+    query: PatientQuery,
+  ): Pick<Extract<SourceOutcome, { status: 'ok' }>, 'record' | 'warnings'> {
+    let patient: Patient | undefined;
+    const resources: Resource[] = [];
+    const supporting: Resource[] = [];
+    const warnings: SourceIssue[] = [];
+    for (const entry of bundle.entry ?? []) {
+      const resource = entry.resource as Resource | undefined;
+      if (!resource) continue;
+      const mode = entry.search?.mode;
+      if (mode === 'outcome' || resource.resourceType === 'OperationOutcome') {
+        warnings.push(...nestedIssues(resource as OperationOutcome));
+      } else if (resource.resourceType === 'Patient') {
+        const carries = (resource.identifier ?? []).some(
+          (i) => i.system === NHS_NUMBER_SYSTEM && i.value === query.nhsNumber,
+        );
+        if (!carries)
+          throw upstreamError(
+            'patient-mismatch',
+            'answered with a patient who does not carry the NHS number asked for',
+            'business-rule',
+          );
+        patient = resource;
+      } else if (mode === 'include' && isSupportingResourceType(resource.resourceType)) {
+        supporting.push(resource);
+      } else if (
+        isRecordResourceType(resource.resourceType) &&
+        query.resourceTypes.includes(resource.resourceType)
+      ) {
+        resources.push(resource);
+      }
+    }
+    if (!patient?.id) throw upstreamError('invalid-response', 'answered without the patient', 'structure');
+    return { record: { patient, resources, supporting }, warnings };
+  }
+
+  private asUpstreamFailure(error: unknown): UpstreamFailure {
+    if (error instanceof UpstreamFailure) return error;
+    this.options.onFault(error);
+    return new UpstreamFailure(
+      'error',
+      {
+        severity: 'error',
+        code: 'exception',
+        reason: 'adapter-fault',
+        text: 'could not be read because of a fault in its adapter',
+      },
+      { cause: error },
+    );
+  }
+}
+
+/** A Patient read's answer, seen as a one-entry bundle (anything else fails the checks in `record`). */
+function asBundle(body: unknown): SearchBundle {
+  const resource = typeof body === 'object' && body !== null ? (body as { resourceType?: unknown }) : {};
+  if (resource.resourceType !== 'Patient') {
+    throw upstreamError(
+      'wrong-resource-type',
+      'answered a patient read with something that is not a Patient',
+      'structure',
+    );
+  }
+  return {
+    resourceType: 'Bundle',
+    entry: [{ resource: body as { resourceType: string }, search: { mode: 'match' } }],
+  };
+}
+
+/** The peer's issues about its own sources, kept with their attribution; its summary line is not repeated. */
+function nestedIssues(outcome: OperationOutcome): SourceIssue[] {
+  return (outcome.issue ?? []).flatMap((issue: OperationOutcomeIssue) => {
+    const nestedSource = issue.extension?.find((e) => e.url === SOURCE_EXTENSION_URL);
+    if (!nestedSource) return [];
+    const reason =
+      issue.details?.coding?.find((c) => c.system === SOURCE_ISSUE_SYSTEM)?.code ?? 'peer-source';
+    const text = (issue.details?.text ?? '').replace(/\.$/, '').slice(0, 300);
+    return [{ severity: issue.severity, code: issue.code, reason, text: `reports: ${text}`, nestedSource }];
+  });
+}

@@ -1,0 +1,74 @@
+import express, { Router, type Request } from 'express';
+import { TrustError, type SystemTokens } from '../trust/system-tokens';
+import { locals } from './request-context';
+
+const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+const SUPPORTED_SCOPE = 'system/*.read';
+
+/**
+ * The broker's token endpoint for peer brokers (SMART Backend Services, RFC 6749 client
+ * credentials with an RFC 7523 assertion) and its SMART discovery document. Errors are OAuth2
+ * error objects, as token clients expect.
+ */
+export function tokenRoutes(options: { tokens: SystemTokens; originOf: (req: Request) => string }): Router {
+  const router = Router();
+  const tokenUrl = (req: Request): string => `${options.originOf(req)}/auth/token`;
+
+  router.post('/auth/token', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+    locals(res).route = '/auth/token';
+    res.set('Cache-Control', 'no-store');
+    const form = (req.body ?? {}) as Record<string, unknown>;
+    if (form.grant_type !== 'client_credentials') {
+      res
+        .status(400)
+        .json({
+          error: 'unsupported_grant_type',
+          error_description: 'Only client_credentials is supported.',
+        });
+      return;
+    }
+    if (form.client_assertion_type !== ASSERTION_TYPE || typeof form.client_assertion !== 'string') {
+      res
+        .status(400)
+        .json({
+          error: 'invalid_client',
+          error_description: 'A private_key_jwt client assertion is required.',
+        });
+      return;
+    }
+    const scope = typeof form.scope === 'string' && form.scope ? form.scope : SUPPORTED_SCOPE;
+    if (scope !== SUPPORTED_SCOPE) {
+      res
+        .status(400)
+        .json({ error: 'invalid_scope', error_description: `Only ${SUPPORTED_SCOPE} is granted.` });
+      return;
+    }
+    try {
+      const clientId = await options.tokens.verifyAssertion(form.client_assertion, tokenUrl(req));
+      const { token, expiresIn } = await options.tokens.issue(clientId, scope);
+      res.json({ access_token: token, token_type: 'bearer', expires_in: expiresIn, scope });
+    } catch (error) {
+      if (!(error instanceof TrustError)) throw error;
+      res
+        .status(400)
+        .json({
+          error: 'invalid_client',
+          error_description: `The client assertion was refused: ${error.reason}.`,
+        });
+    }
+  });
+
+  router.get(['/fhir/.well-known/smart-configuration', '/.well-known/smart-configuration'], (req, res) => {
+    locals(res).route = '/.well-known/smart-configuration';
+    res.json({
+      token_endpoint: tokenUrl(req),
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['ES384', 'RS384'],
+      scopes_supported: [SUPPORTED_SCOPE],
+      capabilities: ['client-confidential-asymmetric'],
+      jwks_uri: `${options.originOf(req)}/.well-known/jwks.json`,
+    });
+  });
+  return router;
+}

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { createLocalJWKSet, decodeJwt, jwtVerify, SignJWT } from 'jose';
+import type { PeerRegistry } from './peer-registry';
+import type { SigningKey } from './signing-key';
+
+const ASSERTION_LIFETIME_LIMIT_S = 300;
+
+/** Why a token request or a system token was refused; the message is safe to return to the caller. */
+export class TrustError extends Error {
+  constructor(
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('Trust check failed', options);
+    this.name = 'TrustError';
+  }
+}
+
+/**
+ * The broker as an authorisation server for its peers (SMART Backend Services): it verifies a
+ * peer's private_key_jwt assertion and issues a short-lived access token signed with its own key,
+ * which it verifies statelessly on each request.
+ */
+export class SystemTokens {
+  private readonly seenJti = new Map<string, number>();
+  private readonly ownKeys;
+
+  constructor(
+    private readonly options: {
+      key: SigningKey;
+      issuer: string;
+      peers: PeerRegistry;
+      lifetimeSeconds?: number;
+    },
+  ) {
+    this.ownKeys = createLocalJWKSet({ keys: [options.key.publicJwk] });
+  }
+
+  /** Verifies a client assertion (iss = sub = a registered peer, aud = this token URL, exp ≤ 5 min, jti once). */
+  async verifyAssertion(assertion: string, tokenUrl: string): Promise<string> {
+    let clientId: string | undefined;
+    try {
+      clientId = decodeJwt(assertion).iss;
+    } catch (cause) {
+      throw new TrustError('the client assertion is not a JWT', { cause });
+    }
+    const keys = clientId ? this.options.peers.keysFor(clientId) : undefined;
+    if (!clientId || !keys) throw new TrustError('unknown client');
+    try {
+      const { payload } = await jwtVerify(assertion, keys, {
+        issuer: clientId,
+        subject: clientId,
+        audience: tokenUrl,
+        algorithms: ['ES384', 'RS384'],
+        requiredClaims: ['exp', 'jti'],
+      });
+      const now = Math.floor(Date.now() / 1000);
+      if (payload.exp! > now + ASSERTION_LIFETIME_LIMIT_S)
+        throw new TrustError('the assertion expires too far ahead');
+      if (this.seenJti.has(payload.jti!)) throw new TrustError('the assertion was already used');
+      this.seenJti.set(payload.jti!, payload.exp!);
+      for (const [jti, exp] of this.seenJti) if (exp < now) this.seenJti.delete(jti);
+    } catch (error) {
+      throw error instanceof TrustError
+        ? error
+        : new TrustError('the client assertion could not be verified', { cause: error });
+    }
+    return clientId;
+  }
+
+  async issue(clientId: string, scope: string): Promise<{ token: string; expiresIn: number }> {
+    const expiresIn = this.options.lifetimeSeconds ?? 300;
+    const token = await new SignJWT({ scope })
+      .setProtectedHeader({ alg: this.options.key.alg, kid: this.options.key.kid, typ: 'at+jwt' })
+      .setIssuer(this.options.issuer)
+      .setSubject(clientId)
+      .setAudience(this.options.issuer)
+      .setIssuedAt()
+      .setExpirationTime(`${expiresIn}s`)
+      .setJti(randomUUID())
+      .sign(this.options.key.privateKey);
+    return { token, expiresIn };
+  }
+
+  /** The peer a bearer token was issued to; throws a TrustError for any token this broker did not issue. */
+  async verifyAccessToken(token: string): Promise<string> {
+    try {
+      const { payload } = await jwtVerify(token, this.ownKeys, {
+        issuer: this.options.issuer,
+        audience: this.options.issuer,
+        typ: 'at+jwt',
+        requiredClaims: ['exp', 'sub'],
+      });
+      if (!this.options.peers.get(payload.sub!))
+        throw new TrustError('the token names a client that is no longer a peer');
+      return payload.sub!;
+    } catch (error) {
+      throw error instanceof TrustError
+        ? error
+        : new TrustError('the access token is not valid', { cause: error });
+    }
+  }
+}

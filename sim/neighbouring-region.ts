@@ -1,0 +1,78 @@
+import { loadConfig } from '../config/load-config';
+import { createLogger } from '../broker/observability/logger';
+import { startBroker } from '../broker/start-broker';
+import { startFhirNode } from './fhir-node';
+import type { NodeDataset } from './population/types';
+import type { RunningSimNode } from './sim-node-base';
+import type { RegisteredClient } from './smart-token-endpoint';
+
+export interface NeighbouringRegionOptions {
+  readonly dataset: NodeDataset;
+  readonly latencyMs?: number | (() => number);
+  /** The peer broker's port (the demo); otherwise any free one. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Our broker, as the peer knows it: its client id and JWKS. */
+  readonly caller: RegisteredClient;
+}
+
+/** The neighbouring region's own broker: the peer our broker asks, with its own record store behind it. */
+export const NEIGHBOUR = {
+  brokerId: 'north-thames',
+  name: 'North Thames Shared Care Record',
+  odsCode: 'Q9X',
+  store: { id: 'nt-store', name: 'North Thames Care Record Store', odsCode: 'Y90201' },
+} as const;
+
+/**
+ * A real HIE Broker for the neighbouring region (the same code as ours), in front of a simulated
+ * FHIR node holding that region's records. Our broker reaches it broker to broker; faults set on
+ * the returned node are acted out by the record store behind the peer, as they would be in life.
+ */
+export async function startNeighbouringRegion(options: NeighbouringRegionOptions): Promise<RunningSimNode> {
+  const store = await startFhirNode({
+    dataset: options.dataset,
+    ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+  });
+  try {
+    const config = loadConfig({
+      env: {},
+      overrides: {
+        server: { host: options.host ?? '127.0.0.1', port: options.port ?? 0, shutdownGraceMs: 1000 },
+        broker: { id: NEIGHBOUR.brokerId, name: NEIGHBOUR.name, odsCode: NEIGHBOUR.odsCode },
+        federation: { deadlineMs: 4000, sourceTimeoutMs: 3500 },
+        sources: [
+          {
+            ...NEIGHBOUR.store,
+            kind: 'fhir-r4',
+            baseUrl: store.baseUrl,
+            supplies: [
+              'Condition',
+              'MedicationStatement',
+              'AllergyIntolerance',
+              'DocumentReference',
+              'Encounter',
+            ],
+          },
+        ],
+        peers: [
+          { clientId: options.caller.clientId, name: 'Calling broker', jwksUrl: options.caller.jwksUrl() },
+        ],
+        logging: { level: 'silent' },
+      },
+    });
+    const broker = await startBroker(config, createLogger({ level: 'silent' }));
+    return {
+      ...store,
+      baseUrl: `${broker.url}/fhir`,
+      port: broker.port,
+      close: async () => {
+        await broker.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

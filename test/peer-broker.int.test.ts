@@ -1,0 +1,265 @@
+import type { Bundle } from '@medplum/fhirtypes';
+import { SignJWT } from 'jose';
+import { generateKeyPairSync } from 'node:crypto';
+import { SmartBackendAuth } from '../adapters/auth/smart-backend-auth';
+import { SourceHttpClient } from '../adapters/http/source-http-client';
+import { UpstreamFailure } from '../adapters/upstream-failure';
+import { PeerBrokerAdapter } from '../adapters/broker/peer-broker-adapter';
+import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
+import { freePort } from '../sim/free-port';
+import { generatePopulation } from '../sim/population/generate-population';
+import { DEMO_NHS_NUMBERS } from '../sim/population/types';
+import { logLine, peerSource, startBrokerUnderTest, type BrokerUnderTest } from './support/broker-under-test';
+import { getFhir, reasonOf, sourceIssues, statusOf } from './support/fhir-http';
+
+const RICH = DEMO_NHS_NUMBERS.rich;
+const population = generatePopulation({ size: 5 });
+
+function fhirSource(id: string, node: { baseUrl: string }, odsCode: string): Record<string, unknown> {
+  return {
+    id,
+    kind: 'fhir-r4',
+    name: `Store ${id}`,
+    odsCode,
+    baseUrl: node.baseUrl,
+    supplies: ['Condition', 'Observation', 'Encounter'],
+  };
+}
+
+describe('broker to broker', () => {
+  let storeA: RunningFhirNode;
+  let storeB: RunningFhirNode;
+  let storeC: RunningFhirNode;
+  let ours: BrokerUnderTest;
+  let peer: BrokerUnderTest;
+
+  beforeAll(async () => {
+    storeA = await startFhirNode({ dataset: population.nodes.gp });
+    storeB = await startFhirNode({ dataset: population.nodes.acute });
+    storeC = await startFhirNode({ dataset: population.nodes['neighbouring-ics'] });
+    const [ourPort, peerPort] = [await freePort(), await freePort()];
+    const ourUrl = `http://127.0.0.1:${ourPort}`;
+    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    // Each is the other's neighbour, so a request can come back round: the chain must stop it.
+    peer = await startBrokerUnderTest({
+      id: 'north-thames',
+      port: peerPort,
+      sources: [
+        fhirSource('nt-acute', storeB, 'R2A'),
+        fhirSource('nt-store', storeC, 'Y90201'),
+        peerSource({ url: ourUrl }, { id: 'nw-london', clientId: 'north-thames' }),
+      ],
+      peers: [{ clientId: 'nw-london', name: 'NW London', jwksUrl: `${ourUrl}/.well-known/jwks.json` }],
+    });
+    ours = await startBrokerUnderTest({
+      id: 'nw-london',
+      port: ourPort,
+      sources: [
+        fhirSource('gp', storeA, 'Y90001'),
+        peerSource({ url: peerUrl }, { id: 'north-thames', clientId: 'nw-london' }),
+      ],
+      peers: [
+        { clientId: 'north-thames', name: 'North Thames', jwksUrl: `${peerUrl}/.well-known/jwks.json` },
+      ],
+    });
+  });
+  afterEach(() => [storeA, storeB, storeC].forEach((s) => s.setFault(null)));
+  afterAll(async () => {
+    await ours.close();
+    await peer.close();
+    await Promise.all([storeA, storeB, storeC].map((s) => s.close()));
+  });
+
+  it("when the view asks the neighbouring broker, then its sources' items arrive attributed to the peer and their origin", async () => {
+    const { status, body } = await getFhir<Bundle>(`${ours.fhir}/Patient/${RICH}/$everything`);
+    expect(status).toBe(200);
+    const viaPeer = (body.entry ?? []).filter(
+      (e) => e.search?.mode === 'match' && e.resource?.id?.startsWith('north-thames-'),
+    );
+    expect(viaPeer.length).toBeGreaterThan(0);
+    const origins = new Set(viaPeer.map((e) => e.resource!.meta!.tag![0]!.code));
+    expect([...origins].sort()).toEqual(['R2A', 'Y90201']);
+    for (const e of viaPeer) expect(e.resource!.meta!.tag!.at(-1)!.code).toBe('Q9X');
+    // The peer's own Provenance, for its stores, travels with the items.
+    const provenance = (body.entry ?? [])
+      .filter((e) => e.resource?.resourceType === 'Provenance')
+      .map((e) => e.resource!.id);
+    expect(provenance).toEqual(
+      expect.arrayContaining(['north-thames-nt-acute-provenance', 'north-thames-nt-store-provenance']),
+    );
+  });
+
+  it('when the neighbouring broker would ask us back, then the chain stops the loop and says so, nested in its outcome', async () => {
+    const { body } = await getFhir<Bundle>(`${ours.fhir}/Patient/${RICH}/$everything`);
+    const nested = sourceIssues(body, 'north-thames');
+    const loop = nested.find((i) => reasonOf(i) === 'loop');
+    expect(statusOf(loop)).toBe('ok');
+    expect(loop?.details?.text).toBe(
+      'Region north-thames (Q9X) reports: Region nw-london (Q9X) was not asked: the request had already passed through it.',
+    );
+    const peerLog = await logLine(
+      peer.logs,
+      (l) => l.msg === 'request' && l.route === '/fhir/Patient/:id/\\$everything',
+    );
+    expect((peerLog?.view as { chain: string[] }).chain).toEqual(['nw-london']);
+  });
+
+  it("when one of the peer's sources fails, then that failure is nested in our view, with both attributions", async () => {
+    storeC.setFault({ fault: { kind: 'status', status: 500 } });
+    const { body } = await getFhir<Bundle>(`${ours.fhir}/Patient/${RICH}/$everything`);
+    const failure = sourceIssues(body, 'north-thames').find((i) => reasonOf(i) === 'http-500');
+    expect(failure?.details?.text).toBe(
+      'Region north-thames (Q9X) reports: Store nt-store (Y90201) failed with a server error (HTTP 500); its data is not in this view.',
+    );
+    const nestedSource = failure?.extension?.find((e) => e.url.endsWith('/nested-source'));
+    expect(nestedSource?.extension).toEqual(
+      expect.arrayContaining([
+        { url: 'id', valueString: 'nt-store' },
+        { url: 'status', valueCode: 'error' },
+      ]),
+    );
+    expect((body.entry ?? []).some((e) => e.resource?.id?.startsWith('north-thames-nt-acute-'))).toBe(true);
+  });
+
+  it('when the peer is asked, then it acts for the original user, whose identity our broker signed', async () => {
+    await getFhir(`${ours.fhir}/Patient/${RICH}/$everything`, {
+      headers: { 'x-request-id': 'peer-identity-check' },
+    });
+    const line = await logLine(peer.logs, (l) => l.requestId === 'peer-identity-check' && Boolean(l.view));
+    expect((line?.view as { requester: unknown }).requester).toEqual({
+      userId: 'unauthenticated',
+      role: 'unauthenticated',
+      org: 'unknown',
+    });
+    expect(JSON.stringify(peer.logs)).not.toMatch(/9000000009|eyJ/);
+  });
+
+  it('when the adapter asks for a named clinician, then the peer acts for exactly that clinician', async () => {
+    const adapter = new PeerBrokerAdapter({
+      source: {
+        id: 'north-thames',
+        kind: 'broker',
+        name: 'North Thames',
+        odsCode: 'Q9X',
+        baseUrl: peer.fhir,
+        supplies: ['Condition'],
+      },
+      client: new SourceHttpClient({ maxSockets: 2, maxResponseBytes: 1 << 20, userAgent: 'test' }),
+      auth: new SmartBackendAuth({
+        tokenUrl: `${peer.url}/auth/token`,
+        clientId: 'nw-london',
+        scope: 'system/*.read',
+        key: ours.signingKey,
+        client: new SourceHttpClient({ maxSockets: 1, maxResponseBytes: 65536, userAgent: 'test' }),
+      }),
+      key: ours.signingKey,
+      brokerId: 'nw-london',
+      onFault: (error) => {
+        throw error;
+      },
+    });
+    const outcome = await adapter.fetch(
+      {
+        queryId: 'q',
+        nhsNumber: RICH,
+        resourceTypes: ['Condition'],
+        requester: {
+          userId: '555123456789',
+          role: 'R8000',
+          organisationOds: 'RYJ',
+          purposeOfUse: 'TREATMENT',
+        },
+        deadline: Date.now() + 3000,
+        chain: [],
+      },
+      { signal: AbortSignal.timeout(3000), trace: { requestId: 'named-clinician' } },
+    );
+    await adapter.close();
+    expect(outcome.status).toBe('ok');
+    const line = await logLine(peer.logs, (l) => l.requestId === 'named-clinician' && Boolean(l.view));
+    expect((line?.view as { requester: unknown }).requester).toEqual({
+      userId: '555123456789',
+      role: 'R8000',
+      org: 'RYJ',
+    });
+  });
+
+  it('when calling a peer would pass the hop limit, then the peer is skipped (loop) without being called', async () => {
+    const limited = await startBrokerUnderTest({
+      id: 'limited',
+      hopLimit: 1,
+      sources: [
+        fhirSource('gp', storeA, 'Y90001'),
+        peerSource(peer, { id: 'north-thames', clientId: 'limited' }),
+      ],
+    });
+    try {
+      const { body } = await getFhir<Bundle>(`${limited.fhir}/Patient/${RICH}/$everything`);
+      const [issue] = sourceIssues(body, 'north-thames');
+      expect(statusOf(issue)).toBe('skipped');
+      expect(reasonOf(issue)).toBe('loop');
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('when a caller presents no valid token or a forged assertion, then the peer refuses with 401', async () => {
+    const url = `${peer.fhir}/Patient/${RICH}/$everything`;
+    expect((await getFhir(url, { headers: { authorization: 'Bearer not-a-token' } })).status).toBe(401);
+    expect((await getFhir(url, { headers: { 'x-hie-requester': 'eyJhbGciOiJub25lIn0.e30.' } })).status).toBe(
+      401,
+    );
+
+    const authorization = await tokenFor(peer, ours);
+    const stranger = generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey;
+    const forged = await new SignJWT({ role: 'admin', org: 'X1', purpose: 'TREATMENT' })
+      .setProtectedHeader({ alg: 'ES384' })
+      .setIssuer('nw-london')
+      .setSubject('mallory')
+      .setAudience(peer.fhir)
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(stranger);
+    const refused = await getFhir(url, { headers: { authorization, 'x-hie-requester': forged } });
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify(refused.body)).toMatch(/X-Hie-Requester assertion could not be verified/);
+  });
+
+  it('when a request has already passed through the broker, then it answers 508 and fans out to nobody', async () => {
+    const before = storeB.requests.search;
+    const { status, body } = await getFhir(`${peer.fhir}/Patient/${RICH}/$everything`, {
+      headers: { 'x-hie-chain': 'nw-london,north-thames' },
+    });
+    expect(status).toBe(508);
+    expect(JSON.stringify(body)).toMatch(/already passed through this broker/);
+    expect(storeB.requests.search).toBe(before);
+  });
+
+  it('when an unknown client asks the token endpoint, then it is refused as an OAuth2 error', async () => {
+    const stranger = await startBrokerUnderTest({
+      id: 'stranger',
+      sources: [fhirSource('gp', storeA, 'Y90001')],
+    });
+    try {
+      const refused = await tokenFor(peer, stranger).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(UpstreamFailure);
+      expect((refused as UpstreamFailure).issue.reason).toBe('token-http-400');
+    } finally {
+      await stranger.close();
+    }
+  });
+});
+
+/** Asks `peer`'s token endpoint for a token as `client`, with SMART Backend Services and the client's own key. */
+function tokenFor(peer: BrokerUnderTest, client: BrokerUnderTest): Promise<string> {
+  return new SmartBackendAuth({
+    tokenUrl: `${peer.url}/auth/token`,
+    clientId: client.id,
+    scope: 'system/*.read',
+    key: client.signingKey,
+    client: new SourceHttpClient({ maxSockets: 1, maxResponseBytes: 65536, userAgent: 'test' }),
+  }).authorization({ signal: AbortSignal.timeout(3000), trace: { requestId: 'token-test' } });
+}

@@ -1,0 +1,106 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { loadSigningKey, type SigningKey } from '../../broker/trust/signing-key';
+import { loadConfig } from '../../config/load-config';
+import { createLogger } from '../../broker/observability/logger';
+import { startBroker, type RunningBroker } from '../../broker/start-broker';
+import { freePort } from '../../sim/free-port';
+
+export interface BrokerUnderTest extends RunningBroker {
+  readonly id: string;
+  readonly fhir: string;
+  /** The broker's signing key, so a test can act as this broker towards its peers. */
+  readonly signingKey: SigningKey;
+  readonly jwksUrl: string;
+  readonly logs: Record<string, unknown>[];
+}
+
+/** A broker with the given identity, sources and peers on a free port known in advance, logs captured. */
+export async function startBrokerUnderTest(options: {
+  id: string;
+  odsCode?: string;
+  port?: number;
+  sources: readonly Record<string, unknown>[];
+  peers?: readonly { clientId: string; name: string; jwksUrl: string }[];
+  hopLimit?: number;
+  federation?: { deadlineMs: number; sourceTimeoutMs: number };
+}): Promise<BrokerUnderTest> {
+  const port = options.port ?? (await freePort());
+  const pem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+  const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'hie-key-')), 'broker.pem');
+  writeFileSync(keyFile, pem, { mode: 0o600 });
+  const logs: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      server: { host: '127.0.0.1', port, shutdownGraceMs: 500 },
+      broker: {
+        id: options.id,
+        name: `Broker ${options.id}`,
+        odsCode: options.odsCode ?? 'X26',
+        hopLimit: options.hopLimit ?? 3,
+        signingKey: { file: keyFile },
+      },
+      ...(options.federation ? { federation: options.federation } : {}),
+      sources: options.sources,
+      peers: options.peers ?? [],
+    },
+  });
+  const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
+  return {
+    ...broker,
+    id: options.id,
+    fhir: `${broker.url}/fhir`,
+    jwksUrl: `${broker.url}/.well-known/jwks.json`,
+    signingKey: await loadSigningKey(pem),
+    logs,
+  };
+}
+
+/** What a broker needs to call another as its neighbouring region. */
+export function peerSource(
+  peer: { url: string },
+  options: { id: string; clientId: string; name?: string; odsCode?: string },
+): Record<string, unknown> {
+  return {
+    id: options.id,
+    kind: 'broker',
+    name: options.name ?? `Region ${options.id}`,
+    odsCode: options.odsCode ?? 'Q9X',
+    baseUrl: `${peer.url}/fhir`,
+    supplies: [
+      'Condition',
+      'MedicationStatement',
+      'AllergyIntolerance',
+      'Observation',
+      'DocumentReference',
+      'Encounter',
+    ],
+    auth: { type: 'smart-backend-services', tokenUrl: `${peer.url}/auth/token`, clientId: options.clientId },
+  };
+}
+
+/** The first log line matching, waiting briefly: a request's log line is written as its response finishes. */
+export async function logLine(
+  logs: readonly Record<string, unknown>[],
+  match: (line: Record<string, unknown>) => boolean,
+): Promise<Record<string, unknown> | undefined> {
+  for (let i = 0; i < 50; i++) {
+    const found = logs.find(match);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return undefined;
+}
