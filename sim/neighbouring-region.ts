@@ -14,6 +14,8 @@ export interface NeighbouringRegionOptions {
   readonly host?: string;
   /** Our broker, as the peer knows it: its client id and JWKS. */
   readonly caller: RegisteredClient;
+  /** The FHIR base URL callers use, when the peer stands behind a proxy. */
+  readonly publicBaseUrl?: string;
 }
 
 /** The neighbouring region's own broker: the peer our broker asks, with its own record store behind it. */
@@ -38,7 +40,12 @@ export async function startNeighbouringRegion(options: NeighbouringRegionOptions
     const config = loadConfig({
       env: {},
       overrides: {
-        server: { host: options.host ?? '127.0.0.1', port: options.port ?? 0, shutdownGraceMs: 1000 },
+        server: {
+          host: options.host ?? '127.0.0.1',
+          port: options.port ?? 0,
+          shutdownGraceMs: 1000,
+          ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
+        },
         broker: { id: NEIGHBOUR.brokerId, name: NEIGHBOUR.name, odsCode: NEIGHBOUR.odsCode },
         federation: { deadlineMs: 4000, sourceTimeoutMs: 3500 },
         sources: [

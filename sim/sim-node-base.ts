@@ -34,7 +34,9 @@ export interface SimNodeBase {
     req: Request,
     res: Response,
     kind: 'patient' | 'search',
-    produce: (fault: SimFault | null) => { status?: number; body: unknown },
+    produce: (
+      fault: SimFault | null,
+    ) => { status?: number; body: unknown } | Promise<{ status?: number; body: unknown }>,
   ): Promise<void>;
   /** Listens and returns the node's handle; `path` is appended to the origin for `baseUrl`. */
   listen(options: { port?: number; host?: string; path: string }): Promise<RunningSimNode>;
@@ -64,7 +66,7 @@ export function createSimNodeBase(options: SimNodeBaseOptions): SimNodeBase {
       await delay();
       const fault = faultFor(rule, kind);
       if (fault && (await answerWithFault(fault, res, options))) return;
-      const { status, body } = produce(fault);
+      const { status, body } = await produce(fault);
       res
         .status(status ?? 200)
         .type(options.contentType)
