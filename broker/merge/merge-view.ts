@@ -23,6 +23,13 @@ export interface MergeInput {
 export interface MergedEntry {
   readonly sourceId: string;
   readonly resource: Resource;
+  /**
+   * On the representative of a group of duplicates (the same clinical fact from several sources):
+   * every other member, by source and by its reference in the view. Absent when not grouped.
+   */
+  readonly duplicates?: readonly { readonly sourceId: string; readonly reference: string }[];
+  /** On a member grouped under another entry: the representative's reference (`Type/id`). */
+  readonly groupedUnder?: string;
 }
 
 export interface MergedView {
