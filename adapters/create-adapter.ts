@@ -2,6 +2,7 @@ import type { SourceConfig } from '../config/schema';
 import { readSecret } from '../broker/trust/secret';
 import type { SigningKey } from '../broker/trust/signing-key';
 import { AmbulanceEpcrAdapter } from './ambulance-epcr/ambulance-epcr-adapter';
+import { GpConnectAdapter } from './gp-connect/gp-connect-adapter';
 import { SmartBackendAuth } from './auth/smart-backend-auth';
 import { PeerBrokerAdapter } from './broker/peer-broker-adapter';
 import type { SourceAdapter, SourceDescriptor } from './contract';
@@ -69,6 +70,13 @@ export function createAdapter(source: SourceConfig, options: CreateAdapterOption
         onFault: (error) => options.onFault(source.id, error),
       });
     }
+    case 'gp-connect':
+      return new GpConnectAdapter({
+        source: descriptor(source),
+        client: httpClient(source, options),
+        config: source.gpConnect,
+        onFault: (error) => options.onFault(source.id, error),
+      });
     case 'ambulance-epcr':
       return new AmbulanceEpcrAdapter({
         source: descriptor(source),
@@ -78,7 +86,5 @@ export function createAdapter(source: SourceConfig, options: CreateAdapterOption
         pageSize: source.pageSize,
         onFault: (error) => options.onFault(source.id, error),
       });
-    default:
-      throw new Error(`no adapter for source kind ${source.kind} yet`);
   }
 }

@@ -8,6 +8,7 @@ import {
 } from './population/types';
 import { startAmbulanceEpcrNode } from './ambulance-epcr-node';
 import { startFhirNode } from './fhir-node';
+import { startGpConnectNode } from './gp-connect-node';
 import { startNeighbouringRegion } from './neighbouring-region';
 import type { RunningSimNode } from './sim-node-base';
 import type { RegisteredClient } from './smart-token-endpoint';
@@ -45,7 +46,7 @@ interface NodeStart {
 
 /** Each node speaks its source's protocol. */
 const START_NODE: Readonly<Record<SimNodeId, (start: NodeStart) => Promise<RunningSimNode>>> = {
-  gp: (s) => startFhirNode(s),
+  gp: (s) => startGpConnectNode(s),
   acute: (s) => startFhirNode({ ...s, auth: { clients: [s.trust] } }),
   'mental-health': (s) => startFhirNode({ ...s, auth: { clients: [s.trust] } }),
   ambulance: (s) => startAmbulanceEpcrNode(s),

@@ -102,7 +102,10 @@ describe('bad requests get a clear OperationOutcome with the right status', () =
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({
       status: 'ready',
-      sources: expect.arrayContaining([{ id: 'gp', kind: 'fhir-r4' }]),
+      sources: expect.arrayContaining([
+        { id: 'gp', kind: 'gp-connect' },
+        { id: 'acute', kind: 'fhir-r4' },
+      ]),
     });
   });
 });

@@ -108,17 +108,17 @@ describe('a misbehaving source degrades that source only', () => {
   );
 
   it("when a node returns another patient's resources, then they are withheld and the node's own are shown", async () => {
-    const { body } = await viewWith('gp', { fault: { kind: 'other-patient' }, on: 'search' });
-    const gpDataset = t.region.population.nodes.gp;
+    const { body } = await viewWith('acute', { fault: { kind: 'other-patient' }, on: 'search' });
+    const dataset = t.region.population.nodes.acute;
     const ownIds = new Set(
-      gpDataset.records.get(gpDataset.localIdByNhs.get(RICH)!)!.resources.map((r) => `gp-${r.id}`),
+      dataset.records.get(dataset.localIdByNhs.get(RICH)!)!.resources.map((r) => `acute-${r.id}`),
     );
-    const shownGp = (body.entry ?? []).filter(
-      (e) => e.search?.mode === 'match' && e.resource?.id?.startsWith('gp-'),
+    const shown = (body.entry ?? []).filter(
+      (e) => e.search?.mode === 'match' && e.resource?.id?.startsWith('acute-'),
     );
-    expect(shownGp.length).toBe(ownIds.size);
-    for (const entry of shownGp) expect(ownIds.has(entry.resource!.id!)).toBe(true);
-    const withheld = sourceIssues(body, 'gp').find((i) => reasonOf(i) === 'other-patient');
+    expect(shown.length).toBe(ownIds.size);
+    for (const entry of shown) expect(ownIds.has(entry.resource!.id!)).toBe(true);
+    const withheld = sourceIssues(body, 'acute').find((i) => reasonOf(i) === 'other-patient');
     expect(withheld?.details?.text).toMatch(/did not refer to this patient; they were withheld/);
   });
 
@@ -127,18 +127,21 @@ describe('a misbehaving source degrades that source only', () => {
     const capped = await startTestRegion({ sources: { pageSize: 2, maxPages: 1 } });
     try {
       const whole = await getFhir<Bundle>(`${paged.fhir}/Observation?patient=${RICH}`);
-      const gpDataset = paged.region.population.nodes.gp;
-      const gpObservations = gpDataset.records
-        .get(gpDataset.localIdByNhs.get(RICH)!)!
+      // The acute trust speaks FHIR R4 and pages its searches.
+      const dataset = paged.region.population.nodes.acute;
+      const observations = dataset.records
+        .get(dataset.localIdByNhs.get(RICH)!)!
         .resources.filter((r) => r.resourceType === 'Observation');
-      expect(gpObservations.length).toBeGreaterThan(2);
-      const fromGp = (bundle: Bundle) =>
-        (bundle.entry ?? []).filter((e) => e.search?.mode === 'match' && e.resource?.id?.startsWith('gp-'));
-      expect(fromGp(whole.body)).toHaveLength(gpObservations.length);
+      expect(observations.length).toBeGreaterThan(2);
+      const fromAcute = (bundle: Bundle) =>
+        (bundle.entry ?? []).filter(
+          (e) => e.search?.mode === 'match' && e.resource?.id?.startsWith('acute-'),
+        );
+      expect(fromAcute(whole.body)).toHaveLength(observations.length);
 
       const cut = await getFhir<Bundle>(`${capped.fhir}/Observation?patient=${RICH}`);
-      expect(fromGp(cut.body)).toHaveLength(2);
-      const truncated = sourceIssues(cut.body, 'gp').find((i) => reasonOf(i) === 'truncated');
+      expect(fromAcute(cut.body)).toHaveLength(2);
+      const truncated = sourceIssues(cut.body, 'acute').find((i) => reasonOf(i) === 'truncated');
       expect(truncated?.details?.text).toMatch(
         /Observation search: more than 1 pages; the rest was not fetched/,
       );

@@ -132,25 +132,28 @@ export class SourceHttpClient {
   }
 }
 
-/** The one mapping from an upstream HTTP status to an outcome. `force` classifies even a 2xx. */
-function throwForStatus(status: number, force = false): void {
+/**
+ * The one mapping from an upstream HTTP status to a failure; null for a plain 200. `force`
+ * classifies even a 2xx (a passed status whose body turned out unreadable).
+ */
+export function failureForStatus(status: number, force = false): UpstreamFailure | null {
   if (status >= 300 && status < 400) {
-    throw upstreamError(
+    return upstreamError(
       'redirect-refused',
       `answered with a redirect (HTTP ${status}), which the broker does not follow`,
     );
   }
   if (status === 401 || status === 403) {
-    throw new UpstreamFailure('rejected', {
+    return new UpstreamFailure('rejected', {
       severity: 'error',
       code: status === 401 ? 'login' : 'forbidden',
       reason: `http-${status}`,
       text: `refused the broker's request (HTTP ${status})`,
     });
   }
-  if (status === 429) throw upstreamError('http-429', 'is limiting requests (HTTP 429)', 'throttled');
+  if (status === 429) return upstreamError('http-429', 'is limiting requests (HTTP 429)', 'throttled');
   if (status >= 400 && status < 500) {
-    throw new UpstreamFailure('rejected', {
+    return new UpstreamFailure('rejected', {
       severity: 'error',
       code: 'processing',
       reason: `http-${status}`,
@@ -158,9 +161,15 @@ function throwForStatus(status: number, force = false): void {
     });
   }
   if (status >= 500)
-    throw upstreamError(`http-${status}`, `failed with a server error (HTTP ${status})`, 'transient');
+    return upstreamError(`http-${status}`, `failed with a server error (HTTP ${status})`, 'transient');
   if (status !== 200 || force)
-    throw upstreamError(`http-${status}`, `answered with an unexpected status (HTTP ${status})`);
+    return upstreamError(`http-${status}`, `answered with an unexpected status (HTTP ${status})`);
+  return null;
+}
+
+function throwForStatus(status: number, force = false): void {
+  const failure = failureForStatus(status, force);
+  if (failure) throw failure;
 }
 
 function classifyTransportError(error: unknown, signal: AbortSignal, maxBytes: number): UpstreamFailure {

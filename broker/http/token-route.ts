@@ -19,21 +19,17 @@ export function tokenRoutes(options: { tokens: SystemTokens; originOf: (req: Req
     res.set('Cache-Control', 'no-store');
     const form = (req.body ?? {}) as Record<string, unknown>;
     if (form.grant_type !== 'client_credentials') {
-      res
-        .status(400)
-        .json({
-          error: 'unsupported_grant_type',
-          error_description: 'Only client_credentials is supported.',
-        });
+      res.status(400).json({
+        error: 'unsupported_grant_type',
+        error_description: 'Only client_credentials is supported.',
+      });
       return;
     }
     if (form.client_assertion_type !== ASSERTION_TYPE || typeof form.client_assertion !== 'string') {
-      res
-        .status(400)
-        .json({
-          error: 'invalid_client',
-          error_description: 'A private_key_jwt client assertion is required.',
-        });
+      res.status(400).json({
+        error: 'invalid_client',
+        error_description: 'A private_key_jwt client assertion is required.',
+      });
       return;
     }
     const scope = typeof form.scope === 'string' && form.scope ? form.scope : SUPPORTED_SCOPE;
@@ -49,12 +45,10 @@ export function tokenRoutes(options: { tokens: SystemTokens; originOf: (req: Req
       res.json({ access_token: token, token_type: 'bearer', expires_in: expiresIn, scope });
     } catch (error) {
       if (!(error instanceof TrustError)) throw error;
-      res
-        .status(400)
-        .json({
-          error: 'invalid_client',
-          error_description: `The client assertion was refused: ${error.reason}.`,
-        });
+      res.status(400).json({
+        error: 'invalid_client',
+        error_description: `The client assertion was refused: ${error.reason}.`,
+      });
     }
   });
 

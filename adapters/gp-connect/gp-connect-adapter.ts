@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { RecordResourceType } from '../../broker/fhir/resource-types';
+import type {
+  AdapterContext,
+  PatientQuery,
+  SourceAdapter,
+  SourceDescriptor,
+  SourceOutcome,
+} from '../contract';
+import type { SourceHttpClient } from '../http/source-http-client';
+import { UpstreamFailure } from '../upstream-failure';
+import { gpcAccessToken } from './gpc-access-token';
+import { GPC_RECORD_TYPES, sectionsFor, type GpConnectOptions } from './gp-connect-sections';
+import { GPC_ERROR_STATUSES, classifyGpcError } from './spine-error';
+import { structuredRecordResources } from './structured-record-bundle';
+import { readStructuredRecord } from './structured-record-reader';
+import { structuredRecordParameters } from './structured-record-request';
+
+export const GET_STRUCTURED_RECORD_INTERACTION =
+  'urn:nhs:names:services:gpconnect:fhir:operation:gpc.getstructuredrecord-1';
+
+export interface GpConnectAdapterOptions {
+  readonly source: SourceDescriptor;
+  readonly client: SourceHttpClient;
+  /** The source's `gpConnect` configuration: ASIDs and which clinical areas to ask for. */
+  readonly config: GpConnectOptions;
+  /** Where faults of the adapter itself (bugs, not upstream failures) are recorded. */
+  readonly onFault: (error: unknown) => void;
+  /** The broker's system URL, the access token's issuer. Default https://hie-broker.org. */
+  readonly issuer?: string;
+  readonly now?: () => Date;
+}
+
+const FHIR_JSON = 'application/fhir+json';
+
+/**
+ * A GP practice through GP Connect Access Record: Structured (FHIR STU3): one `$gpc.getstructuredrecord` call
+ * for the clinical areas the query needs, answered with a collection Bundle that is converted to R4.
+ */
+export class GpConnectAdapter implements SourceAdapter {
+  readonly source: SourceDescriptor;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: GpConnectAdapterOptions) {
+    this.source = options.source;
+    this.now = options.now ?? ((): Date => new Date());
+  }
+
+  async fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
+    const started = performance.now();
+    const base = { sourceId: this.source.id };
+    const elapsed = (): number => Math.round(performance.now() - started);
+    try {
+      const wanted = query.resourceTypes.filter(
+        (type): type is RecordResourceType =>
+          this.source.supplies.includes(type) && GPC_RECORD_TYPES.includes(type),
+      );
+      const response = await this.requestRecord(query, wanted, ctx);
+      if (response.status !== 200) {
+        const failure = classifyGpcError(response.status, response.body);
+        if (failure === 'no-match') return { ...base, status: 'no-match', durationMs: elapsed() };
+        throw failure;
+      }
+      const resources = structuredRecordResources(response.body);
+      const { record, warnings } = readStructuredRecord(resources, {
+        nhsNumber: query.nhsNumber,
+        wanted,
+        ...(query.since ? { since: query.since } : {}),
+      });
+      if (ctx.signal.aborted) return { ...base, status: 'timeout', durationMs: elapsed() };
+      return { ...base, status: 'ok', record, warnings, durationMs: elapsed() };
+    } catch (error) {
+      const failure = this.asUpstreamFailure(error);
+      if (failure.status === 'timeout' || ctx.signal.aborted)
+        return { ...base, status: 'timeout', durationMs: elapsed() };
+      return { ...base, status: failure.status, issue: failure.issue, durationMs: elapsed() };
+    }
+  }
+
+  close(): Promise<void> {
+    return this.options.client.close();
+  }
+
+  /** The one exchange: the areas the query needs (none: the patient's demographics alone). */
+  private requestRecord(
+    query: PatientQuery,
+    wanted: readonly RecordResourceType[],
+    ctx: AdapterContext,
+  ): Promise<{ status: number; body: unknown }> {
+    const { config } = this.options;
+    const now = this.now();
+    const body = structuredRecordParameters({
+      nhsNumber: query.nhsNumber,
+      sections: sectionsFor(wanted, config),
+      options: config,
+      includePrescriptionIssues: wanted.includes('MedicationRequest'),
+      now,
+    });
+    const token = gpcAccessToken({
+      requester: query.requester,
+      audience: this.source.baseUrl,
+      issuer: this.options.issuer ?? 'https://hie-broker.org',
+      now,
+    });
+    return this.options.client.requestJson({
+      method: 'POST',
+      url: `${this.source.baseUrl}/Patient/$gpc.getstructuredrecord`,
+      body,
+      contentType: FHIR_JSON,
+      accept: FHIR_JSON,
+      headers: {
+        'Ssp-TraceID': randomUUID(),
+        'Ssp-From': config.fromAsid,
+        'Ssp-To': config.toAsid,
+        'Ssp-InteractionID': GET_STRUCTURED_RECORD_INTERACTION,
+        Authorization: `Bearer ${token}`,
+      },
+      passStatuses: GPC_ERROR_STATUSES,
+      signal: ctx.signal,
+      trace: ctx.trace,
+    });
+  }
+
+  private asUpstreamFailure(error: unknown): UpstreamFailure {
+    if (error instanceof UpstreamFailure) return error;
+    this.options.onFault(error);
+    return new UpstreamFailure(
+      'error',
+      {
+        severity: 'error',
+        code: 'exception',
+        reason: 'adapter-fault',
+        text: 'could not be read because of a fault in its adapter',
+      },
+      { cause: error },
+    );
+  }
+}
