@@ -8,6 +8,7 @@ import type { BrokerConfig } from '../config/schema';
 import { Federation } from './federation/federation';
 import { createApp } from './http/app';
 import type { Logger } from './observability/logger';
+import { BrokerMetrics } from './observability/metrics';
 import { PeerRegistry } from './trust/peer-registry';
 import { readSecret } from './trust/secret';
 import { SystemTokens } from './trust/system-tokens';
@@ -53,7 +54,10 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     hopLimit: config.broker.hopLimit,
     logger,
   });
+  const metrics = new BrokerMetrics();
   const service = new PatientViewService({
+    metrics,
+    logger,
     federation,
     broker: { name: config.broker.name, odsCode: config.broker.odsCode },
     deadlineMs: config.federation.deadlineMs,
@@ -67,6 +71,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     brokerName: config.broker.name,
     version,
     jwks: { keys: [signingKey.publicJwk] },
+    metrics,
     brokerId: config.broker.id,
     hopLimit: config.broker.hopLimit,
     tokens: new SystemTokens({ key: signingKey, issuer: `urn:hie-broker:${config.broker.id}`, peers }),

@@ -118,6 +118,13 @@ describe('a misbehaving source degrades that source only', () => {
     );
     expect(shown.length).toBe(ownIds.size);
     for (const entry of shown) expect(ownIds.has(entry.resource!.id!)).toBe(true);
+    // A safety incident: a metric and a log line, neither naming the patient.
+    const metrics = await (await fetch(`${t.broker.url}/metrics`)).text();
+    expect(metrics).toMatch(/hie_safety_incidents_total\{source="acute",kind="other-patient"\} [1-9]/);
+    const incident = t.logs.find((l) => l.msg === 'safety incident');
+    expect(incident).toMatchObject({ sourceId: 'acute', kind: 'other-patient' });
+    expect(incident?.count).toBeGreaterThan(0);
+    expect(JSON.stringify(incident)).not.toMatch(/\d{10}/);
     const withheld = sourceIssues(body, 'acute').find((i) => reasonOf(i) === 'other-patient');
     expect(withheld?.details?.text).toMatch(/did not refer to this patient; they were withheld/);
   });

@@ -5,6 +5,7 @@ import type { Logger } from '../observability/logger';
 import type { PatientViewService } from '../view/patient-view-service';
 import { FhirError, operationOutcome } from './fhir-error';
 import { fhirRoutes, sendFhir } from './fhir-routes';
+import type { BrokerMetrics } from '../observability/metrics';
 import type { PeerRegistry } from '../trust/peer-registry';
 import type { SystemTokens } from '../trust/system-tokens';
 import { peerContext } from './peer-context';
@@ -25,6 +26,7 @@ export interface AppOptions {
   readonly peers: PeerRegistry;
   /** The broker's public signing keys, served for sources and peers that verify its assertions. */
   readonly jwks: { readonly keys: readonly JWK[] };
+  readonly metrics: BrokerMetrics;
   /** Health detail for /readyz; `ready: false` while starting or draining. */
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
@@ -75,6 +77,10 @@ export function createApp(options: AppOptions): Express {
   app.get('/.well-known/jwks.json', (_req, res) => {
     locals(res).route = '/.well-known/jwks.json';
     res.set('Cache-Control', 'public, max-age=300').json(options.jwks);
+  });
+  app.get('/metrics', async (_req, res) => {
+    locals(res).route = '/metrics';
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   app.get('/readyz', (_req, res) => {
     locals(res).route = '/readyz';

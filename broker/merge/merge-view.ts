@@ -32,6 +32,14 @@ export interface MergedEntry {
   readonly groupedUnder?: string;
 }
 
+/** Something withheld for clinical safety: raised as a metric, a log line without PHI and (later) an alert. */
+export interface SafetyIncident {
+  readonly sourceId: string;
+  readonly kind: 'other-patient' | 'demographic-mismatch';
+  /** Items withheld (1 for a whole source). */
+  readonly count: number;
+}
+
 export interface MergedView {
   /** Null when no source knows the patient. */
   readonly patient: Patient | null;
@@ -40,6 +48,7 @@ export interface MergedView {
   readonly included: readonly MergedEntry[];
   readonly provenance: readonly Provenance[];
   readonly outcome: OperationOutcome;
+  readonly incidents: readonly SafetyIncident[];
   readonly counts: {
     readonly received: number;
     readonly shown: number;
@@ -59,6 +68,7 @@ export function mergeView(input: MergeInput): MergedView {
   const provenance: Provenance[] = [];
   const contributions: PatientContribution[] = [];
   const extraIssues = new Map<string, SourceIssue[]>();
+  const incidents: SafetyIncident[] = [];
   const counts = { received: 0, shown: 0, otherPatient: 0, beforeSince: 0 };
   const since = input.since ? Date.parse(input.since) : undefined;
   const recorded = input.now.toISOString();
@@ -104,6 +114,7 @@ export function mergeView(input: MergeInput): MergedView {
     }
     if (otherPatient > 0) {
       counts.otherPatient += otherPatient;
+      incidents.push({ sourceId: source.id, kind: 'other-patient', count: otherPatient });
       extraIssues.set(source.id, [
         {
           severity: 'warning',
@@ -123,6 +134,7 @@ export function mergeView(input: MergeInput): MergedView {
     included,
     provenance,
     outcome: sourceStatusOutcome(`${input.viewId}-sources`, input.sources, input.outcomes, extraIssues),
+    incidents,
     counts,
   };
 }

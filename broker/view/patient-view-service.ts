@@ -4,6 +4,8 @@ import type { Federation } from '../federation/federation';
 import type { RecordResourceType } from '../fhir/resource-types';
 import { mergeView, type MergedView } from '../merge/merge-view';
 import type { BrokerIdentity } from '../merge/source-provenance';
+import type { BrokerMetrics } from '../observability/metrics';
+import type { Logger } from '../observability/logger';
 
 export interface ViewRequest {
   readonly nhsNumber: string;
@@ -28,6 +30,8 @@ export interface PatientViewServiceOptions {
   readonly federation: Federation;
   readonly broker: BrokerIdentity;
   readonly deadlineMs: number;
+  readonly metrics: BrokerMetrics;
+  readonly logger: Logger;
 }
 
 /** The transport-agnostic core of a patient view: fan out, then merge. */
@@ -55,7 +59,29 @@ export class PatientViewService {
       ...(request.since ? { since: request.since } : {}),
       now: new Date(),
     });
-    return { ...merged, queryId, outcomes, availability: availability(merged, outcomes) };
+    const view: PatientView = { ...merged, queryId, outcomes, availability: availability(merged, outcomes) };
+    this.record(view, request.trace);
+    return view;
+  }
+
+  /** Metrics for every view, and a safety incident line (no PHI) for anything withheld from another patient. */
+  private record(view: PatientView, trace: TraceContext): void {
+    const { metrics, logger } = this.options;
+    metrics.views.inc({ availability: view.availability });
+    metrics.recordOutcomes(view.outcomes);
+    for (const incident of view.incidents) {
+      metrics.safetyIncidents.inc({ source: incident.sourceId, kind: incident.kind });
+      logger.warn(
+        {
+          requestId: trace.requestId,
+          queryId: view.queryId,
+          sourceId: incident.sourceId,
+          kind: incident.kind,
+          count: incident.count,
+        },
+        'safety incident',
+      );
+    }
   }
 }
 
