@@ -125,8 +125,14 @@ sources:
 
   it('when the shipped demo and example files are loaded, then both are valid', () => {
     expect(loadConfig({ file: path.join(__dirname, 'demo.yaml'), env: {} }).sources).toHaveLength(5);
-    expect(loadConfig({ file: path.join(__dirname, 'sources.example.yaml'), env: {} }).sources).toHaveLength(
-      2,
-    );
+    const example = loadConfig({ file: path.join(__dirname, 'sources.example.yaml'), env: {} });
+    expect(example.sources.map((s) => s.kind)).toEqual([
+      'fhir-r4',
+      'fhir-r4',
+      'gp-connect',
+      'ambulance-epcr',
+      'broker',
+    ]);
+    expect(example.peers).toHaveLength(1);
   });
 });
