@@ -9,8 +9,7 @@ import type {
   SourceOutcome,
 } from '../contract';
 import type { SourceHttpClient } from '../http/source-http-client';
-import { UpstreamFailure } from '../upstream-failure';
-import { adapterFault } from './adapter-fault';
+import { settleOutcome } from '../settle-outcome';
 import { collectIncidents } from './collect-incidents';
 import type { Incident } from './epcr-schema';
 import { searchEpcrPatients, type EpcrEndpoint } from './epcr-requests';
@@ -49,44 +48,38 @@ export class AmbulanceEpcrAdapter implements SourceAdapter {
     };
   }
 
-  async fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
-    const started = performance.now();
-    const base = { sourceId: this.source.id };
-    const elapsed = (): number => Math.round(performance.now() - started);
-    try {
-      const { patients } = await searchEpcrPatients(this.endpoint, query.nhsNumber, ctx);
-      const found = matchEpcrPatient(patients, query.nhsNumber);
-      if (!found) return { ...base, status: 'no-match', durationMs: elapsed() };
-      const patient = toR4Patient(found);
-      const wanted = this.wantedTypes(query);
-      const resources: Resource[] = [];
-      const warnings: SourceIssue[] = [];
-      if (wanted.length > 0) {
-        const collected = await collectIncidents(
-          this.endpoint,
-          {
-            patientId: patient.id,
-            maxPages: this.options.maxPages,
-            pageSize: this.options.pageSize,
-            ...(query.since ? { from: query.since } : {}),
-          },
-          ctx,
-        );
-        warnings.push(...collected.warnings);
-        const { own, others } = splitByPatient(collected.incidents, patient.id);
-        if (others > 0) warnings.push(otherPatientWarning(others));
-        const organisation = { odsCode: this.source.odsCode, name: this.source.name };
-        for (const incident of own)
-          resources.push(...incidentToR4(incident, { patientId: patient.id, organisation, types: wanted }));
-      }
-      if (ctx.signal.aborted) return { ...base, status: 'timeout', durationMs: elapsed() };
-      return { ...base, status: 'ok', record: { patient, resources }, warnings, durationMs: elapsed() };
-    } catch (error) {
-      const failure = this.asUpstreamFailure(error);
-      if (failure.status === 'timeout' || ctx.signal.aborted)
-        return { ...base, status: 'timeout', durationMs: elapsed() };
-      return { ...base, status: failure.status, issue: failure.issue, durationMs: elapsed() };
-    }
+  fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
+    return settleOutcome(
+      { sourceId: this.source.id, signal: ctx.signal, onFault: this.options.onFault },
+      async () => {
+        const { patients } = await searchEpcrPatients(this.endpoint, query.nhsNumber, ctx);
+        const found = matchEpcrPatient(patients, query.nhsNumber);
+        if (!found) return { status: 'no-match' };
+        const patient = toR4Patient(found);
+        const wanted = this.wantedTypes(query);
+        const resources: Resource[] = [];
+        const warnings: SourceIssue[] = [];
+        if (wanted.length > 0) {
+          const collected = await collectIncidents(
+            this.endpoint,
+            {
+              patientId: patient.id,
+              maxPages: this.options.maxPages,
+              pageSize: this.options.pageSize,
+              ...(query.since ? { from: query.since } : {}),
+            },
+            ctx,
+          );
+          warnings.push(...collected.warnings);
+          const { own, others } = splitByPatient(collected.incidents, patient.id);
+          if (others > 0) warnings.push(otherPatientWarning(others));
+          const organisation = { odsCode: this.source.odsCode, name: this.source.name };
+          for (const incident of own)
+            resources.push(...incidentToR4(incident, { patientId: patient.id, organisation, types: wanted }));
+        }
+        return { status: 'ok', record: { patient, resources }, warnings };
+      },
+    );
   }
 
   close(): Promise<void> {
@@ -98,12 +91,6 @@ export class AmbulanceEpcrAdapter implements SourceAdapter {
       (type) =>
         this.source.supplies.includes(type) && (EPCR_RESOURCE_TYPES as readonly string[]).includes(type),
     );
-  }
-
-  private asUpstreamFailure(error: unknown): UpstreamFailure {
-    if (error instanceof UpstreamFailure) return error;
-    this.options.onFault(error);
-    return adapterFault(error);
   }
 }
 

@@ -17,6 +17,7 @@ import type {
   SourceOutcome,
 } from '../contract';
 import { searchBundleSchema, type SearchBundle } from '../fhir-r4/search-bundle';
+import { settleOutcome } from '../settle-outcome';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { UpstreamFailure, upstreamError } from '../upstream-failure';
 
@@ -45,33 +46,27 @@ export class PeerBrokerAdapter implements SourceAdapter {
     this.source = options.source;
   }
 
-  async fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
-    const started = performance.now();
-    const base = { sourceId: this.source.id };
-    const elapsed = (): number => Math.round(performance.now() - started);
-    try {
-      const types = query.resourceTypes.filter((type) => this.source.supplies.includes(type));
-      const { status, body } = await this.ask(query, types, ctx);
-      if (status === LOOP_DETECTED)
-        return { ...base, status: 'skipped', reason: 'loop', durationMs: elapsed() };
-      if (status === 404) return { ...base, status: 'no-match', durationMs: elapsed() };
-      // Demographics only: the peer's Patient read.
-      if (types.length === 0)
-        return { ...base, status: 'ok', ...this.record(asBundle(body), query), durationMs: elapsed() };
-      const bundle = searchBundleSchema.safeParse(body);
-      if (!bundle.success)
-        throw upstreamError(
-          'wrong-resource-type',
-          'answered with something that is not a FHIR Bundle',
-          'structure',
-        );
-      return { ...base, status: 'ok', ...this.record(bundle.data, query), durationMs: elapsed() };
-    } catch (error) {
-      const failure = this.asUpstreamFailure(error);
-      if (failure.status === 'timeout' || ctx.signal.aborted)
-        return { ...base, status: 'timeout', durationMs: elapsed() };
-      return { ...base, status: failure.status, issue: failure.issue, durationMs: elapsed() };
-    }
+  fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
+    return settleOutcome(
+      { sourceId: this.source.id, signal: ctx.signal, onFault: this.options.onFault },
+      async () => {
+        const types = query.resourceTypes.filter((type) => this.source.supplies.includes(type));
+        const { status, body } = await this.ask(query, types, ctx);
+        if (status === LOOP_DETECTED) return { status: 'skipped', reason: 'loop' };
+        if (status === 404) return { status: 'no-match' };
+        // Demographics only: the peer's Patient read.
+        if (types.length === 0) return { status: 'ok', ...this.record(asBundle(body), query) };
+        const bundle = searchBundleSchema.safeParse(body);
+        if (!bundle.success) {
+          throw upstreamError(
+            'wrong-resource-type',
+            'answered with something that is not a FHIR Bundle',
+            'structure',
+          );
+        }
+        return { status: 'ok', ...this.record(bundle.data, query) };
+      },
+    );
   }
 
   close(): Promise<void> {
@@ -155,21 +150,6 @@ export class PeerBrokerAdapter implements SourceAdapter {
     }
     if (!patient?.id) throw upstreamError('invalid-response', 'answered without the patient', 'structure');
     return { record: { patient, resources, supporting }, warnings };
-  }
-
-  private asUpstreamFailure(error: unknown): UpstreamFailure {
-    if (error instanceof UpstreamFailure) return error;
-    this.options.onFault(error);
-    return new UpstreamFailure(
-      'error',
-      {
-        severity: 'error',
-        code: 'exception',
-        reason: 'adapter-fault',
-        text: 'could not be read because of a fault in its adapter',
-      },
-      { cause: error },
-    );
   }
 }
 

@@ -11,7 +11,8 @@ import type {
 } from '../contract';
 import type { SmartBackendAuth } from '../auth/smart-backend-auth';
 import type { SourceHttpClient } from '../http/source-http-client';
-import { UpstreamFailure, upstreamError } from '../upstream-failure';
+import { settleOutcome } from '../settle-outcome';
+import { matchingPatient, UpstreamFailure, upstreamError } from '../upstream-failure';
 import { searchBundleSchema, type SearchBundle } from './search-bundle';
 
 export interface FhirR4AdapterOptions {
@@ -38,58 +39,45 @@ export class FhirR4Adapter implements SourceAdapter {
     this.source = options.source;
   }
 
-  async fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
-    const started = performance.now();
-    const base = { sourceId: this.source.id };
-    const elapsed = (): number => Math.round(performance.now() - started);
-    try {
-      const patient = await this.resolvePatient(query, ctx);
-      if (!patient) return { ...base, status: 'no-match', durationMs: elapsed() };
-      const wanted = query.resourceTypes.filter((type) => this.source.supplies.includes(type));
-      const searches = await Promise.allSettled(
-        wanted.map((type) => this.searchType(type, patient.id!, query, ctx)),
-      );
-      const resources: Resource[] = [];
-      const warnings: SourceIssue[] = [];
-      const failures: UpstreamFailure[] = [];
-      searches.forEach((result, index) => {
-        if (result.status === 'fulfilled') {
-          resources.push(...result.value.resources);
-          warnings.push(...result.value.warnings);
-          return;
-        }
-        const failure = this.asUpstreamFailure(result.reason);
-        failures.push(failure);
-        warnings.push({
-          ...failure.issue,
-          severity: 'warning',
-          text: `${wanted[index]} search: ${failure.issue.text}`,
+  fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
+    return settleOutcome(
+      { sourceId: this.source.id, signal: ctx.signal, onFault: this.options.onFault },
+      async () => {
+        const patient = await this.resolvePatient(query, ctx);
+        if (!patient) return { status: 'no-match' };
+        const wanted = query.resourceTypes.filter((type) => this.source.supplies.includes(type));
+        const searches = await Promise.allSettled(
+          wanted.map((type) => this.searchType(type, patient.id, query, ctx)),
+        );
+        const resources: Resource[] = [];
+        const warnings: SourceIssue[] = [];
+        const failures: unknown[] = [];
+        searches.forEach((result, index) => {
+          if (result.status === 'fulfilled') {
+            resources.push(...result.value.resources);
+            warnings.push(...result.value.warnings);
+            return;
+          }
+          failures.push(result.reason);
+          if (result.reason instanceof UpstreamFailure) {
+            const { issue } = result.reason;
+            warnings.push({ ...issue, severity: 'warning', text: `${wanted[index]} search: ${issue.text}` });
+          }
         });
-      });
-      const timeout = failures.find((f) => f.status === 'timeout');
-      if (timeout || ctx.signal.aborted) return { ...base, status: 'timeout', durationMs: elapsed() };
-      if (wanted.length > 0 && failures.length === wanted.length) {
-        // Nothing came back but the patient: the source failed, it did not answer "nothing".
-        const first = failures[0]!;
-        return { ...base, status: first.status, issue: first.issue, durationMs: elapsed() } as SourceOutcome;
-      }
-      return { ...base, status: 'ok', record: { patient, resources }, warnings, durationMs: elapsed() };
-    } catch (error) {
-      const failure = this.asUpstreamFailure(error);
-      if (failure.status === 'timeout' || ctx.signal.aborted)
-        return { ...base, status: 'timeout', durationMs: elapsed() };
-      return { ...base, status: failure.status, issue: failure.issue, durationMs: elapsed() };
-    }
+        // A search that timed out means the source ran out of time; one that faulted is a fault; and when
+        // every search failed, the source failed: it did not answer "nothing".
+        const fatal =
+          failures.find((f) => f instanceof UpstreamFailure && f.status === 'timeout') ??
+          failures.find((f) => !(f instanceof UpstreamFailure)) ??
+          (wanted.length > 0 && failures.length === wanted.length ? failures[0] : undefined);
+        if (fatal !== undefined) throw fatal;
+        return { status: 'ok', record: { patient, resources }, warnings };
+      },
+    );
   }
 
   close(): Promise<void> {
     return this.options.client.close();
-  }
-
-  private asUpstreamFailure(error: unknown): UpstreamFailure {
-    if (error instanceof UpstreamFailure) return error;
-    this.options.onFault(error);
-    return adapterFault(error);
   }
 
   private async resolvePatient(
@@ -101,25 +89,10 @@ export class FhirR4Adapter implements SourceAdapter {
     const patients = (bundle.entry ?? [])
       .filter((entry) => entry.resource?.resourceType === 'Patient' && entry.search?.mode !== 'include')
       .map((entry) => entry.resource as Patient);
-    if (patients.length === 0) return null;
-    const matching = patients.filter((p) =>
+    const patient = matchingPatient(patients, (p) =>
       (p.identifier ?? []).some((id) => id.system === NHS_NUMBER_SYSTEM && id.value === query.nhsNumber),
     );
-    if (matching.length === 0) {
-      throw upstreamError(
-        'patient-mismatch',
-        'answered the NHS number search with a patient who does not carry that NHS number',
-        'business-rule',
-      );
-    }
-    if (matching.length > 1) {
-      throw upstreamError(
-        'ambiguous-patient',
-        'holds more than one patient with this NHS number',
-        'multiple-matches',
-      );
-    }
-    const patient = matching[0]!;
+    if (!patient) return null;
     if (!patient.id || !FHIR_ID.test(patient.id)) {
       throw upstreamError('invalid-resource', 'returned a patient without a valid id', 'structure');
     }
@@ -238,17 +211,4 @@ function sourceReportedIssues(outcome: OperationOutcome, type: string): SourceIs
       reason: 'source-reported',
       text: `${type} search: the source reported "${(issue.details?.text ?? issue.diagnostics ?? issue.code ?? '').slice(0, 200)}"`,
     }));
-}
-
-function adapterFault(error: unknown): UpstreamFailure {
-  return new UpstreamFailure(
-    'error',
-    {
-      severity: 'error',
-      code: 'exception',
-      reason: 'adapter-fault',
-      text: 'could not be read because of a fault in its adapter',
-    },
-    { cause: error },
-  );
 }

@@ -8,7 +8,7 @@ import type {
   SourceOutcome,
 } from '../contract';
 import type { SourceHttpClient } from '../http/source-http-client';
-import { UpstreamFailure } from '../upstream-failure';
+import { settleOutcome } from '../settle-outcome';
 import { gpcAccessToken } from './gpc-access-token';
 import { GPC_RECORD_TYPES, sectionsFor, type GpConnectOptions } from './gp-connect-sections';
 import { GPC_ERROR_STATUSES, classifyGpcError } from './spine-error';
@@ -46,35 +46,29 @@ export class GpConnectAdapter implements SourceAdapter {
     this.now = options.now ?? ((): Date => new Date());
   }
 
-  async fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
-    const started = performance.now();
-    const base = { sourceId: this.source.id };
-    const elapsed = (): number => Math.round(performance.now() - started);
-    try {
-      const wanted = query.resourceTypes.filter(
-        (type): type is RecordResourceType =>
-          this.source.supplies.includes(type) && GPC_RECORD_TYPES.includes(type),
-      );
-      const response = await this.requestRecord(query, wanted, ctx);
-      if (response.status !== 200) {
-        const failure = classifyGpcError(response.status, response.body);
-        if (failure === 'no-match') return { ...base, status: 'no-match', durationMs: elapsed() };
-        throw failure;
-      }
-      const resources = structuredRecordResources(response.body);
-      const { record, warnings } = readStructuredRecord(resources, {
-        nhsNumber: query.nhsNumber,
-        wanted,
-        ...(query.since ? { since: query.since } : {}),
-      });
-      if (ctx.signal.aborted) return { ...base, status: 'timeout', durationMs: elapsed() };
-      return { ...base, status: 'ok', record, warnings, durationMs: elapsed() };
-    } catch (error) {
-      const failure = this.asUpstreamFailure(error);
-      if (failure.status === 'timeout' || ctx.signal.aborted)
-        return { ...base, status: 'timeout', durationMs: elapsed() };
-      return { ...base, status: failure.status, issue: failure.issue, durationMs: elapsed() };
-    }
+  fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome> {
+    return settleOutcome(
+      { sourceId: this.source.id, signal: ctx.signal, onFault: this.options.onFault },
+      async () => {
+        const wanted = query.resourceTypes.filter(
+          (type): type is RecordResourceType =>
+            this.source.supplies.includes(type) && GPC_RECORD_TYPES.includes(type),
+        );
+        const response = await this.requestRecord(query, wanted, ctx);
+        if (response.status !== 200) {
+          const failure = classifyGpcError(response.status, response.body);
+          if (failure === 'no-match') return { status: 'no-match' };
+          throw failure;
+        }
+        const resources = structuredRecordResources(response.body);
+        const { record, warnings } = readStructuredRecord(resources, {
+          nhsNumber: query.nhsNumber,
+          wanted,
+          ...(query.since ? { since: query.since } : {}),
+        });
+        return { status: 'ok', record, warnings };
+      },
+    );
   }
 
   close(): Promise<void> {
@@ -119,20 +113,5 @@ export class GpConnectAdapter implements SourceAdapter {
       signal: ctx.signal,
       trace: ctx.trace,
     });
-  }
-
-  private asUpstreamFailure(error: unknown): UpstreamFailure {
-    if (error instanceof UpstreamFailure) return error;
-    this.options.onFault(error);
-    return new UpstreamFailure(
-      'error',
-      {
-        severity: 'error',
-        code: 'exception',
-        reason: 'adapter-fault',
-        text: 'could not be read because of a fault in its adapter',
-      },
-      { cause: error },
-    );
   }
 }
