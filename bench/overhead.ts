@@ -3,12 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { SmartBackendAuth } from '../adapters/auth/smart-backend-auth';
-import { SourceHttpClient } from '../adapters/http/source-http-client';
+import { createAdapter } from '../adapters/create-adapter';
 import { loadSigningKey } from '../broker/trust/signing-key';
 import type { BrokerConfig } from '../config/schema';
-import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
-import { PATIENT_SEARCH_PARAM } from '../broker/fhir/resource-types';
 import { freePort } from '../sim/free-port';
 import { regionConfig } from '../sim/region-config';
 import { startRegion } from '../sim/start-region';
@@ -60,9 +57,9 @@ export interface OverheadResult {
 
 /**
  * The broker's cost over the slowest source. Five nodes at a fixed latency; the view of the rich
- * patient is opened at a steady rate; in the same run and at the same rate, with the same client,
- * the slowest node is asked directly for the same record with the same protocol (find the patient,
- * then its searches in parallel): the least any client could wait for it. Then autocannon saturates
+ * patient is opened at a steady rate; in the same run and at the same rate, the slowest source is
+ * asked directly for the same record by its own adapter (its protocol, its round trips, its
+ * conversion), which is the least any client could wait for it. Then autocannon saturates
  * the broker for its throughput. Rounds repeat all three, so drift hits every figure alike.
  */
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
@@ -80,49 +77,46 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   const keyFile = path.join(tmpdir(), `hie-bench-key-${process.pid}.pem`);
   writeFileSync(keyFile, pem, { mode: 0o600 });
   const signingKey = await loadSigningKey(pem);
-  const tokenClient = new SourceHttpClient({ maxSockets: 4, maxResponseBytes: 65536, userAgent: 'bench' });
   const demo = regionConfig(region);
   const config: BrokerConfig = { ...demo, broker: { ...demo.broker, signingKey: { file: keyFile } } };
   const broker = await startBrokerProcess(config, brokerPort);
   const nhs = DEMO_NHS_NUMBERS.rich;
   const viewUrl = `${broker.url}/fhir/Patient/${nhs}/$everything`;
   const headers = { accept: 'application/fhir+json' };
-  const baseHeaders = headers;
-  // The direct client holds a token as the broker does, so the baseline pays no token round trip either.
-  const tokens = new Map<string, string>();
-  const directAuth = async (source: BrokerConfig['sources'][number]): Promise<Record<string, string>> => {
-    if (source.kind !== 'fhir-r4' || !source.auth) return {};
-    let token = tokens.get(source.id);
-    if (!token) {
-      const auth = new SmartBackendAuth({ ...source.auth, key: signingKey, client: tokenClient });
-      token = await auth.authorization({ signal: AbortSignal.timeout(5000), trace: { requestId: 'bench' } });
-      tokens.set(source.id, token);
-    }
-    return { authorization: token };
-  };
+  // Each source asked directly by its own adapter, in this process: its protocol and its time, without
+  // the broker's HTTP layer, fan-out, merge or serialisation. The adapters hold tokens as the broker does.
+  const direct = new Map(
+    config.sources.map((source) => [
+      source.id,
+      createAdapter(source, {
+        userAgent: 'bench-direct',
+        signingKey,
+        brokerId: config.broker.id,
+        onFault: (_id, error) => {
+          throw error;
+        },
+      }),
+    ]),
+  );
   try {
     const warm = await fetch(viewUrl, { headers });
     const warmBody = (await warm.json()) as { total?: number };
     if (warm.status !== 200) throw new Error(`the view answered HTTP ${warm.status}`);
 
     const directRecord = async (node: SimNodeId): Promise<void> => {
-      const source = config.sources.find((s) => s.id === node)!;
-      const headers = { ...baseHeaders, ...(await directAuth(source)) };
-      const found = await fetch(
-        `${source.baseUrl}/Patient?identifier=${encodeURIComponent(`${NHS_NUMBER_SYSTEM}|${nhs}`)}`,
-        { headers },
+      const adapter = direct.get(node)!;
+      const outcome = await adapter.fetch(
+        {
+          queryId: 'bench',
+          nhsNumber: nhs,
+          resourceTypes: adapter.source.supplies,
+          requester: { userId: 'bench', role: 'bench', organisationOds: 'X26', purposeOfUse: 'TREATMENT' },
+          deadline: Date.now() + 10_000,
+          chain: [],
+        },
+        { signal: AbortSignal.timeout(10_000), trace: { requestId: 'bench' } },
       );
-      const bundle = (await found.json()) as { entry?: { resource: { id: string } }[] };
-      const localId = bundle.entry![0]!.resource.id;
-      await Promise.all(
-        source.supplies.map(async (type) => {
-          const r = await fetch(
-            `${source.baseUrl}/${type}?${PATIENT_SEARCH_PARAM[type]}=${localId}&_count=${source.pageSize}`,
-            { headers },
-          );
-          await r.arrayBuffer();
-        }),
-      );
+      if (outcome.status !== 'ok') throw new Error(`${node} answered ${outcome.status}`);
     };
 
     const viewTask = async (): Promise<void> => {
@@ -190,6 +184,6 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   } finally {
     await broker.stop();
     await region.close();
-    await tokenClient.close();
+    await Promise.all([...direct.values()].map((adapter) => adapter.close()));
   }
 }
