@@ -102,6 +102,14 @@ sources:
     ]);
   });
 
+  it('when an environment variable and the file are both wrong, then both are listed', () => {
+    const bad = file(oneSource.replace('odsCode: Y01234', 'odsCode: y1'));
+    expect(problems(() => loadConfig({ file: bad, env: { PORT: 'eighty' } })).map((p) => p.path)).toEqual([
+      'PORT',
+      'sources.0.odsCode',
+    ]);
+  });
+
   it('when an environment variable is not a number, then the variable is named', () => {
     expect(problems(() => loadConfig({ file: file(oneSource), env: { PORT: 'eighty' } }))).toEqual([
       { path: 'PORT', message: 'must be a whole number' },

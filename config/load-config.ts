@@ -69,11 +69,13 @@ export function loadConfig(options: LoadConfigOptions = {}): BrokerConfig {
   if (file) merged = deepMerge(merged, readYamlFile(path.resolve(file), problems));
   merged = deepMerge(merged, envOverrides(env, problems));
   if (options.overrides) merged = deepMerge(merged, options.overrides);
-  if (problems.length > 0) throw new ConfigError(problems);
+  // A file that cannot be read is reported alone: what the schema would say about its absence is noise.
+  if (problems.some((p) => !ENV_OVERRIDES.some((o) => o.name === p.path))) throw new ConfigError(problems);
 
   const result = configSchema.safeParse(merged);
-  if (!result.success) throw new ConfigError(describeZodIssues(result.error.issues, env));
-  return result.data;
+  if (result.success && problems.length === 0) return result.data;
+  const schemaProblems = result.success ? [] : describeZodIssues(result.error.issues, env);
+  throw new ConfigError([...problems, ...schemaProblems]);
 }
 
 function readYamlFile(file: string, problems: ConfigProblem[]): Record<string, unknown> {

@@ -130,6 +130,8 @@ export const configSchema = z
       deadlineMs: positiveMs,
       /** Default per-source time limit. */
       sourceTimeoutMs: positiveMs,
+      /** How long the `next` links of a `_count`-paged result stay valid (the result is held in memory meanwhile). */
+      pageTtlMs: positiveMs.max(3_600_000).default(120_000),
     }),
     sources: z.array(sourceSchema).min(1, 'at least one source must be configured'),
     /**
