@@ -1,10 +1,21 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../config/load-config';
+import { runMergeBench } from './merge';
 import { runOverhead } from './overhead';
 
-/** `npm run bench`: runs the benchmarks, prints a table and writes JSON to bench/results/. */
-async function main(): Promise<void> {
+const BENCHMARKS = ['overhead', 'merge'] as const;
+type Benchmark = (typeof BENCHMARKS)[number];
+
+function writeResult(name: Benchmark, result: unknown): void {
+  const dir = path.join(projectRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`Written ${path.relative(projectRoot(), file)}`);
+}
+
+async function overhead(): Promise<void> {
   const seconds = Number(process.env.BENCH_SECONDS ?? 5);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -34,12 +45,40 @@ async function main(): Promise<void> {
   at ${ratePerSecond} views/s: view p50 ${m.viewP50}, p99 ${m.viewP99}; slowest node direct p50 ${m.directP50}, p99 ${m.directP99}
   ratio p50 ${m.ratioP50}, p99 ${m.ratioP99}; added p50 ${m.addedP50Ms}, p99 ${m.addedP99Ms}; broker CPU ${m.cpuMsPerView} ms a view
   saturated (${connections} connections): ${m.saturatedViewsPerSecond} views/s, p99 ${m.saturatedP99}; broker peak RSS ${result.peakRssMb} MB`);
+  writeResult('overhead', result);
+}
 
-  const dir = path.join(projectRoot(), 'bench', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `overhead-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`Written ${path.relative(projectRoot(), file)}`);
+function merge(): void {
+  const perSource = Number(process.env.BENCH_MERGE_PER_SOURCE ?? 2000);
+  const runs = Number(process.env.BENCH_MERGE_RUNS ?? 15);
+  console.log(
+    `Merge: the rich patient from five sources, ${perSource} resources each, ${runs} runs after warm-up`,
+  );
+  const result = runMergeBench({ perSource, runs });
+  console.table([
+    {
+      sources: result.sources,
+      resources: result.resources,
+      shown: result.counts.shown,
+      grouped: result.counts.grouped,
+      'median ms': result.medianMs,
+      'min ms': result.minMs,
+      'max ms': result.maxMs,
+      'heap used MB': result.heapUsedMb,
+      'view retains MB': result.viewRetainedMb,
+    },
+  ]);
+  writeResult('merge', result);
+}
+
+/** `npm run bench [-- overhead|merge]`: runs the benchmarks (all by default), prints tables and writes JSON to bench/results/. */
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`Unknown benchmark; choose from: ${BENCHMARKS.join(', ')}`);
+  const chosen = asked.length > 0 ? (asked as Benchmark[]) : [...BENCHMARKS];
+  if (chosen.includes('overhead')) await overhead();
+  if (chosen.includes('merge')) merge();
 }
 
 main().catch((error: unknown) => {

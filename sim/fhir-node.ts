@@ -79,7 +79,12 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningFhi
       const localId = system === NHS_NUMBER_SYSTEM && value ? dataset.localIdByNhs.get(value) : undefined;
       const record = localId ? dataset.records.get(localId) : undefined;
       if (!record) return { body: searchset(baseUrl, req, [], 0) };
-      const patient = fault?.kind === 'wrong-patient' ? someoneElse(dataset, record.localId) : record.patient;
+      const patient =
+        fault?.kind === 'wrong-patient'
+          ? someoneElse(dataset, record.localId)
+          : fault?.kind === 'demographics-mismatch'
+            ? { ...record.patient, birthDate: anotherBirthDate(record.patient.birthDate) }
+            : record.patient;
       return { body: searchset(baseUrl, req, [patient], 1) };
     }),
   );
@@ -157,6 +162,13 @@ function searchset(
 export function someoneElse(dataset: NodeDataset, localId: string): Patient {
   for (const [otherId, record] of dataset.records) if (otherId !== localId) return record.patient;
   throw new Error('the node holds only one patient');
+}
+
+/** A date of birth a year and a day later than the real one (still a valid date). */
+function anotherBirthDate(birthDate: string | undefined): string {
+  const date = new Date(`${birthDate ?? '1970-01-01'}T00:00:00Z`);
+  date.setUTCFullYear(date.getUTCFullYear() + 1, date.getUTCMonth(), date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
 }
 
 /** A resource of the same type belonging to someone else in this node: what a buggy source might send. */

@@ -25,7 +25,9 @@ export type SimFault =
   /** Adds another patient's clinical items to the searched patient's record. */
   | { readonly kind: 'other-patient' }
   /** Answers the patient lookup with a different person (another NHS number). */
-  | { readonly kind: 'wrong-patient' };
+  | { readonly kind: 'wrong-patient' }
+  /** Answers the patient lookup with the right NHS number but a different date of birth (a mixed-up record). */
+  | { readonly kind: 'demographics-mismatch' };
 
 export interface SimFaultRule {
   readonly fault: SimFault;
@@ -42,7 +44,8 @@ export function faultFor(rule: SimFaultRule | null, kind: 'patient' | 'search'):
 
 /**
  * Answers with a transport-level fault, the same way for every protocol. Returns false for the
- * faults that are about content (`other-patient`, `wrong-patient`), which each node acts out itself.
+ * faults that are about content (`other-patient`, `wrong-patient`, `demographics-mismatch`), which
+ * each node acts out itself (only the FHIR R4 node acts out `demographics-mismatch` so far).
  */
 export async function answerWithFault(
   fault: SimFault,
@@ -97,6 +100,7 @@ export async function answerWithFault(
       return true;
     case 'other-patient':
     case 'wrong-patient':
+    case 'demographics-mismatch':
       return false;
   }
 }

@@ -113,8 +113,12 @@ describe('a misbehaving source degrades that source only', () => {
     const ownIds = new Set(
       dataset.records.get(dataset.localIdByNhs.get(RICH)!)!.resources.map((r) => `acute-${r.id}`),
     );
+    // Shown, or grouped under another source's record of the same fact (then an include).
     const shown = (body.entry ?? []).filter(
-      (e) => e.search?.mode === 'match' && e.resource?.id?.startsWith('acute-'),
+      (e) =>
+        (e.search?.mode === 'match' || e.search?.mode === 'include') &&
+        e.resource?.resourceType !== 'Provenance' &&
+        e.resource?.id?.startsWith('acute-'),
     );
     expect(shown.length).toBe(ownIds.size);
     for (const entry of shown) expect(ownIds.has(entry.resource!.id!)).toBe(true);
@@ -140,9 +144,13 @@ describe('a misbehaving source degrades that source only', () => {
         .get(dataset.localIdByNhs.get(RICH)!)!
         .resources.filter((r) => r.resourceType === 'Observation');
       expect(observations.length).toBeGreaterThan(2);
+      // Matches, and acute results grouped under the GP's record of the same result (includes).
       const fromAcute = (bundle: Bundle) =>
         (bundle.entry ?? []).filter(
-          (e) => e.search?.mode === 'match' && e.resource?.id?.startsWith('acute-'),
+          (e) =>
+            (e.search?.mode === 'match' || e.search?.mode === 'include') &&
+            e.resource?.resourceType === 'Observation' &&
+            e.resource?.id?.startsWith('acute-'),
         );
       expect(fromAcute(whole.body)).toHaveLength(observations.length);
 

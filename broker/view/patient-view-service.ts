@@ -20,9 +20,9 @@ export interface ViewRequest {
 /** Whether a view found the patient, found that nobody knows them, or could not tell. */
 export type ViewAvailability = 'found' | 'not-found' | 'unavailable';
 
+/** A merged view with its query id; `outcomes` (from MergedView) is what the view reports per source. */
 export interface PatientView extends MergedView {
   readonly queryId: string;
-  readonly outcomes: readonly SourceOutcome[];
   readonly availability: ViewAvailability;
 }
 
@@ -59,12 +59,15 @@ export class PatientViewService {
       ...(request.since ? { since: request.since } : {}),
       now: new Date(),
     });
-    const view: PatientView = { ...merged, queryId, outcomes, availability: availability(merged, outcomes) };
+    const view: PatientView = { ...merged, queryId, availability: availability(merged, merged.outcomes) };
     this.record(view, request.trace);
     return view;
   }
 
-  /** Metrics for every view, and a safety incident line (no PHI) for anything withheld from another patient. */
+  /**
+   * Metrics for every view (source outcomes as the view reports them), and a safety incident line (no
+   * PHI) for anything withheld: another patient's items, or a source whose patient's demographics disagree.
+   */
   private record(view: PatientView, trace: TraceContext): void {
     const { metrics, logger } = this.options;
     metrics.views.inc({ availability: view.availability });
