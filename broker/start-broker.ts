@@ -9,6 +9,7 @@ import { Federation } from './federation/federation';
 import { createApp } from './http/app';
 import type { Logger } from './observability/logger';
 import { BrokerMetrics } from './observability/metrics';
+import { MemoryPageSnapshotStore } from './paging/memory-page-snapshot-store';
 import { PeerRegistry } from './trust/peer-registry';
 import { readSecret } from './trust/secret';
 import { SystemTokens } from './trust/system-tokens';
@@ -63,10 +64,13 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     deadlineMs: config.federation.deadlineMs,
   });
 
+  const pages = new MemoryPageSnapshotStore({ ttlMs: config.federation.pageTtlMs });
   const peers = new PeerRegistry(config.peers);
   let draining = false;
   const app = createApp({
     service,
+    sources: federation.adapters.map((adapter) => adapter.source),
+    pages,
     logger,
     brokerName: config.broker.name,
     version,
@@ -107,6 +111,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
       await Promise.race([closed, grace]);
       server.closeAllConnections();
       await federation.close();
+      await pages.close();
     })());
   return { url, port, close };
 }

@@ -1,7 +1,8 @@
 import type { JWK } from 'jose';
 import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
-import type { Requester } from '../../adapters/contract';
+import type { Requester, SourceDescriptor } from '../../adapters/contract';
 import type { Logger } from '../observability/logger';
+import type { PageSnapshotStore } from '../paging/page-snapshot-store';
 import type { PatientViewService } from '../view/patient-view-service';
 import { FhirError, operationOutcome } from './fhir-error';
 import { fhirRoutes, sendFhir } from './fhir-routes';
@@ -9,11 +10,16 @@ import type { BrokerMetrics } from '../observability/metrics';
 import type { PeerRegistry } from '../trust/peer-registry';
 import type { SystemTokens } from '../trust/system-tokens';
 import { peerContext } from './peer-context';
+import { recordRoutes } from './record-routes';
 import { locals, requestContext } from './request-context';
 import { tokenRoutes } from './token-route';
 
 export interface AppOptions {
   readonly service: PatientViewService;
+  /** Every configured source, for the names and ODS codes the viewer's record shows. */
+  readonly sources: readonly SourceDescriptor[];
+  /** Where `_count`-paged results wait for their `next` links. */
+  readonly pages: PageSnapshotStore;
   readonly logger: Logger;
   readonly brokerName: string;
   readonly version: string;
@@ -100,8 +106,10 @@ export function createApp(options: AppOptions): Express {
       baseUrlOf,
       brokerId: options.brokerId,
       hopLimit: options.hopLimit,
+      pages: options.pages,
     }),
   );
+  app.use(recordRoutes({ service: options.service, sources: options.sources, requesterOf }));
 
   app.use((req, res) => {
     sendFhir(

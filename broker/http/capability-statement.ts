@@ -1,4 +1,8 @@
-import type { CapabilityStatement, CapabilityStatementRestResource } from '@medplum/fhirtypes';
+import type {
+  CapabilityStatement,
+  CapabilityStatementRestResource,
+  CapabilityStatementRestResourceSearchParam,
+} from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../fhir/systems';
 import { PATIENT_SEARCH_PARAM, RECORD_RESOURCE_TYPES } from '../fhir/resource-types';
 
@@ -8,6 +12,16 @@ export interface CapabilityOptions {
   readonly version: string;
   readonly date: string;
 }
+
+/** Paging of a merged result: page links read a snapshot of the same result, for the same user, for a short time. */
+const COUNT_PARAM = {
+  name: '_count',
+  type: 'number',
+  documentation:
+    'Optional. Entries per page, 1 to 1000. Later pages are read through the `next` link, which reads the same ' +
+    'merged result (no new request to the sources), only for the user who searched, and expires after a few ' +
+    'minutes (then 410 Gone: repeat the search). `total` is the whole result.',
+} as const satisfies CapabilityStatementRestResourceSearchParam;
 
 /** What this broker really supports: read-only JSON, Patient by NHS number, $everything and per-type searches. */
 export function capabilityStatement(options: CapabilityOptions): CapabilityStatement {
@@ -20,6 +34,7 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
         type: 'reference',
         documentation: 'Required. The patient, by NHS number: 9000000009 or Patient/9000000009.',
       },
+      COUNT_PARAM,
     ],
   }));
   return {
@@ -53,7 +68,9 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
               {
                 name: 'everything',
                 definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
-                documentation: 'The merged record. Supports _type and _since.',
+                documentation:
+                  'The merged record. Supports _type, _since and _count (1 to 1000 entries a page; `next` links ' +
+                  'read the same merged result and expire after a few minutes, then answer 410).',
               },
             ],
           },

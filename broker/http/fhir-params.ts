@@ -91,3 +91,23 @@ export function parseSinceParam(value: string | undefined): string | undefined {
   }
   return new Date(value).toISOString();
 }
+
+/** The most entries a page may hold. */
+export const MAX_COUNT = 1000;
+
+/** `_count`: a page size from 1 to 1000. */
+export function parseCountParam(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = /^\d{1,4}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(count >= 1 && count <= MAX_COUNT))
+    throw badRequest('_count must be a whole number from 1 to 1000.', '_count');
+  return count;
+}
+
+/** `_getpagesoffset`: where a page starts in the whole result, from 0. */
+export function parseOffsetParam(value: string | undefined): number {
+  const offset = value !== undefined && /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
+  if (Number.isNaN(offset))
+    throw badRequest('_getpagesoffset must be a whole number from 0.', '_getpagesoffset');
+  return offset;
+}

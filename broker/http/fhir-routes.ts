@@ -12,13 +12,17 @@ import { FhirError, methodNotAllowed, notAcceptable, notFound, operationOutcome 
 import {
   nhsNumberFromIdentifier,
   nhsNumberFromPatientParam,
+  parseCountParam,
   parseSinceParam,
   parseTypeParam,
   readParams,
   requireNhsNumber,
 } from './fhir-params';
 import { SOURCE_ISSUE_SYSTEM } from '../fhir/systems';
+import type { PageSnapshotStore } from '../paging/page-snapshot-store';
+import { firstPage, readPage } from './paged-search';
 import { locals } from './request-context';
+import { assertViewAvailable } from './view-availability';
 import { viewBundle } from './view-bundle';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -33,6 +37,8 @@ export interface FhirRoutesOptions {
   /** This broker's id: a request whose chain already holds it has looped. */
   readonly brokerId: string;
   readonly hopLimit: number;
+  /** Where `_count`-paged results wait for their `next` links. */
+  readonly pages: PageSnapshotStore;
 }
 
 export function sendFhir(res: Response, status: number, body: unknown): void {
@@ -80,48 +86,37 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     req: Request,
     res: Response,
     request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
-    shape: { includePatient: boolean; notFoundIs404: boolean },
+    shape: { includePatient: boolean; notFoundIs404: boolean; count?: number },
   ): Promise<void> => {
     const requester = options.requesterOf(req, res);
     const chain = locals(res).chain ?? [];
     const view = await options.service.view({ ...request, requester, trace: locals(res).trace, chain });
     locals(res).viewSummary = summarise(view, requester, chain);
-    if (view.availability === 'unavailable') {
-      throw new FhirError(503, {
-        ...view.outcome,
-        issue: [
-          {
-            severity: 'error',
-            code: 'transient',
-            details: {
-              text: 'No source that answered knows this patient, and at least one source could not be reached. Try again shortly.',
-            },
-          },
-          ...(view.outcome.issue ?? []),
-        ],
-      });
-    }
-    if (view.availability === 'not-found' && shape.notFoundIs404) {
-      throw new FhirError(404, {
-        ...view.outcome,
-        issue: [
-          {
-            severity: 'error',
-            code: 'not-found',
-            details: { text: 'No source holds a record for this NHS number.' },
-          },
-          ...(view.outcome.issue ?? []),
-        ],
-      });
-    }
+    assertViewAvailable(view, shape);
     const now = new Date();
     const selfUrl = `${baseUrlOf(req)}${req.originalUrl.slice(req.baseUrl.length)}`;
-    sendFhir(
-      res,
-      200,
-      viewBundle(view, { baseUrl: baseUrlOf(req), selfUrl, includePatient: shape.includePatient, now }),
-    );
+    const bundle = viewBundle(view, {
+      baseUrl: baseUrlOf(req),
+      selfUrl,
+      includePatient: shape.includePatient,
+      now,
+    });
+    const answer =
+      shape.count === undefined
+        ? bundle
+        : await firstPage(bundle, {
+            count: shape.count,
+            owner: requester.userId,
+            pages: options.pages,
+            baseUrl: baseUrlOf(req),
+            selfUrl,
+          });
+    sendFhir(res, 200, answer);
   };
+
+  route('/', async (req, res) => {
+    sendFhir(res, 200, await readPage(req, res, { ...options, baseUrlOf }));
+  });
 
   route('/metadata', (req, res) => {
     readParams(req, []);
@@ -180,15 +175,16 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   });
 
   route('/Patient/:id/\\$everything', async (req, res) => {
-    const params = readParams(req, ['_type', '_since']);
+    const params = readParams(req, ['_type', '_since', '_count']);
     const nhsNumber = requireNhsNumber(String(req.params.id), 'the Patient id');
     const resourceTypes = parseTypeParam(params.get('_type')) ?? [...RECORD_RESOURCE_TYPES];
     const since = parseSinceParam(params.get('_since'));
+    const count = parseCountParam(params.get('_count'));
     await answerView(
       req,
       res,
       { nhsNumber, resourceTypes, ...(since ? { since } : {}) },
-      { includePatient: true, notFoundIs404: true },
+      { includePatient: true, notFoundIs404: true, ...(count ? { count } : {}) },
     );
   });
 
@@ -200,7 +196,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
       );
     }
     const name = PATIENT_SEARCH_PARAM[type];
-    const params = readParams(req, [name]);
+    const params = readParams(req, [name, '_count']);
     const value = params.get(name);
     if (value === undefined) {
       throw new FhirError(
@@ -208,11 +204,12 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
         operationOutcome('error', 'required', `Search ${type} by ${name}={NHS number}.`, name),
       );
     }
+    const count = parseCountParam(params.get('_count'));
     await answerView(
       req,
       res,
       { nhsNumber: nhsNumberFromPatientParam(value), resourceTypes: [type] },
-      { includePatient: false, notFoundIs404: false },
+      { includePatient: false, notFoundIs404: false, ...(count ? { count } : {}) },
     );
   });
 
@@ -225,7 +222,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
 }
 
 /** The access log's view line: who asked (staff, never the patient), what each source did, what was shown. */
-function summarise(
+export function summarise(
   view: PatientView,
   requester: Requester,
   chain: readonly string[],

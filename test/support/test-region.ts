@@ -21,7 +21,7 @@ export interface TestRegion {
 /** Five simulated nodes and a broker in front of them, all on port 0, with logs captured at debug level. */
 export async function startTestRegion(
   options: Partial<RegionOptions> & {
-    federation?: { deadlineMs: number; sourceTimeoutMs: number };
+    federation?: { deadlineMs?: number; sourceTimeoutMs?: number; pageTtlMs?: number };
     sources?: Record<string, unknown>;
   } = {},
 ): Promise<TestRegion> {

@@ -1,0 +1,38 @@
+import type { PatientView } from '../view/patient-view-service';
+import { FhirError } from './fhir-error';
+
+/**
+ * The error for a view that cannot be shown: 503 when no source that answered knows the patient and
+ * some could not answer (never an empty record that looks complete); 404 when no source knows them
+ * and the endpoint reads one patient. The view's source statuses follow the first issue.
+ */
+export function assertViewAvailable(view: PatientView, options: { notFoundIs404: boolean }): void {
+  if (view.availability === 'unavailable') {
+    throw new FhirError(503, {
+      ...view.outcome,
+      issue: [
+        {
+          severity: 'error',
+          code: 'transient',
+          details: {
+            text: 'No source that answered knows this patient, and at least one source could not be reached. Try again shortly.',
+          },
+        },
+        ...(view.outcome.issue ?? []),
+      ],
+    });
+  }
+  if (view.availability === 'not-found' && options.notFoundIs404) {
+    throw new FhirError(404, {
+      ...view.outcome,
+      issue: [
+        {
+          severity: 'error',
+          code: 'not-found',
+          details: { text: 'No source holds a record for this NHS number.' },
+        },
+        ...(view.outcome.issue ?? []),
+      ],
+    });
+  }
+}

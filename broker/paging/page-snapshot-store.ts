@@ -1,0 +1,34 @@
+import type { Bundle } from '@medplum/fhirtypes';
+
+/** One merged result kept for paging: the whole searchset as first answered, and who asked for it. */
+export interface PageSnapshot {
+  /** Random and unguessable; the only thing a page link carries besides offset and count. */
+  readonly id: string;
+  /** The requester's user id: only they may read the pages. */
+  readonly owner: string;
+  readonly bundle: Bundle;
+  /** Epoch milliseconds after which the links answer 410. */
+  readonly expiresAt: number;
+}
+
+export type SnapshotLookup =
+  | { readonly status: 'found'; readonly snapshot: PageSnapshot }
+  /** It existed for this requester but its time is up (or it was evicted): repeat the search. */
+  | { readonly status: 'expired' }
+  /** Never existed, or belongs to another requester: indistinguishable on purpose. */
+  | { readonly status: 'unknown' };
+
+/**
+ * Where paged results wait for their `next` link. Snapshots hold clinical content, so a store keeps
+ * them only for the configured time and a bounded number of them; an implementation backed by Redis
+ * must do the same (and encrypt at rest). Async so that one can follow the in-memory store.
+ */
+export interface PageSnapshotStore {
+  save(input: { readonly owner: string; readonly bundle: Bundle }): Promise<PageSnapshot>;
+  /** Another requester's snapshot is `unknown`, as if it did not exist. */
+  find(id: string, owner: string): Promise<SnapshotLookup>;
+  close(): Promise<void>;
+}
+
+/** Snapshot ids: 24 url-safe base64 characters (144 random bits). */
+export const SNAPSHOT_ID = /^[A-Za-z0-9_-]{24}$/;

@@ -1,0 +1,123 @@
+import type { SourceStatus } from '../../adapters/contract';
+import type { SectionId } from './sections';
+
+/** The organisation an item came from, as configured for its source. */
+export interface ItemSource {
+  readonly id: string;
+  readonly name: string;
+  readonly odsCode: string;
+}
+
+/** A laboratory or vital-signs value as the source gave it, with its range and abnormal flag. */
+export interface ResultValue {
+  /** e.g. "58 mmol/mol", "104/62 mmHg" (from components), "New confusion". */
+  readonly value: string;
+  /** e.g. "20–41 mmol/mol" or the source's own range text. */
+  readonly range?: string;
+  /** H, L, HH, LL, A … as the source coded it, or H/L computed against the range. */
+  readonly flag?: string;
+  /** Where the flag came from: the source's interpretation, or the broker's comparison with the range. */
+  readonly flagBasis?: 'interpretation' | 'range';
+}
+
+/** What a reader takes from one resource: every string is the source's own text. */
+export interface ItemContent {
+  /** The clinically relevant date as the source gave it (onset, effective, authored, issued, start…). */
+  readonly date?: string;
+  readonly title?: string;
+  readonly detail?: string;
+  readonly status?: string;
+  readonly result?: ResultValue;
+  /** Appointments: the start is after the moment the record was generated. */
+  readonly upcoming?: boolean;
+}
+
+export interface RecordItem extends ItemContent {
+  /** The resource's reference in the broker's view, e.g. `Condition/gp-cond-1`. */
+  readonly reference: string;
+  /** Its own source first, then the sources of the duplicates grouped under it. */
+  readonly sources: readonly ItemSource[];
+  /** References of the duplicates grouped under this item (the same fact from other sources). */
+  readonly duplicates?: readonly string[];
+  /** Resources folded into this item, e.g. the GP's authorisation (MedicationRequest) behind a statement. */
+  readonly related?: readonly string[];
+}
+
+export interface RecordSection {
+  readonly id: SectionId;
+  readonly title: string;
+  /** Newest first; items without a date last, in the order the sources sent them. */
+  readonly items: readonly RecordItem[];
+  /** Medications section only: the patient's alerts (Flag), newest first. */
+  readonly alerts?: readonly RecordItem[];
+}
+
+/** A conflict a clinician must see about the patient's identity or demographics. */
+export interface BannerConflict {
+  readonly sourceId: string;
+  readonly reason: string;
+  readonly text: string;
+}
+
+export interface Banner {
+  /** "CLARKE, Amelia (Mrs)": family name in capitals, given names, prefix in brackets (NHS banner style). */
+  readonly name?: string;
+  readonly birthDate?: string;
+  /** "900 000 0009" */
+  readonly nhsNumber: string;
+  /** The administrative gender as the source coded it: female, male, other, unknown. */
+  readonly sex?: string;
+  readonly address?: string;
+  /** e.g. "Dr Sarah Okafor, Northbrook Health Centre (Y90001)". */
+  readonly registeredGp?: string;
+  readonly conflicts: readonly BannerConflict[];
+}
+
+export interface SourceStatusNote {
+  readonly severity: 'fatal' | 'error' | 'warning' | 'information';
+  readonly reason?: string;
+  readonly text: string;
+}
+
+export interface RecordSourceStatus extends ItemSource {
+  readonly status: SourceStatus;
+  /** The main issue's reason code and text (a warning for an ok source), when there is one. */
+  readonly reason?: string;
+  readonly text?: string;
+  readonly durationMs: number;
+  readonly issues: readonly SourceStatusNote[];
+}
+
+export interface WithheldCounts {
+  /** Items a source sent that did not refer to this patient (identity guard). */
+  readonly otherPatient: number;
+  /** Sources excluded whole because their patient's demographics disagreed with the others'. */
+  readonly excludedSources: number;
+  /** The items those sources sent, none of which is shown. */
+  readonly excludedItems: number;
+  /** Items last updated before `_since` (never for the record endpoint, which takes no `_since`). */
+  readonly beforeSince: number;
+}
+
+/**
+ * Sources that say different things about the same clinical matter (an allergy in one and "no known
+ * allergies" in another; a medication active in one and stopped in another), as the merge reports
+ * them: every side is shown in its section, never resolved.
+ */
+export interface RecordDisagreement {
+  readonly kind: string;
+  readonly text: string;
+  readonly sources: readonly ItemSource[];
+  /** The items involved, by their reference (as in each item's `reference` or `duplicates`). */
+  readonly references: readonly string[];
+}
+
+export interface PatientRecord {
+  readonly patient: Banner;
+  readonly sections: readonly RecordSection[];
+  readonly disagreements: readonly RecordDisagreement[];
+  readonly sources: readonly RecordSourceStatus[];
+  readonly withheld: WithheldCounts;
+  readonly generatedAt: string;
+  readonly queryId: string;
+}
