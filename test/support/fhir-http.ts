@@ -50,3 +50,9 @@ export function reasonOf(issue: OperationOutcome['issue'][number] | undefined): 
 export function statusOf(issue: OperationOutcome['issue'][number] | undefined): string | undefined {
   return issue?.details?.coding?.find((c) => c.system?.endsWith('/source-status'))?.code;
 }
+
+/** A log line's content, without the fields whose random or time values could look like numbers. */
+export function logContent(line: Record<string, unknown> | undefined): string {
+  const { requestId: _r, queryId: _q, time: _t, ...rest } = line ?? {};
+  return JSON.stringify(rest);
+}
