@@ -4,6 +4,7 @@ import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { ConfigError, loadConfig, projectRoot } from '../config/load-config';
 import { createLogger } from '../broker/observability/logger';
 import { startBroker } from '../broker/start-broker';
+import { isRecordResourceType } from '../broker/fhir/resource-types';
 import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
 import { DEMO_NHS_NUMBERS, SIM_NODE_IDS, type SimNodeId } from './population/types';
 import { DEMO_CONFIG_FILE } from './region-config';
@@ -57,6 +58,7 @@ Try:
   curl -s ${fhir}/Patient/${rich}/\\$everything
   curl -s '${fhir}/Patient/${rich}/$everything?_type=AllergyIntolerance,MedicationStatement'
   curl -s '${fhir}/Condition?patient=${DEMO_NHS_NUMBERS.gpAndNeighbour}'
+  curl -s ${broker.url}/api/v1/patients/${rich}/record        (the viewer's sections)
 `);
   await printSummary(fhir, rich);
   console.log('Press Ctrl-C to stop.');
@@ -86,7 +88,13 @@ async function printSummary(fhir: string, nhsNumber: string): Promise<void> {
     types.set(resource.resourceType, (types.get(resource.resourceType) ?? 0) + 1);
     bySource.set(source, types);
   }
-  console.log(`Merged view of ${nhsNumber} (HTTP ${response.status}, ${bundle.total ?? 0} entries):`);
+  const grouped = (bundle.entry ?? []).filter(
+    (e) => e.search?.mode === 'include' && e.resource && isRecordResourceType(e.resource.resourceType),
+  ).length;
+  console.log(
+    `Merged view of ${nhsNumber} (HTTP ${response.status}): ${bundle.total ?? 0} facts, each shown once; ` +
+      `${grouped} duplicate${grouped === 1 ? '' : 's'} from other sources grouped under them. Shown, by source:`,
+  );
   for (const [source, types] of bySource) {
     console.log(`  ${source}: ${[...types].map(([type, n]) => `${n} ${type}`).join(', ')}`);
   }
