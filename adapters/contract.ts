@@ -16,9 +16,11 @@ export interface SourceDescriptor {
   readonly supplies: readonly RecordResourceType[];
 }
 
-/** Who is asking. Authentication fills this in; until then the HTTP layer describes the client. */
+/** Who is asking: the person, from their verified token or a trusted system's signed assertion. */
 export interface Requester {
   readonly userId: string;
+  /** The person's name, when their token carries it (for audit and for sources that ask). */
+  readonly name?: string;
   readonly role: string;
   readonly organisationOds: string;
   readonly purposeOfUse: string;

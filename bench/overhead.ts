@@ -7,6 +7,7 @@ import { createAdapter } from '../adapters/create-adapter';
 import { loadSigningKey } from '../broker/trust/signing-key';
 import type { BrokerConfig } from '../config/schema';
 import { freePort } from '../sim/free-port';
+import { DemoIdentityProvider } from '../sim/identity-provider';
 import { regionConfig } from '../sim/region-config';
 import { startRegion } from '../sim/start-region';
 import { DEMO_NHS_NUMBERS, SIM_NODE_IDS, type SimNodeId } from '../sim/population/types';
@@ -77,12 +78,16 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   const keyFile = path.join(tmpdir(), `hie-bench-key-${process.pid}.pem`);
   writeFileSync(keyFile, pem, { mode: 0o600 });
   const signingKey = await loadSigningKey(pem);
-  const demo = regionConfig(region);
+  const idp = await DemoIdentityProvider.create();
+  const demo = regionConfig(region, { auth: { issuers: [idp.issuerConfig()] } });
   const config: BrokerConfig = { ...demo, broker: { ...demo.broker, signingKey: { file: keyFile } } };
   const broker = await startBrokerProcess(config, brokerPort);
   const nhs = DEMO_NHS_NUMBERS.rich;
   const viewUrl = `${broker.url}/fhir/Patient/${nhs}/$everything`;
-  const headers = { accept: 'application/fhir+json' };
+  const headers = {
+    accept: 'application/fhir+json',
+    authorization: `Bearer ${await idp.token('ed-doctor')}`,
+  };
   // Each source asked directly by its own adapter, in this process: its protocol and its time, without
   // the broker's HTTP layer, fan-out, merge or serialisation. The adapters hold tokens as the broker does.
   const direct = new Map(
@@ -110,7 +115,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
           queryId: 'bench',
           nhsNumber: nhs,
           resourceTypes: adapter.source.supplies,
-          requester: { userId: 'bench', role: 'bench', organisationOds: 'X26', purposeOfUse: 'TREATMENT' },
+          requester: { userId: 'bench', role: 'R8000', organisationOds: 'X26', purposeOfUse: 'TREAT' },
           deadline: Date.now() + 10_000,
           chain: [],
         },

@@ -10,6 +10,8 @@ import { createApp } from './http/app';
 import type { Logger } from './observability/logger';
 import { BrokerMetrics } from './observability/metrics';
 import { MemoryPageSnapshotStore } from './paging/memory-page-snapshot-store';
+import { UserTokenVerifier } from './auth/user-token-verifier';
+import { AccessPolicy } from './governance/access-policy';
 import { PeerRegistry } from './trust/peer-registry';
 import { readSecret } from './trust/secret';
 import { SystemTokens } from './trust/system-tokens';
@@ -57,6 +59,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
   });
   const metrics = new BrokerMetrics();
   const service = new PatientViewService({
+    policy: new AccessPolicy(config.auth.roles),
     metrics,
     logger,
     federation,
@@ -80,6 +83,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     hopLimit: config.broker.hopLimit,
     tokens: new SystemTokens({ key: signingKey, issuer: `urn:hie-broker:${config.broker.id}`, peers }),
     peers,
+    users: new UserTokenVerifier(config.auth.issuers),
     ...(config.server.publicBaseUrl ? { publicBaseUrl: config.server.publicBaseUrl } : {}),
     readiness: () => ({
       ready: !draining,

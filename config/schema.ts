@@ -88,6 +88,51 @@ const brokerSource = z.strictObject({
   auth: smartBackendAuthSchema,
 });
 
+/** Asymmetric signature algorithms only: never `none`, never HS* (a public key is no secret). */
+export const USER_TOKEN_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+
+const issuerSchema = z
+  .strictObject({
+    issuer: z.string().min(1),
+    /** Where the issuer's public keys are (fetched, cached, refetched at most once per cooldown)... */
+    jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** ...or a file holding them (a JWKS document). */
+    jwksFile: z.string().min(1).optional(),
+    algorithms: z.array(z.enum(USER_TOKEN_ALGORITHMS)).min(1),
+    audience: z.string().min(1),
+    clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+    /** The token's `typ` header, when the issuer sets one (e.g. JWT or at+jwt). */
+    typ: z.string().min(1).optional(),
+    /** Which claims carry what; dotted paths reach into objects. */
+    claims: z
+      .strictObject({
+        userId: z.string().min(1).default('sub'),
+        name: z.string().min(1).default('name'),
+        role: z.string().min(1).default('role'),
+        organisation: z.string().min(1).default('org'),
+        purpose: z.string().min(1).default('purpose_of_use'),
+      })
+      .default({ userId: 'sub', name: 'name', role: 'role', organisation: 'org', purpose: 'purpose_of_use' }),
+  })
+  .refine((i) => Boolean(i.jwksUrl) !== Boolean(i.jwksFile), 'give exactly one of jwksUrl or jwksFile');
+
+const roleSchema = z.strictObject({
+  name: z.string().min(1),
+  /** The record types this role may see: every one, or a list. */
+  types: z.union([z.literal('all'), z.array(z.enum(RECORD_RESOURCE_TYPES)).min(1)]),
+});
+
 export const sourceSchema = z.discriminatedUnion('kind', [
   fhirR4Source,
   gpConnectSource,
@@ -148,6 +193,16 @@ export const configSchema = z
         }),
       )
       .default([]),
+    auth: z
+      .strictObject({
+        /** Identity providers whose user tokens the broker accepts (CIS2-style, or a clinical system's own). */
+        issuers: z.array(issuerSchema).default([]),
+        /** National RBAC role codes and what each may see; a role not listed here sees nothing. */
+        roles: z
+          .record(z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be a role code such as R8000'), roleSchema)
+          .default({}),
+      })
+      .default({ issuers: [], roles: {} }),
     redis: z.strictObject({ url: z.url({ protocol: /^rediss?$/ }).optional() }),
     logging: z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

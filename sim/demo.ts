@@ -7,6 +7,7 @@ import { startBroker } from '../broker/start-broker';
 import { isRecordResourceType } from '../broker/fhir/resource-types';
 import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
 import { DEMO_NHS_NUMBERS, SIM_NODE_IDS, type SimNodeId } from './population/types';
+import { DemoIdentityProvider, PERSONAS, type PersonaId } from './identity-provider';
 import { DEMO_CONFIG_FILE } from './region-config';
 import { startRegion } from './start-region';
 
@@ -15,9 +16,14 @@ import { startRegion } from './start-region';
  * broker in front of them, in one process with no Redis. Ctrl-C stops everything.
  */
 async function demo(): Promise<void> {
+  const dir = path.join(projectRoot(), '.demo');
+  mkdirSync(dir, { recursive: true });
+  // The demo's identity provider: its JWKS in .demo/, trusted by the broker; a token per persona.
+  const idp = await DemoIdentityProvider.create(dir);
   const config = loadConfig({
     file: DEMO_CONFIG_FILE(),
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    overrides: { auth: { issuers: [idp.issuerConfig()] } },
   });
   const ports: Partial<Record<SimNodeId, number>> = {};
   for (const source of config.sources) {
@@ -39,9 +45,16 @@ async function demo(): Promise<void> {
     fhirBaseUrl: fhir,
     nodes: Object.fromEntries(SIM_NODE_IDS.map((id) => [id, region.nodes[id].baseUrl])),
     demoPatients: DEMO_NHS_NUMBERS,
+    // Signed user tokens from the demo identity provider, valid for a working day.
+    personas: Object.fromEntries(
+      await Promise.all(
+        (Object.keys(PERSONAS) as PersonaId[]).map(async (id) => [
+          id,
+          { ...PERSONAS[id], token: await idp.token(id, { ttlSeconds: 8 * 3600 }) },
+        ]),
+      ),
+    ),
   };
-  const dir = path.join(projectRoot(), '.demo');
-  mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'session.json'), `${JSON.stringify(session, null, 2)}\n`);
 
   const rich = DEMO_NHS_NUMBERS.rich;
@@ -54,13 +67,14 @@ HIE Broker demo is running.
 
 Try:
   curl -s ${fhir}/metadata
-  curl -s '${fhir}/Patient?identifier=${NHS_NUMBER_SYSTEM}|${rich}'
-  curl -s ${fhir}/Patient/${rich}/\\$everything
-  curl -s '${fhir}/Patient/${rich}/$everything?_type=AllergyIntolerance,MedicationStatement'
-  curl -s '${fhir}/Condition?patient=${DEMO_NHS_NUMBERS.gpAndNeighbour}'
-  curl -s ${broker.url}/api/v1/patients/${rich}/record        (the viewer's sections)
+  TOKEN=$(node -p "require('./.demo/session.json').personas['ed-doctor'].token")
+  curl -s -H "Authorization: Bearer $TOKEN" '${fhir}/Patient?identifier=${NHS_NUMBER_SYSTEM}|${rich}'
+  curl -s -H "Authorization: Bearer $TOKEN" ${fhir}/Patient/${rich}/\\$everything
+  curl -s -H "Authorization: Bearer $TOKEN" '${fhir}/Condition?patient=${DEMO_NHS_NUMBERS.gpAndNeighbour}'
+  curl -s -H "Authorization: Bearer $TOKEN" ${broker.url}/api/v1/patients/${rich}/record
+  (personas in .demo/session.json: ${Object.keys(PERSONAS).join(', ')})
 `);
-  await printSummary(fhir, rich);
+  await printSummary(fhir, rich, await idp.token('ed-doctor'));
   console.log('Press Ctrl-C to stop.');
 
   const stop = async (): Promise<void> => {
@@ -73,9 +87,9 @@ Try:
 }
 
 /** Opens the rich patient's record once, so the console shows a merged view straight away. */
-async function printSummary(fhir: string, nhsNumber: string): Promise<void> {
+async function printSummary(fhir: string, nhsNumber: string, token: string): Promise<void> {
   const response = await fetch(`${fhir}/Patient/${nhsNumber}/$everything`, {
-    headers: { accept: 'application/fhir+json' },
+    headers: { accept: 'application/fhir+json', authorization: `Bearer ${token}` },
   });
   const bundle = (await response.json()) as Bundle;
   const bySource = new Map<string, Map<string, number>>();

@@ -15,6 +15,7 @@ export function regionConfig(
     server?: Record<string, unknown>;
     federation?: Record<string, unknown>;
     sources?: Record<string, unknown>;
+    auth?: Record<string, unknown>;
   } = {},
 ): BrokerConfig {
   const demo = loadConfig({ file: DEMO_CONFIG_FILE(), env: {} });
@@ -35,6 +36,7 @@ export function regionConfig(
       server: { port: 0, host: '127.0.0.1', shutdownGraceMs: 1000, ...overrides.server },
       logging: { level: 'silent' },
       ...(overrides.federation ? { federation: overrides.federation } : {}),
+      ...(overrides.auth ? { auth: overrides.auth } : {}),
       sources,
     },
   });

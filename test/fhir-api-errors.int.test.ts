@@ -1,5 +1,6 @@
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
+import { bearer } from './support/identity';
 import { getFhir } from './support/fhir-http';
 import { startTestRegion, type TestRegion } from './support/test-region';
 
@@ -18,7 +19,7 @@ describe('bad requests get a clear OperationOutcome with the right status', () =
   ): Promise<OperationOutcome> {
     const response = await fetch(`${t.fhir}${path}`, {
       ...init,
-      headers: { accept: 'application/fhir+json', ...(init.headers ?? {}) },
+      headers: { accept: 'application/fhir+json', authorization: await bearer(), ...(init.headers ?? {}) },
     });
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toBe('application/fhir+json; charset=utf-8');
@@ -62,12 +63,15 @@ describe('bad requests get a clear OperationOutcome with the right status', () =
   });
 
   it('when a write is attempted, then 405 says the API is read-only and lists what is allowed', async () => {
-    const response = await fetch(`${t.fhir}/Patient/9000000009`, { method: 'DELETE' });
+    const response = await fetch(`${t.fhir}/Patient/9000000009`, {
+      method: 'DELETE',
+      headers: { authorization: await bearer() },
+    });
     expect(response.status).toBe(405);
     expect(response.headers.get('allow')).toBe('GET');
     const post = await fetch(`${t.fhir}/Patient`, {
       method: 'POST',
-      headers: { 'content-type': 'application/fhir+json' },
+      headers: { authorization: await bearer(), 'content-type': 'application/fhir+json' },
       body: '{}',
     });
     expect(post.status).toBe(405);

@@ -2,6 +2,7 @@ import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import type { PatientRecord, RecordItem } from '../broker/record/record-types';
 import { SECTION_IDS } from '../broker/record/sections';
 import { DEMO_NHS_NUMBERS, SIM_NODE_IDS } from '../sim/population/types';
+import { bearer } from './support/identity';
 import { getFhir } from './support/fhir-http';
 import { startTestRegion, type TestRegion } from './support/test-region';
 
@@ -12,7 +13,9 @@ async function getRecord<T = PatientRecord>(
   t: TestRegion,
   nhs: string,
 ): Promise<{ status: number; contentType: string | null; body: T }> {
-  const response = await fetch(`${t.broker.url}/api/v1/patients/${nhs}/record`);
+  const response = await fetch(`${t.broker.url}/api/v1/patients/${nhs}/record`, {
+    headers: { authorization: await bearer() },
+  });
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),

@@ -4,6 +4,7 @@ import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../broker/fhir/systems';
 import { NEIGHBOUR } from '../sim/neighbouring-region';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { r4Errors } from './support/fhir-validator';
+import { bearer } from './support/identity';
 import { closingOutcome, getFhir, sourceIssues, statusOf } from './support/fhir-http';
 import { startTestRegion, type TestRegion } from './support/test-region';
 
@@ -232,7 +233,7 @@ describe('the merged patient view over real HTTP', () => {
   });
 
   it('when a real FHIR client reads the CapabilityStatement and searches for a patient, then both succeed', async () => {
-    const client = new Client({ baseUrl: t.fhir });
+    const client = new Client({ baseUrl: t.fhir, bearerToken: (await bearer()).slice('Bearer '.length) });
     const capability = (await client.capabilityStatement()) as unknown as {
       fhirVersion: string;
       rest: { resource: { type: string }[] }[];

@@ -126,10 +126,11 @@ describe('broker to broker', () => {
       headers: { 'x-request-id': 'peer-identity-check' },
     });
     const line = await logLine(peer.logs, (l) => l.requestId === 'peer-identity-check' && Boolean(l.view));
+    // The emergency department doctor who asked our broker, as the peer saw them.
     expect((line?.view as { requester: unknown }).requester).toEqual({
-      userId: 'unauthenticated',
-      role: 'unauthenticated',
-      org: 'unknown',
+      userId: '555000000002',
+      role: 'R8000',
+      org: 'R1X',
     });
     expect(JSON.stringify(peer.logs)).not.toMatch(/9000000009|eyJ/);
   });
@@ -167,7 +168,7 @@ describe('broker to broker', () => {
           userId: '555123456789',
           role: 'R8000',
           organisationOds: 'RYJ',
-          purposeOfUse: 'TREATMENT',
+          purposeOfUse: 'TREAT',
         },
         deadline: Date.now() + 3000,
         chain: [],

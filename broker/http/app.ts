@@ -9,7 +9,9 @@ import { fhirRoutes, sendFhir } from './fhir-routes';
 import type { BrokerMetrics } from '../observability/metrics';
 import type { PeerRegistry } from '../trust/peer-registry';
 import type { SystemTokens } from '../trust/system-tokens';
-import { peerContext } from './peer-context';
+import type { UserTokenVerifier } from '../auth/user-token-verifier';
+import { AccessDenied } from '../governance/access-denied';
+import { authenticate } from './authenticate';
 import { recordRoutes } from './record-routes';
 import { locals, requestContext } from './request-context';
 import { tokenRoutes } from './token-route';
@@ -30,6 +32,8 @@ export interface AppOptions {
   /** The broker as an authorisation server for its peers. */
   readonly tokens: SystemTokens;
   readonly peers: PeerRegistry;
+  /** Verifies user tokens from the trusted identity providers. */
+  readonly users: UserTokenVerifier;
   /** The broker's public signing keys, served for sources and peers that verify its assertions. */
   readonly jwks: { readonly keys: readonly JWK[] };
   readonly metrics: BrokerMetrics;
@@ -37,17 +41,12 @@ export interface AppOptions {
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
 
-/**
- * A peer broker's request is for the user it vouched for. Until user authentication lands, any other
- * caller is described as unauthenticated, never as a user.
- */
-const requesterOf = (_req: Request, res: Response): Requester =>
-  locals(res).requester ?? {
-    userId: locals(res).peer ? `system:${locals(res).peer}` : 'unauthenticated',
-    role: locals(res).peer ? 'system' : 'unauthenticated',
-    organisationOds: 'unknown',
-    purposeOfUse: 'unknown',
-  };
+/** The person a request is for, as authentication established; a route without one is a bug, and fails closed. */
+const requesterOf = (_req: Request, res: Response): Requester => {
+  const { requester } = locals(res);
+  if (!requester) throw new FhirError(401, operationOutcome('error', 'login', 'Sign in first.'));
+  return requester;
+};
 
 export function createApp(options: AppOptions): Express {
   const app = express();
@@ -95,9 +94,16 @@ export function createApp(options: AppOptions): Express {
   });
 
   app.use(tokenRoutes({ tokens: options.tokens, originOf }));
+  const signedIn = authenticate({
+    users: options.users,
+    tokens: options.tokens,
+    peers: options.peers,
+    baseUrlOf,
+  });
   app.use(
     '/fhir',
-    peerContext({ tokens: options.tokens, peers: options.peers, baseUrlOf }),
+    // The CapabilityStatement is public; everything else under /fhir is patient data.
+    (req, res, next) => (req.path === '/metadata' ? next() : signedIn(req, res, next)),
     fhirRoutes({
       service: options.service,
       brokerName: options.brokerName,
@@ -109,6 +115,7 @@ export function createApp(options: AppOptions): Express {
       pages: options.pages,
     }),
   );
+  app.use('/api', signedIn);
   app.use(recordRoutes({ service: options.service, sources: options.sources, requesterOf }));
 
   app.use((req, res) => {
@@ -126,6 +133,10 @@ export function createApp(options: AppOptions): Express {
   const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     if (res.headersSent) {
       res.destroy();
+      return;
+    }
+    if (error instanceof AccessDenied) {
+      sendFhir(res, 403, operationOutcome('error', 'forbidden', error.text));
       return;
     }
     if (error instanceof FhirError) {

@@ -12,50 +12,55 @@ const SUPPORTED_SCOPE = 'system/*.read';
  */
 export function tokenRoutes(options: { tokens: SystemTokens; originOf: (req: Request) => string }): Router {
   const router = Router();
-  const tokenUrl = (req: Request): string => `${options.originOf(req)}/auth/token`;
+  // The audience of an assertion is the URL it was posted to (either path below).
+  const tokenUrl = (req: Request): string => `${options.originOf(req)}${req.path}`;
 
-  router.post('/auth/token', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
-    locals(res).route = '/auth/token';
-    res.set('Cache-Control', 'no-store');
-    const form = (req.body ?? {}) as Record<string, unknown>;
-    if (form.grant_type !== 'client_credentials') {
-      res.status(400).json({
-        error: 'unsupported_grant_type',
-        error_description: 'Only client_credentials is supported.',
-      });
-      return;
-    }
-    if (form.client_assertion_type !== ASSERTION_TYPE || typeof form.client_assertion !== 'string') {
-      res.status(400).json({
-        error: 'invalid_client',
-        error_description: 'A private_key_jwt client assertion is required.',
-      });
-      return;
-    }
-    const scope = typeof form.scope === 'string' && form.scope ? form.scope : SUPPORTED_SCOPE;
-    if (scope !== SUPPORTED_SCOPE) {
-      res
-        .status(400)
-        .json({ error: 'invalid_scope', error_description: `Only ${SUPPORTED_SCOPE} is granted.` });
-      return;
-    }
-    try {
-      const clientId = await options.tokens.verifyAssertion(form.client_assertion, tokenUrl(req));
-      const { token, expiresIn } = await options.tokens.issue(clientId, scope);
-      res.json({ access_token: token, token_type: 'bearer', expires_in: expiresIn, scope });
-    } catch (error) {
-      if (!(error instanceof TrustError)) throw error;
-      res.status(400).json({
-        error: 'invalid_client',
-        error_description: `The client assertion was refused: ${error.reason}.`,
-      });
-    }
-  });
+  router.post(
+    ['/oauth/token', '/auth/token'],
+    express.urlencoded({ extended: false, limit: '16kb' }),
+    async (req, res) => {
+      locals(res).route = '/oauth/token';
+      res.set('Cache-Control', 'no-store');
+      const form = (req.body ?? {}) as Record<string, unknown>;
+      if (form.grant_type !== 'client_credentials') {
+        res.status(400).json({
+          error: 'unsupported_grant_type',
+          error_description: 'Only client_credentials is supported.',
+        });
+        return;
+      }
+      if (form.client_assertion_type !== ASSERTION_TYPE || typeof form.client_assertion !== 'string') {
+        res.status(400).json({
+          error: 'invalid_client',
+          error_description: 'A private_key_jwt client assertion is required.',
+        });
+        return;
+      }
+      const scope = typeof form.scope === 'string' && form.scope ? form.scope : SUPPORTED_SCOPE;
+      if (scope !== SUPPORTED_SCOPE) {
+        res
+          .status(400)
+          .json({ error: 'invalid_scope', error_description: `Only ${SUPPORTED_SCOPE} is granted.` });
+        return;
+      }
+      try {
+        const clientId = await options.tokens.verifyAssertion(form.client_assertion, tokenUrl(req));
+        const { token, expiresIn } = await options.tokens.issue(clientId, scope);
+        res.json({ access_token: token, token_type: 'bearer', expires_in: expiresIn, scope });
+      } catch (error) {
+        if (!(error instanceof TrustError)) throw error;
+        res.status(400).json({
+          error: 'invalid_client',
+          error_description: `The client assertion was refused: ${error.reason}.`,
+        });
+      }
+    },
+  );
 
   router.get(['/fhir/.well-known/smart-configuration', '/.well-known/smart-configuration'], (req, res) => {
     locals(res).route = '/.well-known/smart-configuration';
     res.json({
-      token_endpoint: tokenUrl(req),
+      token_endpoint: `${options.originOf(req)}/oauth/token`,
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['private_key_jwt'],
       token_endpoint_auth_signing_alg_values_supported: ['ES384', 'RS384'],

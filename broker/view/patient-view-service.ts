@@ -4,6 +4,7 @@ import type { Federation } from '../federation/federation';
 import type { RecordResourceType } from '../fhir/resource-types';
 import { mergeView, type MergedView } from '../merge/merge-view';
 import type { BrokerIdentity } from '../merge/source-provenance';
+import type { AccessPolicy } from '../governance/access-policy';
 import type { BrokerMetrics } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
 
@@ -32,6 +33,8 @@ export interface PatientViewServiceOptions {
   readonly deadlineMs: number;
   readonly metrics: BrokerMetrics;
   readonly logger: Logger;
+  /** What the requester's role and purpose let them see; refuses with AccessDenied before any source is asked. */
+  readonly policy: AccessPolicy;
 }
 
 /** The transport-agnostic core of a patient view: fan out, then merge. */
@@ -43,7 +46,7 @@ export class PatientViewService {
     const query: PatientQuery = {
       queryId,
       nhsNumber: request.nhsNumber,
-      resourceTypes: request.resourceTypes,
+      resourceTypes: this.options.policy.decide(request.requester, request.resourceTypes),
       ...(request.since ? { since: request.since } : {}),
       requester: request.requester,
       deadline: Date.now() + this.options.deadlineMs,

@@ -20,7 +20,7 @@ function query(overrides: Partial<PatientQuery> = {}): PatientQuery {
     queryId: 'adapter-test',
     nhsNumber: DEMO_NHS_NUMBERS.rich,
     resourceTypes: TYPES,
-    requester: { userId: 'u1', role: 'clinician', organisationOds: 'X26', purposeOfUse: 'TREATMENT' },
+    requester: { userId: 'u1', role: 'R8000', organisationOds: 'X26', purposeOfUse: 'TREAT' },
     deadline: Date.now() + 5000,
     chain: [],
     ...overrides,

@@ -69,7 +69,7 @@ describe('ambulance record round trip: population R4 → sim ePCR → adapter R4
         queryId: 'round-trip',
         nhsNumber: DEMO_NHS_NUMBERS.rich,
         resourceTypes: TYPES,
-        requester: { userId: 'u1', role: 'clinician', organisationOds: 'X26', purposeOfUse: 'TREATMENT' },
+        requester: { userId: 'u1', role: 'R8000', organisationOds: 'X26', purposeOfUse: 'TREAT' },
         deadline: Date.now() + 5000,
         chain: [],
       },

@@ -122,9 +122,9 @@ function query(nhsNumber: string, resourceTypes: readonly RecordResourceType[]):
     resourceTypes,
     requester: {
       userId: 'conformance-user',
-      role: 'clinician',
+      role: 'R8000',
       organisationOds: 'X26',
-      purposeOfUse: 'TREATMENT',
+      purposeOfUse: 'TREAT',
     },
     chain: [],
     deadline: Date.now() + CONFORMANCE_DEADLINE_MS,

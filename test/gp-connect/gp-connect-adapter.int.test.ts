@@ -75,7 +75,7 @@ describe('GP Connect adapter over HTTP against the simulated practice', () => {
       queryId: 'query-1',
       nhsNumber,
       resourceTypes,
-      requester: { userId: 'user-42', role: 'clinician', organisationOds: 'X26', purposeOfUse: 'TREATMENT' },
+      requester: { userId: 'user-42', role: 'R8000', organisationOds: 'X26', purposeOfUse: 'TREAT' },
       chain: [],
       deadline: Date.now() + 5000,
     };

@@ -8,6 +8,7 @@ import { loadConfig } from '../../config/load-config';
 import { createLogger } from '../../broker/observability/logger';
 import { startBroker, type RunningBroker } from '../../broker/start-broker';
 import { freePort } from '../../sim/free-port';
+import { testIdentity } from './identity';
 
 export interface BrokerUnderTest extends RunningBroker {
   readonly id: string;
@@ -56,6 +57,7 @@ export async function startBrokerUnderTest(options: {
       ...(options.federation ? { federation: options.federation } : {}),
       sources: options.sources,
       peers: options.peers ?? [],
+      auth: { issuers: [(await testIdentity()).issuerConfig()] },
     },
   });
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }));

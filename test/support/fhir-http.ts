@@ -1,4 +1,5 @@
 import { SOURCE_EXTENSION_URL } from '../../broker/fhir/systems';
+import { bearer } from './identity';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 
 export interface FhirResponse<T = Resource> {
@@ -8,12 +9,15 @@ export interface FhirResponse<T = Resource> {
   readonly elapsedMs: number;
 }
 
-/** A real HTTP GET against the broker, parsed as FHIR JSON. */
+/**
+ * A real HTTP GET against the broker, parsed as FHIR JSON, signed in as a clinician unless the test
+ * sends its own Authorization (an empty one sends none).
+ */
 export async function getFhir<T = Resource>(url: string, init: RequestInit = {}): Promise<FhirResponse<T>> {
   const started = performance.now();
   const response = await fetch(url, {
     ...init,
-    headers: { accept: 'application/fhir+json', ...(init.headers ?? {}) },
+    headers: { accept: 'application/fhir+json', authorization: await bearer(), ...(init.headers ?? {}) },
   });
   const text = await response.text();
   return {

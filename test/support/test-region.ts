@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../../broker/observability/logger';
 import { startBroker, type RunningBroker } from '../../broker/start-broker';
 import { freePort } from '../../sim/free-port';
+import { testIdentity } from './identity';
 import { regionConfig } from '../../sim/region-config';
 import { startRegion, type RegionOptions, type RunningRegion } from '../../sim/start-region';
 import { SIM_NODE_IDS } from '../../sim/population/types';
@@ -44,6 +45,7 @@ export async function startTestRegion(
     ...(options.federation ? { federation: options.federation } : {}),
     ...(options.sources ? { sources: options.sources } : {}),
     server: { port: brokerPort },
+    auth: { issuers: [(await testIdentity()).issuerConfig()] },
   });
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
   return {

@@ -1,0 +1,49 @@
+import type { Requester } from '../../adapters/contract';
+import type { BrokerConfig } from '../../config/schema';
+import { RECORD_RESOURCE_TYPES, type RecordResourceType } from '../fhir/resource-types';
+import { AccessDenied } from './access-denied';
+
+/** HL7 v3 PurposeOfUse codes for direct care: treatment, emergency treatment, break the glass. */
+export const DIRECT_CARE_PURPOSES = ['TREAT', 'ETREAT', 'BTG'] as const;
+
+/**
+ * Who may see what: the requester's national RBAC role decides which record types they may see, and
+ * only direct care is a purpose for looking at all. Fails closed: no role, an unknown role or
+ * another purpose sees nothing.
+ */
+export class AccessPolicy {
+  constructor(private readonly roles: BrokerConfig['auth']['roles']) {}
+
+  /** The types the requester may see of those asked for; throws AccessDenied when they may see none of them. */
+  decide(requester: Requester, requested: readonly RecordResourceType[]): RecordResourceType[] {
+    if (!requester.role) {
+      throw new AccessDenied(
+        'no-role',
+        'Your token carries no role. Ask your system administrator to assign a national RBAC role.',
+      );
+    }
+    const role = Object.hasOwn(this.roles, requester.role) ? this.roles[requester.role] : undefined;
+    if (!role) {
+      throw new AccessDenied(
+        'unknown-role',
+        `The role ${requester.role.slice(0, 12)} gives no access to shared care records here. Sign in with a role that has direct care access.`,
+      );
+    }
+    if (!(DIRECT_CARE_PURPOSES as readonly string[]).includes(requester.purposeOfUse)) {
+      throw new AccessDenied(
+        'purpose',
+        `Records are shared for direct care only: state purpose of use TREAT, ETREAT or BTG (given: ${requester.purposeOfUse.slice(0, 16) || 'none'}).`,
+      );
+    }
+    const permitted: readonly RecordResourceType[] =
+      role.types === 'all' ? RECORD_RESOURCE_TYPES : role.types;
+    const allowed = requested.filter((type) => permitted.includes(type));
+    if (requested.length > 0 && allowed.length === 0) {
+      throw new AccessDenied(
+        'type-not-permitted',
+        `The ${role.name} role may not see ${requested.join(', ')}. It may see: ${permitted.join(', ')}.`,
+      );
+    }
+    return allowed;
+  }
+}

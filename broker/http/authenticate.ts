@@ -1,0 +1,93 @@
+import type { NextFunction, Request, Response } from 'express';
+import { TokenRejected, type UserTokenVerifier } from '../auth/user-token-verifier';
+import type { PeerRegistry } from '../trust/peer-registry';
+import { CHAIN_HEADER, REQUESTER_HEADER, verifyRequesterAssertion } from '../trust/requester-assertion';
+import { TrustError, type SystemTokens } from '../trust/system-tokens';
+import { badRequest, FhirError, operationOutcome } from './fhir-error';
+import { locals } from './request-context';
+
+const BROKER_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const MAX_CHAIN = 10;
+
+/** The chain of brokers a request has passed through, as the caller sent it. */
+export function parseChain(header: string | undefined): string[] {
+  if (!header) return [];
+  const chain = header.split(',').map((id) => id.trim());
+  if (chain.length > MAX_CHAIN || chain.some((id) => !BROKER_ID.test(id) || id.length > 32)) {
+    throw badRequest(
+      `${CHAIN_HEADER} must list at most ${MAX_CHAIN} broker ids, comma-separated.`,
+      CHAIN_HEADER,
+    );
+  }
+  return chain;
+}
+
+const unauthorised = (text: string): FhirError =>
+  new FhirError(401, operationOutcome('error', 'login', text), { headers: { 'WWW-Authenticate': 'Bearer' } });
+
+/**
+ * Every patient-data request is for a person: either their own token from a trusted identity
+ * provider, or a system token issued by this broker (SMART Backend Services) together with a
+ * user assertion signed by that system, vouching for the person it acts for. Decisions are made on
+ * the person's rights, never the intermediary's. Anything that does not verify is a 401.
+ */
+export function authenticate(options: {
+  users: UserTokenVerifier;
+  tokens: SystemTokens;
+  peers: PeerRegistry;
+  baseUrlOf: (req: Request) => string;
+}): (req: Request, res: Response, next: NextFunction) => Promise<void> {
+  return async (req, res, next) => {
+    const context = locals(res);
+    context.chain = parseChain(req.get(CHAIN_HEADER));
+    const authorization = req.get('authorization');
+    if (!authorization?.startsWith('Bearer ')) {
+      throw unauthorised(
+        'Sign in first: send Authorization: Bearer <token> from a trusted identity provider (see /.well-known/smart-configuration for system clients).',
+      );
+    }
+    const token = authorization.slice('Bearer '.length).trim();
+    const assertion = req.get(REQUESTER_HEADER);
+
+    if (options.users.claimsTrustedIssuer(token)) {
+      if (assertion) throw unauthorised(`${REQUESTER_HEADER} is only accepted with a system token.`);
+      try {
+        context.requester = await options.users.verify(token);
+      } catch (error) {
+        if (error instanceof TokenRejected)
+          throw unauthorised('The access token is not valid here. Sign in again.');
+        throw error;
+      }
+      return next();
+    }
+
+    let system: string;
+    try {
+      system = await options.tokens.verifyAccessToken(token);
+    } catch (error) {
+      if (error instanceof TrustError)
+        throw unauthorised(
+          'The access token is not valid here. Sign in again, or request a new one from /oauth/token.',
+        );
+      throw error;
+    }
+    if (!assertion) {
+      throw unauthorised(
+        `A system acting for a person must send ${REQUESTER_HEADER}: a user assertion signed with its own key.`,
+      );
+    }
+    try {
+      context.peer = system;
+      context.requester = await verifyRequesterAssertion(assertion, {
+        keys: options.peers.keysFor(system)!,
+        issuer: system,
+        audience: options.baseUrlOf(req),
+      });
+    } catch (error) {
+      if (error instanceof TrustError)
+        throw unauthorised(`The ${REQUESTER_HEADER} assertion could not be verified.`);
+      throw error;
+    }
+    next();
+  };
+}
