@@ -24,6 +24,20 @@ export interface Requester {
   readonly role: string;
   readonly organisationOds: string;
   readonly purposeOfUse: string;
+  /** The legitimate relationship the person states for this request (default: verified by the broker). */
+  readonly relationship?: StatedRelationship;
+}
+
+/** How a person says they may see this patient: see broker/governance/relationship.ts. */
+export const RELATIONSHIP_BASES = ['verified', 'self-claimed', 'emergency'] as const;
+export type RelationshipBasis = (typeof RELATIONSHIP_BASES)[number];
+
+export interface StatedRelationship {
+  readonly basis: RelationshipBasis;
+  /** Required for self-claimed and emergency access. */
+  readonly reason?: string;
+  /** Set when a peer broker established or vouched for the relationship: its id. */
+  readonly assertedBy?: string;
 }
 
 export interface PatientQuery {

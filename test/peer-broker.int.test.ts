@@ -126,11 +126,11 @@ describe('broker to broker', () => {
       headers: { 'x-request-id': 'peer-identity-check' },
     });
     const line = await logLine(peer.logs, (l) => l.requestId === 'peer-identity-check' && Boolean(l.view));
-    // The emergency department doctor who asked our broker, as the peer saw them.
+    // The GP who asked our broker, as the peer saw them.
     expect((line?.view as { requester: unknown }).requester).toEqual({
-      userId: '555000000002',
+      userId: '555000000001',
       role: 'R8000',
-      org: 'R1X',
+      org: 'Y90001',
     });
     expect(JSON.stringify(peer.logs)).not.toMatch(/9000000009|eyJ/);
   });

@@ -1,5 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
+import { RELATIONSHIP_BASES, type RelationshipBasis, type StatedRelationship } from '../../adapters/contract';
 import { TokenRejected, type UserTokenVerifier } from '../auth/user-token-verifier';
+import { REASON_HEADER, RELATIONSHIP_HEADER } from '../governance/relationship';
 import type { PeerRegistry } from '../trust/peer-registry';
 import { CHAIN_HEADER, REQUESTER_HEADER, verifyRequesterAssertion } from '../trust/requester-assertion';
 import { TrustError, type SystemTokens } from '../trust/system-tokens';
@@ -8,6 +10,27 @@ import { locals } from './request-context';
 
 const BROKER_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const MAX_CHAIN = 10;
+
+/** The relationship a clinical system states for its user (absent: the broker must verify one). */
+export function statedRelationship(req: Request): StatedRelationship | undefined {
+  const basis = req.get(RELATIONSHIP_HEADER);
+  const reason = req.get(REASON_HEADER);
+  if (basis === undefined) {
+    if (reason !== undefined)
+      throw badRequest(
+        `${REASON_HEADER} goes with ${RELATIONSHIP_HEADER}: self-claimed or emergency.`,
+        REASON_HEADER,
+      );
+    return undefined;
+  }
+  if (!(RELATIONSHIP_BASES as readonly string[]).includes(basis)) {
+    throw badRequest(
+      `${RELATIONSHIP_HEADER} must be one of: ${RELATIONSHIP_BASES.join(', ')}.`,
+      RELATIONSHIP_HEADER,
+    );
+  }
+  return { basis: basis as RelationshipBasis, ...(reason !== undefined ? { reason } : {}) };
+}
 
 /** The chain of brokers a request has passed through, as the caller sent it. */
 export function parseChain(header: string | undefined): string[] {
@@ -52,7 +75,9 @@ export function authenticate(options: {
     if (options.users.claimsTrustedIssuer(token)) {
       if (assertion) throw unauthorised(`${REQUESTER_HEADER} is only accepted with a system token.`);
       try {
-        context.requester = await options.users.verify(token);
+        const person = await options.users.verify(token);
+        const relationship = statedRelationship(req);
+        context.requester = relationship ? { ...person, relationship } : person;
       } catch (error) {
         if (error instanceof TokenRejected)
           throw unauthorised('The access token is not valid here. Sign in again.');

@@ -37,6 +37,13 @@ export class BrokerMetrics {
     registers: [this.registry],
   });
 
+  readonly access = new Counter({
+    name: 'hie_access_total',
+    help: 'Patient views by relationship basis (verified, self-claimed, emergency) and outcome (granted, denied).',
+    labelNames: ['basis', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'hie_' });
   }

@@ -27,6 +27,7 @@ function view(entries: MergedEntry[], extra: Partial<PatientView> = {}): Patient
   return {
     queryId: 'q-1',
     availability: 'found',
+    access: { basis: 'verified', evidence: 'source:acute' },
     patient: {
       resourceType: 'Patient',
       id: '9000000009',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
-import type { Requester } from '../../adapters/contract';
+import { RELATIONSHIP_BASES, type Requester } from '../../adapters/contract';
 import type { SigningKey } from './signing-key';
 import { TrustError } from './system-tokens';
 
@@ -12,9 +12,13 @@ export const CHAIN_HEADER = 'X-Hie-Chain';
 
 const claims = z.object({
   sub: z.string().min(1).max(128),
+  name: z.string().min(1).max(256).optional(),
   role: z.string().min(1).max(64),
   org: z.string().min(1).max(16),
   purpose: z.string().min(1).max(64),
+  /** The relationship basis the calling broker established or was told, and its reason. */
+  rel: z.enum(RELATIONSHIP_BASES).optional(),
+  reason: z.string().max(500).optional(),
 });
 
 /** Signs the requester's identity for a peer: short-lived, for that peer only, never containing the patient. */
@@ -29,6 +33,9 @@ export function signRequesterAssertion(options: {
     role: requester.role,
     org: requester.organisationOds,
     purpose: requester.purposeOfUse,
+    ...(requester.name ? { name: requester.name } : {}),
+    rel: requester.relationship?.basis ?? 'verified',
+    ...(requester.relationship?.reason ? { reason: requester.relationship.reason } : {}),
   })
     .setProtectedHeader({ alg: options.key.alg, kid: options.key.kid, typ: 'JWT' })
     .setIssuer(options.issuer)
@@ -56,9 +63,16 @@ export async function verifyRequesterAssertion(
     const parsed = claims.parse(payload);
     return {
       userId: parsed.sub,
+      ...(parsed.name ? { name: parsed.name } : {}),
       role: parsed.role,
       organisationOds: parsed.org,
       purposeOfUse: parsed.purpose,
+      // The calling broker vouches for the relationship; it releases nothing unless its own check passes.
+      relationship: {
+        basis: parsed.rel ?? 'verified',
+        ...(parsed.reason ? { reason: parsed.reason } : {}),
+        assertedBy: options.issuer,
+      },
     };
   } catch (cause) {
     throw new TrustError('the requester assertion could not be verified', { cause });

@@ -8,7 +8,10 @@ export function testIdentity(): Promise<DemoIdentityProvider> {
   return provider;
 }
 
-/** `Bearer <token>` for a persona; by default the emergency department doctor (a clinician). */
-export async function bearer(persona: PersonaId = 'ed-doctor'): Promise<string> {
+/**
+ * `Bearer <token>` for a persona; by default the GP, whose practice is every demo patient's
+ * registered practice (a verified relationship even when the GP system itself is down).
+ */
+export async function bearer(persona: PersonaId = 'gp'): Promise<string> {
   return `Bearer ${await (await testIdentity()).token(persona)}`;
 }
