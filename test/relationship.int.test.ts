@@ -74,11 +74,12 @@ describe('legitimate relationship: verified, self-claimed, emergency', () => {
 
   it('when self-claimed or emergency access comes without a proper reason, then 403 asks for one, before any source is asked', async () => {
     const before = t.region.nodes.acute.requests.patient;
-    for (const headers of [
+    const withoutReason: Record<string, string>[] = [
       { 'x-hie-relationship': 'self-claimed' },
       { 'x-hie-relationship': 'emergency' },
       { 'x-hie-relationship': 'emergency', 'x-hie-access-reason': 'because' },
-    ]) {
+    ];
+    for (const headers of withoutReason) {
       const answer = await open('unrelated-clinician', headers);
       expect(answer.status).toBe(403);
       expect(JSON.stringify(answer.body)).toMatch(/needs a reason: send X-Hie-Access-Reason/);
