@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createAdapter } from '../adapters/create-adapter';
 import { projectRoot } from '../config/load-config';
 import type { BrokerConfig } from '../config/schema';
 import { Federation } from './federation/federation';
+import { Redis } from 'ioredis';
 import { createApp } from './http/app';
+import { answerClientErrors } from './http/hardening/client-error';
+import { RateLimits } from './http/hardening/rate-limits';
 import type { Logger } from './observability/logger';
 import { BrokerMetrics } from './observability/metrics';
 import { MemoryPageSnapshotStore } from './paging/memory-page-snapshot-store';
@@ -31,6 +34,20 @@ export function brokerVersion(): string {
     version: string;
   };
   return pkg.version;
+}
+
+/** How long start-up waits for Redis before serving with per-process rate limits. */
+const REDIS_READY_WAIT_MS = 2000;
+
+function redisReady(redis: Redis, waitMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), waitMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
 }
 
 /** The composition root of the API role: constructs the adapters, the federation and the HTTP server. */
@@ -67,6 +84,36 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     deadlineMs: config.federation.deadlineMs,
   });
 
+  const redis = config.redis.url
+    ? new Redis(config.redis.url, {
+        connectionName: `hie-broker-${config.broker.id}`,
+        maxRetriesPerRequest: 1,
+      })
+    : undefined;
+  // ioredis reconnects by itself; an unheard error event would only be printed to stderr.
+  redis?.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+  if (redis && !(await redisReady(redis, REDIS_READY_WAIT_MS)))
+    logger.warn('redis is not reachable yet: rate limits count per process until it is');
+  const closeRedis = async (): Promise<void> => {
+    if (!redis) return;
+    // quit() on a client that never connected resolves at once but leaves it reconnecting.
+    if (redis.status === 'ready') {
+      try {
+        await redis.quit();
+        return;
+      } catch (error) {
+        logger.warn({ err: error }, 'redis did not close cleanly');
+      }
+    }
+    redis.disconnect();
+  };
+  const rateLimits = new RateLimits({
+    perUser: config.rateLimit.perUser,
+    perOrganisation: config.rateLimit.perOrganisation,
+    ...(redis ? { redis } : {}),
+    keyPrefix: `hie-broker:${config.broker.id}:rate:`,
+  });
+
   const pages = new MemoryPageSnapshotStore({ ttlMs: config.federation.pageTtlMs });
   const peers = new PeerRegistry(config.peers);
   let draining = false;
@@ -84,6 +131,12 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     tokens: new SystemTokens({ key: signingKey, issuer: `urn:hie-broker:${config.broker.id}`, peers }),
     peers,
     users: new UserTokenVerifier(config.auth.issuers),
+    rateLimits,
+    edge: {
+      maxBodyBytes: config.server.maxBodyBytes,
+      trustProxy: config.server.trustProxy,
+      corsOrigins: config.server.corsOrigins,
+    },
     ...(config.server.publicBaseUrl ? { publicBaseUrl: config.server.publicBaseUrl } : {}),
     readiness: () => ({
       ready: !draining,
@@ -91,12 +144,31 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     }),
   });
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.server.port, config.server.host, (error?: Error) =>
-      error ? reject(error) : resolve(s),
-    );
-  });
-  server.keepAliveTimeout = 65_000;
+  const server = createServer(
+    {
+      maxHeaderSize: config.server.maxHeaderBytes,
+      headersTimeout: config.server.headersTimeoutMs,
+      requestTimeout: config.server.requestTimeoutMs,
+      keepAliveTimeout: config.server.keepAliveTimeoutMs,
+      // How often those timeouts are checked (Node's default, 30 s, would let a slow client linger far past them).
+      connectionsCheckingInterval: Math.min(1000, config.server.headersTimeoutMs),
+    },
+    app,
+  );
+  server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
+  answerClientErrors(server, logger);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.server.port, config.server.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await closeRedis();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const host =
     config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
@@ -116,6 +188,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
       server.closeAllConnections();
       await federation.close();
       await pages.close();
+      await closeRedis();
     })());
   return { url, port, close };
 }

@@ -127,6 +127,12 @@ const issuerSchema = z
   })
   .refine((i) => Boolean(i.jwksUrl) !== Boolean(i.jwksFile), 'give exactly one of jwksUrl or jwksFile');
 
+/** So many requests (points) per window of so many seconds. */
+const rateRuleSchema = z.strictObject({
+  points: z.number().int().min(1).max(1_000_000),
+  durationSeconds: z.number().int().min(1).max(86_400),
+});
+
 const roleSchema = z.strictObject({
   name: z.string().min(1),
   /** The record types this role may see: every one, or a list. */
@@ -152,6 +158,32 @@ export const configSchema = z
         .optional(),
       /** How long a draining server waits for in-flight views before closing. */
       shutdownGraceMs: positiveMs,
+      /** Largest request head (request line and headers) accepted; larger ones get 431 (Node's maxHeaderSize). */
+      maxHeaderBytes: z.number().int().min(4096).max(65536).default(16384),
+      /** Largest request body accepted; only the token endpoint reads one. Larger ones get 413 unread. */
+      maxBodyBytes: z.number().int().min(1024).max(1_048_576).default(16384),
+      /** Time allowed to receive a request's headers (slow-header clients get 408). */
+      headersTimeoutMs: positiveMs.default(10_000),
+      /** Time allowed to receive a whole request, headers and body; not the time to answer it. */
+      requestTimeoutMs: positiveMs.default(30_000),
+      /** How long an idle keep-alive connection stays open; above a load balancer's idle timeout. */
+      keepAliveTimeoutMs: positiveMs.default(65_000),
+      /**
+       * Which X-Forwarded-* hops to believe (express's trust proxy): false (none, the default), a
+       * number of proxies in front of the broker, or their addresses / subnets.
+       */
+      trustProxy: z
+        .union([z.literal(false), z.number().int().min(1).max(10), z.array(z.string().min(1)).min(1)])
+        .default(false),
+      /** Browser origins allowed to call the API (CORS, GET only); none by default. */
+      corsOrigins: z
+        .array(
+          z
+            .url({ protocol: /^https?$/ })
+            .transform((url) => url.replace(/\/+$/, ''))
+            .refine((url) => new URL(url).origin === url, 'must be an origin: scheme, host and port only'),
+        )
+        .default([]),
     }),
     broker: z.strictObject({
       /** This broker's identity towards peers and in provenance. */
@@ -203,6 +235,11 @@ export const configSchema = z
           .default({}),
       })
       .default({ issuers: [], roles: {} }),
+    /** Views per user and per organisation; over either, 429 with Retry-After. Shared through Redis when configured. */
+    rateLimit: z.strictObject({ perUser: rateRuleSchema, perOrganisation: rateRuleSchema }).default({
+      perUser: { points: 120, durationSeconds: 60 },
+      perOrganisation: { points: 3000, durationSeconds: 60 },
+    }),
     redis: z.strictObject({ url: z.url({ protocol: /^rediss?$/ }).optional() }),
     logging: z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -227,6 +264,14 @@ export const configSchema = z
         });
       }
     });
+    // Node refuses to start a server whose headers timeout exceeds its request timeout.
+    if (config.server.headersTimeoutMs > config.server.requestTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['server', 'headersTimeoutMs'],
+        message: 'must not exceed server.requestTimeoutMs',
+      });
+    }
     if (config.federation.sourceTimeoutMs > config.federation.deadlineMs) {
       ctx.addIssue({
         code: 'custom',

@@ -1,5 +1,11 @@
 import type { JWK } from 'jose';
-import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
+import express, {
+  Router,
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type Response,
+} from 'express';
 import type { Requester, SourceDescriptor } from '../../adapters/contract';
 import type { Logger } from '../observability/logger';
 import type { PageSnapshotStore } from '../paging/page-snapshot-store';
@@ -15,6 +21,11 @@ import { authenticate } from './authenticate';
 import { recordRoutes } from './record-routes';
 import { locals, requestContext } from './request-context';
 import { tokenRoutes } from './token-route';
+import { bodyLimit } from './hardening/body-limit';
+import { corsPolicy } from './hardening/cors-policy';
+import { rateLimit } from './hardening/rate-limit';
+import type { RateLimits } from './hardening/rate-limits';
+import { securityHeaders } from './hardening/security-headers';
 
 export interface AppOptions {
   readonly service: PatientViewService;
@@ -37,6 +48,14 @@ export interface AppOptions {
   /** The broker's public signing keys, served for sources and peers that verify its assertions. */
   readonly jwks: { readonly keys: readonly JWK[] };
   readonly metrics: BrokerMetrics;
+  /** Per-user and per-organisation budgets for patient-data requests. */
+  readonly rateLimits: RateLimits;
+  /** Request limits and the edge's trust: see `server.*` in config/schema.ts. */
+  readonly edge: {
+    readonly maxBodyBytes: number;
+    readonly trustProxy: false | number | readonly string[];
+    readonly corsOrigins: readonly string[];
+  };
   /** Health detail for /readyz; `ready: false` while starting or draining. */
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
@@ -55,6 +74,10 @@ export function createApp(options: AppOptions): Express {
   const baseUrlOf = (req: Request): string => options.publicBaseUrl ?? `${originOf(req)}/fhir`;
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Off unless configured: a forged X-Forwarded-For must not change req.ip (logged below).
+  const { trustProxy } = options.edge;
+  app.set('trust proxy', Array.isArray(trustProxy) ? [...trustProxy] : trustProxy);
+  app.use(securityHeaders());
   app.use(requestContext);
   app.use((req, res, next) => {
     const started = performance.now();
@@ -66,6 +89,7 @@ export function createApp(options: AppOptions): Express {
           method: req.method,
           route: route ?? 'unmatched',
           status: res.statusCode,
+          client: req.ip,
           durationMs: Math.round(performance.now() - started),
           ...(viewSummary ? { view: viewSummary } : {}),
         },
@@ -74,6 +98,9 @@ export function createApp(options: AppOptions): Express {
     });
     next();
   });
+
+  app.use(corsPolicy({ origins: options.edge.corsOrigins }));
+  app.use(bodyLimit({ maxBytes: options.edge.maxBodyBytes }));
 
   app.get('/livez', (_req, res) => {
     locals(res).route = '/livez';
@@ -93,13 +120,17 @@ export function createApp(options: AppOptions): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', ...detail });
   });
 
-  app.use(tokenRoutes({ tokens: options.tokens, originOf }));
-  const signedIn = authenticate({
-    users: options.users,
-    tokens: options.tokens,
-    peers: options.peers,
-    baseUrlOf,
-  });
+  app.use(tokenRoutes({ tokens: options.tokens, originOf, maxBodyBytes: options.edge.maxBodyBytes }));
+  // Patient data: the person is established first, then their (and their organisation's) budget is spent.
+  const signedIn = Router().use(
+    authenticate({
+      users: options.users,
+      tokens: options.tokens,
+      peers: options.peers,
+      baseUrlOf,
+    }),
+    rateLimit(options.rateLimits),
+  );
   app.use(
     '/fhir',
     // The CapabilityStatement is public; everything else under /fhir is patient data.

@@ -1,5 +1,6 @@
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import { TrustError, type SystemTokens } from '../trust/system-tokens';
+import { FormRejected, readForm } from './form-body';
 import { locals } from './request-context';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -10,52 +11,64 @@ const SUPPORTED_SCOPE = 'system/*.read';
  * credentials with an RFC 7523 assertion) and its SMART discovery document. Errors are OAuth2
  * error objects, as token clients expect.
  */
-export function tokenRoutes(options: { tokens: SystemTokens; originOf: (req: Request) => string }): Router {
+export function tokenRoutes(options: {
+  tokens: SystemTokens;
+  originOf: (req: Request) => string;
+  /** The largest form body read (a client assertion is a few kB). */
+  maxBodyBytes: number;
+}): Router {
   const router = Router();
   // The audience of an assertion is the URL it was posted to (either path below).
   const tokenUrl = (req: Request): string => `${options.originOf(req)}${req.path}`;
 
-  router.post(
-    ['/oauth/token', '/auth/token'],
-    express.urlencoded({ extended: false, limit: '16kb' }),
-    async (req, res) => {
-      locals(res).route = '/oauth/token';
-      res.set('Cache-Control', 'no-store');
-      const form = (req.body ?? {}) as Record<string, unknown>;
-      if (form.grant_type !== 'client_credentials') {
-        res.status(400).json({
-          error: 'unsupported_grant_type',
-          error_description: 'Only client_credentials is supported.',
-        });
-        return;
-      }
-      if (form.client_assertion_type !== ASSERTION_TYPE || typeof form.client_assertion !== 'string') {
-        res.status(400).json({
-          error: 'invalid_client',
-          error_description: 'A private_key_jwt client assertion is required.',
-        });
-        return;
-      }
-      const scope = typeof form.scope === 'string' && form.scope ? form.scope : SUPPORTED_SCOPE;
-      if (scope !== SUPPORTED_SCOPE) {
-        res
-          .status(400)
-          .json({ error: 'invalid_scope', error_description: `Only ${SUPPORTED_SCOPE} is granted.` });
-        return;
-      }
-      try {
-        const clientId = await options.tokens.verifyAssertion(form.client_assertion, tokenUrl(req));
-        const { token, expiresIn } = await options.tokens.issue(clientId, scope);
-        res.json({ access_token: token, token_type: 'bearer', expires_in: expiresIn, scope });
-      } catch (error) {
-        if (!(error instanceof TrustError)) throw error;
-        res.status(400).json({
-          error: 'invalid_client',
-          error_description: `The client assertion was refused: ${error.reason}.`,
-        });
-      }
-    },
-  );
+  router.post(['/oauth/token', '/auth/token'], async (req, res) => {
+    locals(res).route = '/oauth/token';
+    res.set('Cache-Control', 'no-store');
+    let form: ReadonlyMap<string, string>;
+    try {
+      form = await readForm(req, options.maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof FormRejected)) throw error;
+      res.status(400).json({
+        error: 'invalid_request',
+        error_description: `The token request could not be read: ${error.reason}.`,
+      });
+      return;
+    }
+    if (form.get('grant_type') !== 'client_credentials') {
+      res.status(400).json({
+        error: 'unsupported_grant_type',
+        error_description: 'Only client_credentials is supported.',
+      });
+      return;
+    }
+    const assertion = form.get('client_assertion');
+    if (form.get('client_assertion_type') !== ASSERTION_TYPE || !assertion) {
+      res.status(400).json({
+        error: 'invalid_client',
+        error_description: 'A private_key_jwt client assertion is required.',
+      });
+      return;
+    }
+    const scope = form.get('scope') || SUPPORTED_SCOPE;
+    if (scope !== SUPPORTED_SCOPE) {
+      res
+        .status(400)
+        .json({ error: 'invalid_scope', error_description: `Only ${SUPPORTED_SCOPE} is granted.` });
+      return;
+    }
+    try {
+      const clientId = await options.tokens.verifyAssertion(assertion, tokenUrl(req));
+      const { token, expiresIn } = await options.tokens.issue(clientId, scope);
+      res.json({ access_token: token, token_type: 'bearer', expires_in: expiresIn, scope });
+    } catch (error) {
+      if (!(error instanceof TrustError)) throw error;
+      res.status(400).json({
+        error: 'invalid_client',
+        error_description: `The client assertion was refused: ${error.reason}.`,
+      });
+    }
+  });
 
   router.get(['/fhir/.well-known/smart-configuration', '/.well-known/smart-configuration'], (req, res) => {
     locals(res).route = '/.well-known/smart-configuration';

@@ -4,6 +4,8 @@ import type { PeerRegistry } from './peer-registry';
 import type { SigningKey } from './signing-key';
 
 const ASSERTION_LIFETIME_LIMIT_S = 300;
+/** Issued access tokens live at most this long (SMART Backend Services recommends five minutes). */
+export const ACCESS_TOKEN_LIFETIME_LIMIT_S = 300;
 
 /** Why a token request or a system token was refused; the message is safe to return to the caller. */
 export class TrustError extends Error {
@@ -30,6 +32,7 @@ export class SystemTokens {
       key: SigningKey;
       issuer: string;
       peers: PeerRegistry;
+      /** At most ACCESS_TOKEN_LIFETIME_LIMIT_S; a longer one is cut to it. */
       lifetimeSeconds?: number;
     },
   ) {
@@ -38,14 +41,17 @@ export class SystemTokens {
 
   /** Verifies a client assertion (iss = sub = a registered peer, aud = this token URL, exp ≤ 5 min, jti once). */
   async verifyAssertion(assertion: string, tokenUrl: string): Promise<string> {
-    let clientId: string | undefined;
+    let claims: { iss?: unknown; sub?: unknown };
     try {
-      clientId = decodeJwt(assertion).iss;
+      claims = decodeJwt(assertion);
     } catch (cause) {
       throw new TrustError('the client assertion is not a JWT', { cause });
     }
+    const clientId = typeof claims.iss === 'string' ? claims.iss : undefined;
     const keys = clientId ? this.options.peers.keysFor(clientId) : undefined;
     if (!clientId || !keys) throw new TrustError('unknown client');
+    // Checked here, before any key is fetched, and again by jwtVerify's subject option on the verified claims.
+    if (claims.sub !== clientId) throw new TrustError('iss and sub must both be the client id');
     try {
       const { payload } = await jwtVerify(assertion, keys, {
         issuer: clientId,
@@ -57,8 +63,10 @@ export class SystemTokens {
       const now = Math.floor(Date.now() / 1000);
       if (payload.exp! > now + ASSERTION_LIFETIME_LIMIT_S)
         throw new TrustError('the assertion expires too far ahead');
-      if (this.seenJti.has(payload.jti!)) throw new TrustError('the assertion was already used');
-      this.seenJti.set(payload.jti!, payload.exp!);
+      // Per client: one client cannot spend another's jti.
+      const seen = `${clientId}\u0000${payload.jti!}`;
+      if (this.seenJti.has(seen)) throw new TrustError('the assertion was already used');
+      this.seenJti.set(seen, payload.exp!);
       for (const [jti, exp] of this.seenJti) if (exp < now) this.seenJti.delete(jti);
     } catch (error) {
       throw error instanceof TrustError
@@ -69,7 +77,10 @@ export class SystemTokens {
   }
 
   async issue(clientId: string, scope: string): Promise<{ token: string; expiresIn: number }> {
-    const expiresIn = this.options.lifetimeSeconds ?? 300;
+    const expiresIn = Math.min(
+      this.options.lifetimeSeconds ?? ACCESS_TOKEN_LIFETIME_LIMIT_S,
+      ACCESS_TOKEN_LIFETIME_LIMIT_S,
+    );
     const token = await new SignJWT({ scope })
       .setProtectedHeader({ alg: this.options.key.alg, kid: this.options.key.kid, typ: 'at+jwt' })
       .setIssuer(this.options.issuer)

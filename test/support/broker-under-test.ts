@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { loadSigningKey, type SigningKey } from '../../broker/trust/signing-key';
-import { loadConfig } from '../../config/load-config';
+import { deepMerge, loadConfig } from '../../config/load-config';
 import { createLogger } from '../../broker/observability/logger';
 import { startBroker, type RunningBroker } from '../../broker/start-broker';
 import { freePort } from '../../sim/free-port';
@@ -28,6 +28,8 @@ export async function startBrokerUnderTest(options: {
   peers?: readonly { clientId: string; name: string; jwksUrl: string }[];
   hopLimit?: number;
   federation?: { deadlineMs: number; sourceTimeoutMs: number };
+  /** Any other settings (server limits, rateLimit, redis), layered last. */
+  config?: Record<string, unknown>;
 }): Promise<BrokerUnderTest> {
   const port = options.port ?? (await freePort());
   const pem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
@@ -45,20 +47,23 @@ export async function startBrokerUnderTest(options: {
   });
   const config = loadConfig({
     env: {},
-    overrides: {
-      server: { host: '127.0.0.1', port, shutdownGraceMs: 500 },
-      broker: {
-        id: options.id,
-        name: `Broker ${options.id}`,
-        odsCode: options.odsCode ?? 'X26',
-        hopLimit: options.hopLimit ?? 3,
-        signingKey: { file: keyFile },
+    overrides: deepMerge(
+      {
+        server: { host: '127.0.0.1', port, shutdownGraceMs: 500 },
+        broker: {
+          id: options.id,
+          name: `Broker ${options.id}`,
+          odsCode: options.odsCode ?? 'X26',
+          hopLimit: options.hopLimit ?? 3,
+          signingKey: { file: keyFile },
+        },
+        ...(options.federation ? { federation: options.federation } : {}),
+        sources: options.sources,
+        peers: options.peers ?? [],
+        auth: { issuers: [(await testIdentity()).issuerConfig()] },
       },
-      ...(options.federation ? { federation: options.federation } : {}),
-      sources: options.sources,
-      peers: options.peers ?? [],
-      auth: { issuers: [(await testIdentity()).issuerConfig()] },
-    },
+      options.config ?? {},
+    ),
   });
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
   return {

@@ -1,0 +1,37 @@
+import type { NextFunction, Request, Response } from 'express';
+import { FhirError, operationOutcome } from '../fhir-error';
+
+/** Paths whose handlers read a request body (the token endpoint's form); every other route reads none. */
+export const BODY_PATHS: readonly string[] = ['/oauth/token', '/auth/token'];
+
+const tooLarge = (text: string): FhirError =>
+  new FhirError(413, operationOutcome('error', 'too-costly', text), { headers: { Connection: 'close' } });
+
+/**
+ * Refuses an oversized body from its Content-Length, before a byte of it is read, and a body of
+ * unknown length (chunked) on a route that takes none. The connection is closed after the 413, so
+ * the rest of the body is never read (Node would otherwise drain it to keep the connection alive).
+ * A chunked body to the token endpoint is counted as it is read (see readForm).
+ */
+export function bodyLimit(options: {
+  maxBytes: number;
+}): (req: Request, res: Response, next: NextFunction) => void {
+  return (req, _res, next) => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > options.maxBytes) {
+      throw tooLarge(`The request body is larger than the ${options.maxBytes} bytes this broker accepts.`);
+    }
+    if (
+      declared === undefined &&
+      req.headers['transfer-encoding'] !== undefined &&
+      !BODY_PATHS.includes(req.path)
+    ) {
+      throw tooLarge('This endpoint takes no request body.');
+    }
+    next();
+  };
+}
+
+/** The same refusal, for a body found too large while it is read. */
+export const bodyTooLarge = (maxBytes: number): FhirError =>
+  tooLarge(`The request body is larger than the ${maxBytes} bytes this broker accepts.`);

@@ -1,0 +1,31 @@
+import type { NextFunction, Request, Response } from 'express';
+import { FhirError, operationOutcome } from '../fhir-error';
+import { locals } from '../request-context';
+import type { RateLimits } from './rate-limits';
+
+const TEXT = {
+  user: 'You have opened more records than this broker allows in a short time. Wait before trying again.',
+  organisation:
+    'Your organisation has opened more records than this broker allows in a short time. Wait before trying again.',
+} as const;
+
+/**
+ * Spends one unit of the signed-in person's and organisation's budgets; over either, 429 with
+ * Retry-After. Runs after authentication, so the key is the verified identity, never an address or a
+ * header the caller chose. A request without a requester is left to the routes, which refuse it.
+ */
+export function rateLimit(
+  limits: RateLimits,
+): (req: Request, res: Response, next: NextFunction) => Promise<void> {
+  return async (_req, res, next) => {
+    const { requester } = locals(res);
+    if (!requester) return next();
+    const decision = await limits.consume(requester);
+    if (!decision.allowed) {
+      throw new FhirError(429, operationOutcome('error', 'throttled', TEXT[decision.scope]), {
+        headers: { 'Retry-After': String(decision.retryAfterSeconds) },
+      });
+    }
+    next();
+  };
+}
