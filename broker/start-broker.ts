@@ -17,6 +17,7 @@ import { UserTokenVerifier } from './auth/user-token-verifier';
 import { AccessPolicy } from './governance/access-policy';
 import { PeerRegistry } from './trust/peer-registry';
 import { readSecret } from './trust/secret';
+import { RedisReplayStore } from './trust/replay-store';
 import { SystemTokens } from './trust/system-tokens';
 import { loadSigningKey } from './trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
@@ -128,7 +129,12 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
     metrics,
     brokerId: config.broker.id,
     hopLimit: config.broker.hopLimit,
-    tokens: new SystemTokens({ key: signingKey, issuer: `urn:hie-broker:${config.broker.id}`, peers }),
+    tokens: new SystemTokens({
+      key: signingKey,
+      issuer: `urn:hie-broker:${config.broker.id}`,
+      peers,
+      ...(redis ? { replays: new RedisReplayStore(redis, `hie-broker:${config.broker.id}:jti:`) } : {}),
+    }),
     peers,
     users: new UserTokenVerifier(config.auth.issuers),
     rateLimits,

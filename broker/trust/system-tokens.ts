@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify, SignJWT } from 'jose';
 import type { PeerRegistry } from './peer-registry';
+import { MemoryReplayStore, type ReplayStore } from './replay-store';
 import type { SigningKey } from './signing-key';
 
 const ASSERTION_LIFETIME_LIMIT_S = 300;
@@ -24,7 +25,6 @@ export class TrustError extends Error {
  * which it verifies statelessly on each request.
  */
 export class SystemTokens {
-  private readonly seenJti = new Map<string, number>();
   private readonly ownKeys;
 
   constructor(
@@ -32,12 +32,17 @@ export class SystemTokens {
       key: SigningKey;
       issuer: string;
       peers: PeerRegistry;
+      /** Where used assertion jtis are remembered (Redis when configured: every pod refuses a replay). */
+      replays?: ReplayStore;
       /** At most ACCESS_TOKEN_LIFETIME_LIMIT_S; a longer one is cut to it. */
       lifetimeSeconds?: number;
     },
   ) {
     this.ownKeys = createLocalJWKSet({ keys: [options.key.publicJwk] });
+    this.replays = options.replays ?? new MemoryReplayStore();
   }
+
+  private readonly replays: ReplayStore;
 
   /** Verifies a client assertion (iss = sub = a registered peer, aud = this token URL, exp ≤ 5 min, jti once). */
   async verifyAssertion(assertion: string, tokenUrl: string): Promise<string> {
@@ -64,10 +69,9 @@ export class SystemTokens {
       if (payload.exp! > now + ASSERTION_LIFETIME_LIMIT_S)
         throw new TrustError('the assertion expires too far ahead');
       // Per client: one client cannot spend another's jti.
-      const seen = `${clientId}\u0000${payload.jti!}`;
-      if (this.seenJti.has(seen)) throw new TrustError('the assertion was already used');
-      this.seenJti.set(seen, payload.exp!);
-      for (const [jti, exp] of this.seenJti) if (exp < now) this.seenJti.delete(jti);
+      if (!(await this.replays.claimOnce(`${clientId}:${payload.jti!}`, payload.exp!))) {
+        throw new TrustError('the assertion was already used');
+      }
     } catch (error) {
       throw error instanceof TrustError
         ? error
