@@ -80,7 +80,13 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
   const signingKey = await loadSigningKey(pem);
   const idp = await DemoIdentityProvider.create();
   const demo = regionConfig(region, { auth: { issuers: [idp.issuerConfig()] } });
-  const config: BrokerConfig = { ...demo, broker: { ...demo.broker, signingKey: { file: keyFile } } };
+  // One benchmark user drives thousands of views: lift the per-user and per-organisation limits.
+  const unlimited = { points: 1_000_000, durationSeconds: 60 };
+  const config: BrokerConfig = {
+    ...demo,
+    broker: { ...demo.broker, signingKey: { file: keyFile } },
+    rateLimit: { perUser: unlimited, perOrganisation: unlimited },
+  };
   const broker = await startBrokerProcess(config, brokerPort);
   const nhs = DEMO_NHS_NUMBERS.rich;
   const viewUrl = `${broker.url}/fhir/Patient/${nhs}/$everything`;
