@@ -67,11 +67,6 @@ export class SourceHttpClient {
     });
   }
 
-  /** GET a FHIR JSON resource. Resolves with a 200 JSON body or throws an UpstreamFailure. */
-  getJson(url: string, request: { signal: AbortSignal; trace: TraceContext }): Promise<JsonResponse> {
-    return this.requestJson({ method: 'GET', url, ...request });
-  }
-
   /**
    * One JSON exchange with the source. Resolves with a 200 JSON body, or with the JSON body of a
    * status listed in `passStatuses` (for protocols whose errors are meaningful bodies, like GP

@@ -82,17 +82,28 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     });
   };
 
+  /** The view for this request's person and chain, noted in the access log, or the 404/503 it must be. */
+  const openView = async (
+    req: Request,
+    res: Response,
+    request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
+    shape: { notFoundIs404: boolean },
+  ): Promise<PatientView> => {
+    const requester = options.requesterOf(req, res);
+    const chain = locals(res).chain ?? [];
+    const view = await options.service.view({ ...request, requester, trace: locals(res).trace, chain });
+    locals(res).viewSummary = summarise(view, requester, chain);
+    assertViewAvailable(view, shape);
+    return view;
+  };
+
   const answerView = async (
     req: Request,
     res: Response,
     request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
     shape: { includePatient: boolean; notFoundIs404: boolean; count?: number },
   ): Promise<void> => {
-    const requester = options.requesterOf(req, res);
-    const chain = locals(res).chain ?? [];
-    const view = await options.service.view({ ...request, requester, trace: locals(res).trace, chain });
-    locals(res).viewSummary = summarise(view, requester, chain);
-    assertViewAvailable(view, shape);
+    const view = await openView(req, res, request, shape);
     const now = new Date();
     const selfUrl = `${baseUrlOf(req)}${req.originalUrl.slice(req.baseUrl.length)}`;
     const bundle = viewBundle(view, {
@@ -106,7 +117,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
         ? bundle
         : await firstPage(bundle, {
             count: shape.count,
-            owner: requester.userId,
+            owner: options.requesterOf(req, res).userId,
             pages: options.pages,
             baseUrl: baseUrlOf(req),
             selfUrl,
@@ -158,19 +169,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   route('/Patient/:id', async (req, res) => {
     readParams(req, []);
     const nhsNumber = requireNhsNumber(String(req.params.id), 'the Patient id');
-    const requester = options.requesterOf(req, res);
-    const chain = locals(res).chain ?? [];
-    const view = await options.service.view({
-      nhsNumber,
-      resourceTypes: [],
-      requester,
-      trace: locals(res).trace,
-      chain,
-    });
-    locals(res).viewSummary = summarise(view, requester, chain);
-    if (!view.patient) {
-      throw new FhirError(view.availability === 'unavailable' ? 503 : 404, view.outcome);
-    }
+    const view = await openView(req, res, { nhsNumber, resourceTypes: [] }, { notFoundIs404: true });
     sendFhir(res, 200, view.patient);
   });
 

@@ -2,13 +2,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { loadSigningKey, type SigningKey } from '../../broker/trust/signing-key';
 import { deepMerge, loadConfig } from '../../config/load-config';
 import { createLogger } from '../../broker/observability/logger';
 import { startBroker, type RunningBroker } from '../../broker/start-broker';
 import { freePort } from '../../sim/free-port';
 import { testIdentity } from './identity';
+import { captureLogs } from './log-capture';
 
 export interface BrokerUnderTest extends RunningBroker {
   readonly id: string;
@@ -37,14 +37,7 @@ export async function startBrokerUnderTest(options: {
     .toString();
   const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'hie-key-')), 'broker.pem');
   writeFileSync(keyFile, pem, { mode: 0o600 });
-  const logs: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      callback();
-    },
-  });
+  const { logs, destination } = captureLogs();
   const config = loadConfig({
     env: {},
     overrides: deepMerge(

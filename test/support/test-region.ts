@@ -1,8 +1,8 @@
-import { Writable } from 'node:stream';
 import { createLogger } from '../../broker/observability/logger';
 import { startBroker, type RunningBroker } from '../../broker/start-broker';
 import { freePort } from '../../sim/free-port';
 import { testIdentity } from './identity';
+import { captureLogs } from './log-capture';
 import { regionConfig } from '../../sim/region-config';
 import { startRegion, type RegionOptions, type RunningRegion } from '../../sim/start-region';
 import { SIM_NODE_IDS } from '../../sim/population/types';
@@ -33,14 +33,7 @@ export async function startTestRegion(
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
     ...options,
   });
-  const logs: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
-      callback();
-    },
-  });
+  const { logs, destination } = captureLogs();
   const config = regionConfig(region, {
     ...(options.federation ? { federation: options.federation } : {}),
     ...(options.sources ? { sources: options.sources } : {}),
