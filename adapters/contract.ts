@@ -1,5 +1,6 @@
 import type { Extension, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
 import type { RecordResourceType } from '../broker/fhir/resource-types';
+import type { SourceResilience } from '../config/schema';
 
 /** Kinds of source the broker can talk to; each has an adapter folder under adapters/. */
 export const SOURCE_KINDS = ['fhir-r4', 'gp-connect', 'ambulance-epcr', 'broker'] as const;
@@ -13,6 +14,8 @@ export interface SourceDescriptor {
   readonly odsCode: string;
   /** Base URL of the source's API, used in provenance (`meta.source`). */
   readonly baseUrl: string;
+  /** Other base URLs of the same system (replicas), which the federation may read from instead. */
+  readonly replicas?: readonly string[];
   readonly supplies: readonly RecordResourceType[];
 }
 
@@ -54,6 +57,8 @@ export interface PatientQuery {
   readonly deadline: number;
   /** The brokers this request has already passed through, first caller first (empty at the first broker). */
   readonly chain: readonly string[];
+  /** Sources the patient objects to sharing from (ids): skipped with `skipped: objection`, never asked. */
+  readonly objectedSources?: readonly string[];
 }
 
 export interface TraceContext {
@@ -77,7 +82,8 @@ export interface SourceIssue {
 export const SOURCE_STATUSES = ['ok', 'no-match', 'timeout', 'error', 'rejected', 'skipped'] as const;
 export type SourceStatus = (typeof SOURCE_STATUSES)[number];
 
-export const SKIP_REASONS = ['objection', 'circuit-open', 'not-supplied', 'loop'] as const;
+/** `circuit-open`: failing, paused until a probe succeeds; `busy`: too many views waiting on it already. */
+export const SKIP_REASONS = ['objection', 'circuit-open', 'busy', 'not-supplied', 'loop'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
 interface OutcomeBase {
@@ -112,10 +118,24 @@ export interface AdapterContext {
   /** Aborted when the source's time is up; adapters must stop all work and resolve. */
   readonly signal: AbortSignal;
   readonly trace: TraceContext;
+  /** Epoch milliseconds at which `signal` aborts, when known: retries must fit before it. */
+  readonly deadline?: number;
+  /**
+   * The base URL to send this call's requests to, when not the source's own: one of its replicas
+   * (hedged reads). Provenance still names `source.baseUrl`.
+   */
+  readonly baseUrl?: string;
+}
+
+/** Where this call's requests go: the replica the federation chose, else the source's own base URL. */
+export function baseUrlOf(source: SourceDescriptor, ctx: AdapterContext): string {
+  return ctx.baseUrl ?? source.baseUrl;
 }
 
 export interface SourceAdapter {
   readonly source: SourceDescriptor;
+  /** How the federation guards calls to this source (breaker, bulkhead, hedging); defaults when absent. */
+  readonly resilience?: SourceResilience;
   /** Resolves for every upstream failure; never rejects. */
   fetch(query: PatientQuery, ctx: AdapterContext): Promise<SourceOutcome>;
   /** Releases sockets and timers. */

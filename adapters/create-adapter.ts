@@ -8,6 +8,7 @@ import { PeerBrokerAdapter } from './broker/peer-broker-adapter';
 import type { SourceAdapter, SourceDescriptor } from './contract';
 import { FhirR4Adapter } from './fhir-r4/fhir-r4-adapter';
 import { SourceHttpClient } from './http/source-http-client';
+import type { RetryReason } from './http/transient-retry';
 
 export interface CreateAdapterOptions {
   readonly userAgent: string;
@@ -16,6 +17,8 @@ export interface CreateAdapterOptions {
   /** This broker's id, which extends the chain sent to peers. */
   readonly brokerId: string;
   readonly onFault: (sourceId: string, error: unknown) => void;
+  /** Told of every retried request, e.g. for a metric. */
+  readonly onRetry?: (sourceId: string, reason: RetryReason) => void;
 }
 
 function descriptor(source: SourceConfig): SourceDescriptor {
@@ -25,15 +28,19 @@ function descriptor(source: SourceConfig): SourceDescriptor {
     name: source.name,
     odsCode: source.odsCode,
     baseUrl: source.baseUrl,
+    replicas: source.replicas,
     supplies: source.supplies,
   };
 }
 
 function httpClient(source: SourceConfig, options: CreateAdapterOptions): SourceHttpClient {
+  const { onRetry } = options;
   return new SourceHttpClient({
     maxSockets: source.maxSockets,
     maxResponseBytes: source.maxResponseBytes,
     userAgent: options.userAgent,
+    retry: source.resilience.retry,
+    ...(onRetry ? { onRetry: (reason: RetryReason) => onRetry(source.id, reason) } : {}),
   });
 }
 
@@ -45,8 +52,16 @@ function smartAuth(
   return new SmartBackendAuth({ ...auth, key: signingKey, client });
 }
 
-/** The one place that turns a source's configuration into its adapter, by kind. */
+/**
+ * The one place that turns a source's configuration into its adapter, by kind. The adapter carries
+ * the source's resilience settings, which the federation applies around it.
+ */
 export function createAdapter(source: SourceConfig, options: CreateAdapterOptions): SourceAdapter {
+  const adapter = protocolAdapter(source, options);
+  return Object.assign(adapter, { resilience: source.resilience });
+}
+
+function protocolAdapter(source: SourceConfig, options: CreateAdapterOptions): SourceAdapter {
   switch (source.kind) {
     case 'fhir-r4': {
       const client = httpClient(source, options);

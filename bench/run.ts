@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../config/load-config';
+import { runAuditWriteBench } from './audit-write';
 import { runMergeBench } from './merge';
 import { runOverhead } from './overhead';
 
-const BENCHMARKS = ['overhead', 'merge'] as const;
+const BENCHMARKS = ['overhead', 'merge', 'audit'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 function writeResult(name: Benchmark, result: unknown): void {
@@ -71,7 +72,48 @@ function merge(): void {
   writeResult('merge', result);
 }
 
-/** `npm run bench [-- overhead|merge]`: runs the benchmarks (all by default), prints tables and writes JSON to bench/results/. */
+async function audit(): Promise<void> {
+  const seconds = Number(process.env.BENCH_AUDIT_SECONDS ?? 3);
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+  const writers = (process.env.BENCH_AUDIT_WRITERS ?? '1,16,64').split(',').map(Number);
+  const databaseUrl =
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/test';
+  const verifyEntries = Number(process.env.BENCH_AUDIT_VERIFY_ENTRIES ?? 10_000);
+  console.log(
+    `Audit write: committed AuditEvents/s, file store and PostgreSQL, ${writers.join(' / ')} concurrent writers; ${rounds} rounds of ${seconds} s`,
+  );
+  const result = await runAuditWriteBench({ writers, seconds, rounds, databaseUrl, verifyEntries });
+  console.log(`One AuditEvent body: ${result.bodyBytes} bytes of JSON`);
+  for (const store of result.stores) {
+    if ('skipped' in store) console.log(`${store.store}: skipped (${store.skipped})`);
+  }
+  const measured = result.stores.filter((s) => 'runs' in s);
+  console.table(
+    measured.flatMap((s) =>
+      s.runs.map((r) => ({
+        store: s.store,
+        writers: r.writers,
+        ...Object.fromEntries(r.roundsPerSecond.map((v, i) => [`round ${i + 1} /s`, v])),
+        'median events/s': r.medianPerSecond,
+        'p50 ms': r.p50Ms,
+        'p99 ms': r.p99Ms,
+      })),
+    ),
+  );
+  console.table(
+    measured.map((s) => ({
+      store: s.store,
+      'verified entries': s.verify.entries,
+      'verify ms': s.verify.ms,
+      'ms per 10,000': s.verify.msPer10k,
+    })),
+  );
+  writeResult('audit', result);
+}
+
+/** `npm run bench [-- overhead|merge|audit]`: runs the benchmarks (all by default), prints tables and writes JSON to bench/results/. */
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
@@ -79,6 +121,7 @@ async function main(): Promise<void> {
   const chosen = asked.length > 0 ? (asked as Benchmark[]) : [...BENCHMARKS];
   if (chosen.includes('overhead')) await overhead();
   if (chosen.includes('merge')) merge();
+  if (chosen.includes('audit')) await audit();
 }
 
 main().catch((error: unknown) => {

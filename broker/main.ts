@@ -1,24 +1,40 @@
 import { ConfigError, loadConfig } from '../config/load-config';
+import { checkRole, processRole, RoleError, type ProcessRole } from './jobs/process-role';
 import { createLogger } from './observability/logger';
 import { startBroker } from './start-broker';
+import { startWorker } from './start-worker';
 
-/** Process entry point: configuration errors are listed and exit 1, without a stack. */
+/** Prints why the process cannot start, one line or a list, without a stack, and exits 1. */
+function refuse(text: string): never {
+  process.stderr.write(`${text}\n`);
+  process.exit(1);
+}
+
+/**
+ * Process entry point. BROKER_ROLE picks what runs (see jobs/process-role.ts): the API with delivery
+ * (`all`, the default), the API alone (`api`) or the delivery worker alone (`worker`). Configuration
+ * errors are listed and exit 1, without a stack.
+ */
 async function main(): Promise<void> {
   let config;
+  let role: ProcessRole;
   try {
+    role = processRole(process.env);
     config = loadConfig();
+    checkRole(role, { redisUrl: config.redis.url, store: config.audit.store.kind });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.describe()}\n`);
-      process.exit(1);
-    }
+    if (error instanceof ConfigError) refuse(error.describe());
+    if (error instanceof RoleError) refuse(`hie-broker failed to start: ${error.message}`);
     throw error;
   }
   const logger = createLogger({ level: config.logging.level });
-  const broker = await startBroker(config, logger);
+  const running =
+    role === 'worker'
+      ? await startWorker(config, logger)
+      : await startBroker(config, logger, { delivery: role === 'api' ? 'relay' : 'relay-and-deliver' });
   const stop = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    broker.close().then(
+    logger.info({ signal, role }, 'shutting down');
+    running.close().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');

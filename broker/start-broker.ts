@@ -21,6 +21,11 @@ import { RedisReplayStore } from './trust/replay-store';
 import { SystemTokens } from './trust/system-tokens';
 import { loadSigningKey } from './trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
+import { AlertDesk } from './audit/alert-desk';
+import { AuditTrail } from './audit/audit-trail';
+import { openJournal } from './audit/journal/open-journal';
+import { ObjectionRegister } from './governance/objection-register';
+import { startDelivery } from './jobs/start-delivery';
 
 export interface RunningBroker {
   /** e.g. http://127.0.0.1:8080 */
@@ -52,7 +57,20 @@ function redisReady(redis: Redis, waitMs: number): Promise<boolean> {
 }
 
 /** The composition root of the API role: constructs the adapters, the federation and the HTTP server. */
-export async function startBroker(config: BrokerConfig, logger: Logger): Promise<RunningBroker> {
+export interface StartBrokerOptions {
+  /**
+   * What this process does with committed audit events and alerts: relay and deliver them (the
+   * `all` role; in-process without Redis), only relay them to the queues for worker processes (the
+   * `api` role), or nothing (a test that inspects the journal alone).
+   */
+  readonly delivery?: 'relay-and-deliver' | 'relay' | false;
+}
+
+export async function startBroker(
+  config: BrokerConfig,
+  logger: Logger,
+  options: StartBrokerOptions = { delivery: 'relay-and-deliver' },
+): Promise<RunningBroker> {
   const version = brokerVersion();
   const signingKey = await loadSigningKey(
     config.broker.signingKey ? readSecret(config.broker.signingKey) : undefined,
@@ -62,6 +80,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
   const timeouts = new Map(
     config.sources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
   );
+  const metrics = new BrokerMetrics();
   const federation = new Federation({
     adapters: config.sources.map((source) =>
       createAdapter(source, {
@@ -69,15 +88,49 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
         signingKey,
         brokerId: config.broker.id,
         onFault: (sourceId, error) => logger.error({ err: error, sourceId }, 'adapter fault'),
+        onRetry: (sourceId, reason) => metrics.sourceRetries.inc({ source: sourceId, reason }),
       }),
     ),
     sourceTimeoutMs: (sourceId) => timeouts.get(sourceId) ?? config.federation.sourceTimeoutMs,
     hopLimit: config.broker.hopLimit,
     logger,
+    metrics,
   });
-  const metrics = new BrokerMetrics();
+  // The system of record first: without it no request can be answered (fail closed).
+  const journal = await openJournal(config.audit.store, logger);
+  let delivery: ReturnType<typeof startDelivery> | undefined;
+  try {
+    delivery = options.delivery
+      ? startDelivery({
+          journal,
+          audit: config.audit,
+          brokerId: config.broker.id,
+          redis: config.redis.url,
+          logger,
+          registry: metrics.registry,
+          deliver: options.delivery === 'relay-and-deliver',
+          userAgent: `hie-broker/${version}`,
+        })
+      : undefined;
+  } catch (error) {
+    // e.g. a sink's token that cannot be read: nothing is left open behind the refusal.
+    await journal.close();
+    throw error;
+  }
+  const trail = new AuditTrail({
+    journal,
+    broker: { id: config.broker.id, name: config.broker.name, odsCode: config.broker.odsCode },
+    logger,
+    ...(delivery ? { onCommitted: () => delivery.nudge() } : {}),
+  });
+  const objections = new ObjectionRegister(trail);
+  const policy = new AccessPolicy(config.auth.roles);
   const service = new PatientViewService({
-    policy: new AccessPolicy(config.auth.roles),
+    policy,
+    trail,
+    objections,
+    emergencyOverridesObjection: config.objections.emergencyOverride,
+    sensitiveData: config.sensitiveData,
     metrics,
     logger,
     federation,
@@ -144,9 +197,21 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
       corsOrigins: config.server.corsOrigins,
     },
     ...(config.server.publicBaseUrl ? { publicBaseUrl: config.server.publicBaseUrl } : {}),
+    trail,
+    objections,
+    alerts: new AlertDesk(trail),
+    policy,
     readiness: () => ({
       ready: !draining,
-      detail: { version, sources: config.sources.map((s) => ({ id: s.id, kind: s.kind })) },
+      // An open circuit leaves the broker ready: partial views still work, and every pod shares the source.
+      detail: {
+        version,
+        sources: federation.health().map(({ sourceId, ...health }, index) => ({
+          id: sourceId,
+          kind: config.sources[index]!.kind,
+          ...health,
+        })),
+      },
     }),
   });
 
@@ -172,6 +237,8 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
       });
     });
   } catch (error) {
+    await delivery?.close();
+    await journal.close();
     await closeRedis();
     throw error;
   }
@@ -194,6 +261,8 @@ export async function startBroker(config: BrokerConfig, logger: Logger): Promise
       server.closeAllConnections();
       await federation.close();
       await pages.close();
+      await delivery?.close();
+      await journal.close();
       await closeRedis();
     })());
   return { url, port, close };

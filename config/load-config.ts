@@ -32,6 +32,8 @@ const ENV_OVERRIDES = [
   { name: 'PORT', path: ['server', 'port'], type: 'number' },
   { name: 'REDIS_URL', path: ['redis', 'url'], type: 'string' },
   { name: 'LOG_LEVEL', path: ['logging', 'level'], type: 'string' },
+  // The audit store becomes PostgreSQL at this URL (a password belongs in PGPASSWORD).
+  { name: 'DATABASE_URL', path: ['audit', 'store'], type: 'postgres-store' },
   { name: 'FEDERATION_DEADLINE_MS', path: ['federation', 'deadlineMs'], type: 'number' },
   { name: 'FEDERATION_SOURCE_TIMEOUT_MS', path: ['federation', 'sourceTimeoutMs'], type: 'number' },
 ] as const;
@@ -108,6 +110,7 @@ function envOverrides(env: Env, problems: ConfigProblem[]): Record<string, unkno
     const raw = env[override.name];
     if (raw === undefined || raw === '') continue;
     let value: unknown = raw;
+    if (override.type === 'postgres-store') value = { kind: 'postgres', url: raw };
     if (override.type === 'number') {
       value = /^\d+$/.test(raw) ? Number(raw) : undefined;
       if (value === undefined) {
@@ -145,7 +148,11 @@ export function deepMerge(
   for (const [key, value] of Object.entries(over)) {
     if (value === null) continue;
     const current = out[key];
-    out[key] = isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : value;
+    // A tagged object of another kind (e.g. audit.store file → postgres) replaces the base whole.
+    const otherKind =
+      isPlainObject(current) && isPlainObject(value) && 'kind' in value && value.kind !== current.kind;
+    out[key] =
+      isPlainObject(current) && isPlainObject(value) && !otherKind ? deepMerge(current, value) : value;
   }
   return out;
 }

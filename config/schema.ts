@@ -27,6 +27,75 @@ export const smartBackendAuthSchema = z.strictObject({
   scope: z.string().min(1).default('system/*.read'),
 });
 
+/**
+ * How the broker guards its calls to one source (broker/federation and the source's HTTP client).
+ * Every part has defaults, so a source needs to say only what it changes.
+ */
+export const resilienceSchema = z.strictObject({
+  /**
+   * After this run of failed calls (timeouts and errors; not no-match, not a 4xx refusal) the source
+   * is skipped (`circuit-open`) until one probe call, made by a real view at least `halfOpenAfterMs`
+   * later, succeeds.
+   */
+  circuitBreaker: z
+    .strictObject({
+      consecutiveFailures: z.number().int().min(1).max(1000).default(5),
+      /**
+       * Instead of a run: open when at least this share of the last `window` calls failed (once
+       * `minimumCalls` were made), for a source that fails often but not every time.
+       */
+      failureRatio: z
+        .strictObject({
+          threshold: z.number().gt(0).max(1),
+          window: z.number().int().min(2).max(1000).default(20),
+          minimumCalls: z.number().int().min(1).max(1000).default(10),
+        })
+        .optional(),
+      halfOpenAfterMs: positiveMs.max(3_600_000).default(10_000),
+    })
+    .prefault({}),
+  /**
+   * At most `maxConcurrent` views call the source at once and `maxQueued` wait for a turn; past that
+   * the source is skipped (`busy`) for the view, so a slow source cannot hold the broker's memory.
+   */
+  bulkhead: z
+    .strictObject({
+      maxConcurrent: z.number().int().min(1).max(10_000).default(64),
+      maxQueued: z.number().int().min(0).max(10_000).default(16),
+    })
+    .prefault({}),
+  /**
+   * A request refused or reset at the connection, or answered 429, is sent again (after Retry-After
+   * when it fits in the source's time), at most `maxAttempts` times in all; never after a timeout.
+   * Retries are budgeted: at most `budgetRatio` extra requests per request over a sliding window.
+   */
+  retry: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(5).default(2),
+      budgetRatio: z.number().min(0).max(1).default(0.1),
+    })
+    .prefault({}),
+  /**
+   * With `replicas`: when the source has not answered within its recent p95 latency (kept between
+   * `minDelayMs` and `maxDelayMs`), the same read is sent to a replica; the first answer wins and the
+   * other call is aborted. Hedges are budgeted like retries (`budgetRatio`).
+   */
+  hedging: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      minDelayMs: positiveMs.default(50),
+      maxDelayMs: positiveMs.default(1000),
+      budgetRatio: z.number().min(0).max(1).default(0.1),
+    })
+    .refine((h) => h.minDelayMs <= h.maxDelayMs, {
+      message: 'minDelayMs must not exceed maxDelayMs',
+      path: ['minDelayMs'],
+    })
+    .prefault({}),
+});
+
+export type SourceResilience = z.infer<typeof resilienceSchema>;
+
 const sourceCommon = {
   /** Stable, short: it prefixes the ids of every resource from this source. */
   id: kebabId,
@@ -48,45 +117,73 @@ const sourceCommon = {
   maxSockets: z.number().int().min(1).max(512).default(32),
   /** Page size requested with `_count`. */
   pageSize: z.number().int().min(1).max(1000).default(100),
+  /** Other base URLs serving the same data (the same system's replicas), for hedged reads. */
+  replicas: z
+    .array(z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')))
+    .max(8)
+    .default([]),
+  resilience: resilienceSchema.prefault({}),
 };
 
-const fhirR4Source = z.strictObject({
-  ...sourceCommon,
-  kind: z.literal('fhir-r4'),
-  /** Without it the source is called unauthenticated (a source inside a trusted network). */
-  auth: smartBackendAuthSchema.optional(),
-});
+/** Checks across one source's settings. */
+function checkSource(
+  source: { replicas: readonly string[]; resilience: SourceResilience },
+  ctx: z.RefinementCtx,
+): void {
+  if (source.resilience.hedging.enabled && source.replicas.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['resilience', 'hedging', 'enabled'],
+      message: 'hedging needs at least one entry in replicas',
+    });
+  }
+}
 
-const gpConnectSource = z.strictObject({
-  ...sourceCommon,
-  kind: z.literal('gp-connect'),
-  gpConnect: z.strictObject({
-    /** The broker's ASID (Ssp-From) and the practice system's (Ssp-To), as issued by Spine. */
-    fromAsid: z.string().regex(/^\d{1,12}$/, 'must be an ASID: up to 12 digits'),
-    toAsid: z.string().regex(/^\d{1,12}$/, 'must be an ASID: up to 12 digits'),
-    includeResolvedAllergies: z.boolean().default(true),
-    /** Medications from this many months back; omitted, all of them. */
-    medicationMonths: z.number().int().min(1).max(600).optional(),
-    includeConsultations: z.boolean().default(true),
-    includeImmunisations: z.boolean().default(true),
-    includeInvestigations: z.boolean().default(true),
-    includeReferrals: z.boolean().default(true),
-    includeUncategorisedData: z.boolean().default(true),
-  }),
-});
+const fhirR4Source = z
+  .strictObject({
+    ...sourceCommon,
+    kind: z.literal('fhir-r4'),
+    /** Without it the source is called unauthenticated (a source inside a trusted network). */
+    auth: smartBackendAuthSchema.optional(),
+  })
+  .superRefine(checkSource);
 
-const ambulanceEpcrSource = z.strictObject({
-  ...sourceCommon,
-  kind: z.literal('ambulance-epcr'),
-  /** The ePCR API's key, sent as X-API-Key. */
-  apiKey: secretRef.optional(),
-});
+const gpConnectSource = z
+  .strictObject({
+    ...sourceCommon,
+    kind: z.literal('gp-connect'),
+    gpConnect: z.strictObject({
+      /** The broker's ASID (Ssp-From) and the practice system's (Ssp-To), as issued by Spine. */
+      fromAsid: z.string().regex(/^\d{1,12}$/, 'must be an ASID: up to 12 digits'),
+      toAsid: z.string().regex(/^\d{1,12}$/, 'must be an ASID: up to 12 digits'),
+      includeResolvedAllergies: z.boolean().default(true),
+      /** Medications from this many months back; omitted, all of them. */
+      medicationMonths: z.number().int().min(1).max(600).optional(),
+      includeConsultations: z.boolean().default(true),
+      includeImmunisations: z.boolean().default(true),
+      includeInvestigations: z.boolean().default(true),
+      includeReferrals: z.boolean().default(true),
+      includeUncategorisedData: z.boolean().default(true),
+    }),
+  })
+  .superRefine(checkSource);
 
-const brokerSource = z.strictObject({
-  ...sourceCommon,
-  kind: z.literal('broker'),
-  auth: smartBackendAuthSchema,
-});
+const ambulanceEpcrSource = z
+  .strictObject({
+    ...sourceCommon,
+    kind: z.literal('ambulance-epcr'),
+    /** The ePCR API's key, sent as X-API-Key. */
+    apiKey: secretRef.optional(),
+  })
+  .superRefine(checkSource);
+
+const brokerSource = z
+  .strictObject({
+    ...sourceCommon,
+    kind: z.literal('broker'),
+    auth: smartBackendAuthSchema,
+  })
+  .superRefine(checkSource);
 
 /** Asymmetric signature algorithms only: never `none`, never HS* (a public key is no secret). */
 export const USER_TOKEN_ALGORITHMS = [
@@ -133,10 +230,82 @@ const rateRuleSchema = z.strictObject({
   durationSeconds: z.number().int().min(1).max(86_400),
 });
 
+/**
+ * Governance duties a role may hold, apart from seeing records: reading the audit trail, working
+ * privacy-officer alerts, managing the objection register, reading the usage report.
+ */
+export const GOVERNANCE_DUTIES = ['audit-read', 'alerts', 'consent-manage', 'usage-read'] as const;
+export type GovernanceDuty = (typeof GOVERNANCE_DUTIES)[number];
+
 const roleSchema = z.strictObject({
   name: z.string().min(1),
-  /** The record types this role may see: every one, or a list. */
-  types: z.union([z.literal('all'), z.array(z.enum(RECORD_RESOURCE_TYPES)).min(1)]),
+  /** The record types this role may see: every one, a list, or none (a governance-only role). */
+  types: z.union([z.literal('all'), z.literal('none'), z.array(z.enum(RECORD_RESOURCE_TYPES)).min(1)]),
+  duties: z.array(z.enum(GOVERNANCE_DUTIES)).default([]),
+});
+
+/** Where an external sink is and how long the broker waits for it. */
+const sinkSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  /** Sent as `Authorization: Bearer …` when set. */
+  token: secretRef.optional(),
+  timeoutMs: positiveMs.default(10_000),
+});
+
+const auditSchema = z.strictObject({
+  /**
+   * The system of record for audit, alerts and the objection register: PostgreSQL, or (the embedded
+   * default) an append-only, fsynced file in a directory. Either way every entry is hash-chained.
+   */
+  store: z.discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('file'), directory: z.string().min(1) }),
+    z.strictObject({
+      kind: z.literal('postgres'),
+      /** postgres://user@host:port/database; a password belongs in PGPASSWORD, not here. */
+      url: z.url({ protocol: /^postgres(ql)?$/ }),
+      /** The schema holding the broker's tables (created by the migrations). */
+      schema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+        .default('hie_audit'),
+      poolSize: z.number().int().min(1).max(100).default(10),
+    }),
+  ]),
+  /** Where committed audit events and privacy-officer alerts are relayed (an outbox); none by default. */
+  sinks: z
+    .strictObject({
+      /** A FHIR server: each AuditEvent is PUT as AuditEvent/{id} (idempotent by id). */
+      fhir: sinkSchema.optional(),
+      /** A SIEM webhook: each AuditEvent is POSTed as JSON with an Idempotency-Key header. */
+      siem: sinkSchema.optional(),
+      /** The privacy officers' webhook: each alert is POSTed with an Idempotency-Key header. */
+      alerts: sinkSchema.optional(),
+    })
+    .default({}),
+  delivery: z
+    .strictObject({
+      /** Attempts per event and sink before it waits for the next relay sweep. */
+      attempts: z.number().int().min(1).max(100).default(8),
+      /** First retry delay; doubled each time. */
+      backoffMs: positiveMs.default(1000),
+      /** How often the outbox is swept for events not yet delivered. */
+      relayIntervalMs: positiveMs.default(2000),
+    })
+    .default({ attempts: 8, backoffMs: 1000, relayIntervalMs: 2000 }),
+});
+
+/** SNOMED CT concepts whose records are withheld from the shared view, in named sets. */
+const sensitiveCodeSetSchema = z.strictObject({
+  name: z.string().min(1),
+  system: z.string().min(1).default('http://snomed.info/sct'),
+  codes: z.array(z.string().regex(/^[0-9A-Za-z.-]{1,64}$/)).min(1),
+});
+
+const sensitiveDataSchema = z.strictObject({
+  /** v3-Confidentiality codes in meta.security that withhold a resource (a Patient is never withheld: see restricted). */
+  withheldConfidentiality: z.array(z.enum(['U', 'L', 'M', 'N', 'R', 'V'])).default(['R', 'V']),
+  /** Coded resources whose codes fall in any of these sets are withheld. */
+  codeSets: z.array(sensitiveCodeSetSchema).default([]),
 });
 
 export const sourceSchema = z.discriminatedUnion('kind', [
@@ -241,6 +410,17 @@ export const configSchema = z
       perOrganisation: { points: 3000, durationSeconds: 60 },
     }),
     redis: z.strictObject({ url: z.url({ protocol: /^rediss?$/ }).optional() }),
+    audit: auditSchema,
+    sensitiveData: sensitiveDataSchema.default({ withheldConfidentiality: ['R', 'V'], codeSets: [] }),
+    objections: z
+      .strictObject({
+        /**
+         * Whether emergency (break-glass) access may override a patient's objection. Off by default:
+         * an objection then refuses everyone. When on, each override raises a privacy-officer alert.
+         */
+        emergencyOverride: z.boolean().default(false),
+      })
+      .default({ emergencyOverride: false }),
     logging: z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     }),
@@ -283,3 +463,5 @@ export const configSchema = z
 
 export type BrokerConfig = z.infer<typeof configSchema>;
 export type SourceConfig = z.infer<typeof sourceSchema>;
+export type AuditConfig = z.infer<typeof auditSchema>;
+export type SensitiveDataConfig = z.infer<typeof sensitiveDataSchema>;

@@ -74,6 +74,7 @@ Try:
   curl -s -H "Authorization: Bearer $TOKEN" ${broker.url}/api/v1/patients/${rich}/record
   (personas in .demo/session.json: ${Object.keys(PERSONAS).join(', ')})
 `);
+  await recordDemoObjection(fhir, await idp.token('privacy-officer'));
   await printSummary(fhir, rich, await idp.token('ed-doctor'));
   console.log('Press Ctrl-C to stop.');
 
@@ -87,6 +88,37 @@ Try:
 }
 
 /** Opens the rich patient's record once, so the console shows a merged view straight away. */
+/**
+ * The demo's objecting patient (9000000017): their objection to all sharing, recorded in the
+ * objection register through the API as the information governance team would, once.
+ */
+async function recordDemoObjection(fhir: string, token: string): Promise<void> {
+  const patient = DEMO_NHS_NUMBERS.objection;
+  const headers = { authorization: `Bearer ${token}`, accept: 'application/fhir+json' };
+  const existing = (await (await fetch(`${fhir}/Consent?patient=${patient}`, { headers })).json()) as Bundle;
+  if (existing.entry?.some((e) => (e.resource as { status?: string }).status === 'active')) return;
+  const response = await fetch(`${fhir}/Consent`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/fhir+json' },
+    body: JSON.stringify({
+      resourceType: 'Consent',
+      status: 'active',
+      scope: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+      },
+      category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0', display: 'Patient Consent' }] }],
+      patient: { identifier: { system: NHS_NUMBER_SYSTEM, value: patient } },
+      dateTime: new Date().toISOString(),
+      policyRule: {
+        coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }],
+      },
+      provision: { type: 'deny', period: { start: '2020-01-01' } },
+    }),
+  });
+  if (response.status !== 201)
+    console.warn(`The demo objection could not be recorded (HTTP ${response.status}).`);
+}
+
 async function printSummary(fhir: string, nhsNumber: string, token: string): Promise<void> {
   const response = await fetch(`${fhir}/Patient/${nhsNumber}/$everything`, {
     headers: { accept: 'application/fhir+json', authorization: `Bearer ${token}` },

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -147,19 +147,23 @@ export class DemoIdentityProvider {
   ): Promise<string> {
     const persona: Persona = typeof who === 'string' ? PERSONAS[who] : who;
     // Standard claims go in the payload (not through setters) so that a test may override any of them.
-    return new SignJWT({
-      iss: DEMO_ISSUER,
-      aud: DEMO_AUDIENCE,
-      sub: persona.userId,
-      name: persona.name,
-      role: persona.role,
-      org: persona.organisationOds,
-      purpose_of_use: persona.purposeOfUse,
-      ...options.claims,
-    })
-      .setProtectedHeader({ alg: 'ES256', kid: this.kid, typ: 'JWT' })
-      .setIssuedAt()
-      .setExpirationTime(`${options.ttlSeconds ?? 8 * 3600}s`)
-      .sign(this.key);
+    return (
+      new SignJWT({
+        iss: DEMO_ISSUER,
+        aud: DEMO_AUDIENCE,
+        sub: persona.userId,
+        name: persona.name,
+        role: persona.role,
+        org: persona.organisationOds,
+        purpose_of_use: persona.purposeOfUse,
+        ...options.claims,
+      })
+        .setProtectedHeader({ alg: 'ES256', kid: this.kid, typ: 'JWT' })
+        .setIssuedAt()
+        // A token id, as CIS2's tokens carry: the audit records it (never the token).
+        .setJti(randomUUID())
+        .setExpirationTime(`${options.ttlSeconds ?? 8 * 3600}s`)
+        .sign(this.key)
+    );
   }
 }

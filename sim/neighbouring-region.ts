@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../config/load-config';
 import { createLogger } from '../broker/observability/logger';
 import { startBroker } from '../broker/start-broker';
@@ -66,6 +69,10 @@ export async function startNeighbouringRegion(options: NeighbouringRegionOptions
           { clientId: options.caller.clientId, name: 'Calling broker', jwksUrl: options.caller.jwksUrl() },
         ],
         logging: { level: 'silent' },
+        // The simulated peer's own audit trail: a file journal that lasts as long as the simulation.
+        audit: {
+          store: { kind: 'file', directory: mkdtempSync(path.join(tmpdir(), 'hie-neighbour-audit-')) },
+        },
       },
     });
     const broker = await startBroker(config, createLogger({ level: 'silent' }));

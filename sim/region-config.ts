@@ -1,5 +1,7 @@
 import path from 'node:path';
-import { loadConfig, projectRoot } from '../config/load-config';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { deepMerge, loadConfig, projectRoot } from '../config/load-config';
 import type { BrokerConfig } from '../config/schema';
 import type { RunningRegion } from './start-region';
 
@@ -16,6 +18,10 @@ export function regionConfig(
     federation?: Record<string, unknown>;
     sources?: Record<string, unknown>;
     auth?: Record<string, unknown>;
+    /** The audit store; by default a fresh file journal in a temporary directory. */
+    audit?: Record<string, unknown>;
+    /** Anything else (objections, sensitiveData, redis…), layered last. */
+    extra?: Record<string, unknown>;
   } = {},
 ): BrokerConfig {
   const demo = loadConfig({ file: DEMO_CONFIG_FILE(), env: {} });
@@ -32,12 +38,18 @@ export function regionConfig(
   return loadConfig({
     file: DEMO_CONFIG_FILE(),
     env: {},
-    overrides: {
-      server: { port: 0, host: '127.0.0.1', shutdownGraceMs: 1000, ...overrides.server },
-      logging: { level: 'silent' },
-      ...(overrides.federation ? { federation: overrides.federation } : {}),
-      ...(overrides.auth ? { auth: overrides.auth } : {}),
-      sources,
-    },
+    overrides: deepMerge(
+      {
+        server: { port: 0, host: '127.0.0.1', shutdownGraceMs: 1000, ...overrides.server },
+        logging: { level: 'silent' },
+        ...(overrides.federation ? { federation: overrides.federation } : {}),
+        ...(overrides.auth ? { auth: overrides.auth } : {}),
+        audit: overrides.audit ?? {
+          store: { kind: 'file', directory: mkdtempSync(path.join(tmpdir(), 'hie-audit-')) },
+        },
+        sources,
+      },
+      overrides.extra ?? {},
+    ),
   });
 }

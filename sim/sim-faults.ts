@@ -1,13 +1,14 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import type { Express, Response } from 'express';
 
 /** Ways a simulated node can misbehave, for tests and benchmarks of the broker's resilience. */
 export type SimFault =
   /** Accepts the request and never answers. */
   | { readonly kind: 'hang' }
-  /** Answers with this HTTP status and an error body in the node's protocol. */
-  | { readonly kind: 'status'; readonly status: number }
+  /** Answers with this HTTP status and an error body in the node's protocol (and Retry-After, if given). */
+  | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string }
   /** Answers 200 with a body that is not JSON. */
   | { readonly kind: 'malformed-json' }
   /** Answers 200 with an HTML page. */
@@ -22,6 +23,8 @@ export type SimFault =
   | { readonly kind: 'slow-body'; readonly intervalMs: number }
   /** Pads the body past this many bytes. */
   | { readonly kind: 'oversized'; readonly bytes: number }
+  /** Answers 200 with a small gzip body (Content-Encoding: gzip) that inflates to this many bytes. */
+  | { readonly kind: 'gzip-bomb'; readonly inflatedBytes: number }
   /** Adds another patient's clinical items to the searched patient's record. */
   | { readonly kind: 'other-patient' }
   /** Answers the patient lookup with a different person (another NHS number). */
@@ -33,6 +36,23 @@ export interface SimFaultRule {
   readonly fault: SimFault;
   /** Which requests it applies to: patient lookups, clinical searches, or both. Default: all. */
   readonly on?: 'all' | 'patient' | 'search';
+  /** Applies to this many of those requests, then the node behaves again. Default: every one. */
+  readonly times?: number;
+}
+
+const bombs = new Map<number, Buffer>();
+
+/** A gzip body of a JSON prefix and then blanks, inflating to `bytes`; made once per size (it compresses ~1000:1). */
+function gzipBomb(bytes: number): Buffer {
+  let bomb = bombs.get(bytes);
+  if (!bomb) {
+    const prefix = Buffer.from('{"resourceType":"Bundle","type":"searchset","padding":"');
+    bomb = gzipSync(Buffer.concat([prefix, Buffer.alloc(Math.max(0, bytes - prefix.length), 0x20)]), {
+      level: 9,
+    });
+    bombs.set(bytes, bomb);
+  }
+  return bomb;
 }
 
 /** The fault of a rule if it applies to this kind of request. */
@@ -56,6 +76,7 @@ export async function answerWithFault(
     case 'hang':
       return true;
     case 'status':
+      if (fault.retryAfter !== undefined) res.set('Retry-After', fault.retryAfter);
       res
         .status(fault.status)
         .type(protocol.contentType)
@@ -97,6 +118,13 @@ export async function answerWithFault(
         .send(
           JSON.stringify({ resourceType: 'Bundle', type: 'searchset', padding: 'x'.repeat(fault.bytes) }),
         );
+      return true;
+    case 'gzip-bomb':
+      res
+        .status(200)
+        .type(protocol.contentType)
+        .set('Content-Encoding', 'gzip')
+        .send(gzipBomb(fault.inflatedBytes));
       return true;
     case 'other-patient':
     case 'wrong-patient':

@@ -12,6 +12,8 @@ export interface RunningSimNode {
   lastRequestId(): string | undefined;
   /** The headers of the last request to the node's API (for protocol checks such as GP Connect's). */
   lastHeaders(): Readonly<Record<string, string | string[] | undefined>>;
+  /** Requests whose client went away (closed or aborted the request) before the node had finished answering. */
+  abandoned(): number;
   setFault(rule: SimFaultRule | null): void;
   setLatency(latencyMs: number | (() => number)): void;
   close(): Promise<void>;
@@ -48,6 +50,9 @@ export function createSimNodeBase(options: SimNodeBaseOptions): SimNodeBase {
   app.set('etag', false);
   let latency = options.latencyMs ?? 0;
   let rule: SimFaultRule | null = null;
+  /** How many more requests the rule applies to, when it has `times`. */
+  let remaining = Infinity;
+  let abandoned = 0;
   const requests = { patient: 0, search: 0 };
   let lastRequestId: string | undefined;
   let lastHeaders: Record<string, string | string[] | undefined> = {};
@@ -63,8 +68,14 @@ export function createSimNodeBase(options: SimNodeBaseOptions): SimNodeBase {
       requests[kind]++;
       lastRequestId = req.get('x-request-id');
       lastHeaders = { ...req.headers };
+      let resetByNode = false;
+      res.once('close', () => {
+        if (!res.writableFinished && !resetByNode) abandoned++;
+      });
       await delay();
       const fault = faultFor(rule, kind);
+      if (fault && --remaining <= 0) rule = null;
+      resetByNode = fault?.kind === 'reset';
       if (fault && (await answerWithFault(fault, res, options))) return;
       const { status, body } = await produce(fault);
       res
@@ -83,8 +94,10 @@ export function createSimNodeBase(options: SimNodeBaseOptions): SimNodeBase {
         requests,
         lastRequestId: () => lastRequestId,
         lastHeaders: () => lastHeaders,
+        abandoned: () => abandoned,
         setFault: (next) => {
           rule = next;
+          remaining = next?.times ?? Infinity;
         },
         setLatency: (next) => {
           latency = next;

@@ -115,7 +115,8 @@ describe('who may look: authentication and role', () => {
     const idp = await testIdentity();
     const cases: [string, RegExp][] = [
       [await idp.token('gp', { claims: { role: undefined } }), /carries no role/],
-      [await idp.token('privacy-officer'), /role R8013 gives no access/],
+      [await idp.token('gp', { claims: { role: 'R9999' } }), /role R9999 gives no access/],
+      [await idp.token('privacy-officer'), /Health Records Manager role is for governance duties/],
       [
         await idp.token('gp', { claims: { purpose_of_use: 'HMARKT' } }),
         /direct care only: state purpose of use TREAT, ETREAT or BTG/,

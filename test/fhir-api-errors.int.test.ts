@@ -107,8 +107,8 @@ describe('bad requests get a clear OperationOutcome with the right status', () =
     expect(await ready.json()).toMatchObject({
       status: 'ready',
       sources: expect.arrayContaining([
-        { id: 'gp', kind: 'gp-connect' },
-        { id: 'acute', kind: 'fhir-r4' },
+        expect.objectContaining({ id: 'gp', kind: 'gp-connect', circuit: 'closed' }),
+        expect.objectContaining({ id: 'acute', kind: 'fhir-r4', circuit: 'closed' }),
       ]),
     });
   });

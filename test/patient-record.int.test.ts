@@ -133,6 +133,7 @@ describe('the viewer record over real HTTP', () => {
       excludedSources: 0,
       excludedItems: 0,
       beforeSince: 0,
+      sensitive: 0,
     });
     expect(record.queryId).toEqual(expect.any(String));
   });

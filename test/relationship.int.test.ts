@@ -87,6 +87,20 @@ describe('legitimate relationship: verified, self-claimed, emergency', () => {
     expect(t.region.nodes.acute.requests.patient).toBe(before);
   });
 
+  it("when the patient is restricted and the GP system is down, then the registered practice is still the GP's verified relationship (from the other sources' records), though the view does not show it", async () => {
+    t.region.nodes.gp.setFault({ fault: { kind: 'status', status: 503 } });
+    try {
+      const answer = await open('gp', {}, DEMO_NHS_NUMBERS.restricted);
+      expect(answer.status).toBe(200);
+      const patient = (answer.body as { entry?: { resource?: { resourceType: string } }[] }).entry?.find(
+        (e) => e.resource?.resourceType === 'Patient',
+      )?.resource as { generalPractitioner?: unknown } | undefined;
+      expect(patient?.generalPractitioner).toBeUndefined();
+    } finally {
+      t.heal();
+    }
+  });
+
   it('when the stated basis is not one the broker knows, then 400 names the choices', async () => {
     const answer = await open('gp', { 'x-hie-relationship': 'curious' });
     expect(answer.status).toBe(400);

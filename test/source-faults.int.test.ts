@@ -12,7 +12,11 @@ describe('a misbehaving source degrades that source only', () => {
   beforeAll(async () => {
     t = await startTestRegion({
       federation: { deadlineMs: DEADLINE_MS, sourceTimeoutMs: 1000 },
-      sources: { maxResponseBytes: 256 * 1024 },
+      // One broker sees every fault in turn: its circuit breakers are tested on their own (source-resilience).
+      sources: {
+        maxResponseBytes: 256 * 1024,
+        resilience: { circuitBreaker: { consecutiveFailures: 1000 } },
+      },
     });
   });
   afterEach(() => t.heal());

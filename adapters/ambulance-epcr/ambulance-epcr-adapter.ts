@@ -1,12 +1,13 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { RecordResourceType } from '../../broker/fhir/resource-types';
-import type {
-  AdapterContext,
-  PatientQuery,
-  SourceAdapter,
-  SourceDescriptor,
-  SourceIssue,
-  SourceOutcome,
+import {
+  baseUrlOf,
+  type AdapterContext,
+  type PatientQuery,
+  type SourceAdapter,
+  type SourceDescriptor,
+  type SourceIssue,
+  type SourceOutcome,
 } from '../contract';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { settleOutcome } from '../settle-outcome';
@@ -52,7 +53,8 @@ export class AmbulanceEpcrAdapter implements SourceAdapter {
     return settleOutcome(
       { sourceId: this.source.id, signal: ctx.signal, onFault: this.options.onFault },
       async () => {
-        const { patients } = await searchEpcrPatients(this.endpoint, query.nhsNumber, ctx);
+        const endpoint = { ...this.endpoint, baseUrl: baseUrlOf(this.source, ctx) };
+        const { patients } = await searchEpcrPatients(endpoint, query.nhsNumber, ctx);
         const found = matchEpcrPatient(patients, query.nhsNumber);
         if (!found) return { status: 'no-match' };
         const patient = toR4Patient(found);
@@ -61,7 +63,7 @@ export class AmbulanceEpcrAdapter implements SourceAdapter {
         const warnings: SourceIssue[] = [];
         if (wanted.length > 0) {
           const collected = await collectIncidents(
-            this.endpoint,
+            endpoint,
             {
               patientId: patient.id,
               maxPages: this.options.maxPages,

@@ -27,6 +27,7 @@ async function getEpcrJson(endpoint: EpcrEndpoint, url: string, ctx: AdapterCont
     accept: 'application/json',
     headers: headers(endpoint),
     signal: ctx.signal,
+    deadline: ctx.deadline,
     trace: ctx.trace,
   });
   return body;

@@ -47,8 +47,10 @@ export class SmartBackendAuth {
     const now = (this.options.now ?? Date.now)();
     if (this.cached && now < this.cached.renewAt) return `Bearer ${this.cached.value}`;
     // Waiting on a shared request must still honour this view's own deadline.
+    const tokenTimeoutMs = this.options.tokenTimeoutMs ?? 10_000;
     this.pending ??= this.requestToken({
-      signal: AbortSignal.timeout(this.options.tokenTimeoutMs ?? 10_000),
+      signal: AbortSignal.timeout(tokenTimeoutMs),
+      deadline: Date.now() + tokenTimeoutMs,
       trace: ctx.trace,
     }).finally(() => {
       this.pending = undefined;
@@ -61,7 +63,11 @@ export class SmartBackendAuth {
     this.cached = undefined;
   }
 
-  private async requestToken(ctx: { signal: AbortSignal; trace: TraceContext }): Promise<string> {
+  private async requestToken(ctx: {
+    signal: AbortSignal;
+    deadline: number;
+    trace: TraceContext;
+  }): Promise<string> {
     const { tokenUrl, clientId, key } = this.options;
     const assertion = await new SignJWT({})
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
@@ -85,6 +91,7 @@ export class SmartBackendAuth {
           client_assertion: assertion,
         },
         signal: ctx.signal,
+        deadline: ctx.deadline,
         trace: ctx.trace,
       }));
     } catch (error) {

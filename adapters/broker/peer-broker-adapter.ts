@@ -8,13 +8,14 @@ import {
 } from '../../broker/trust/requester-assertion';
 import type { SigningKey } from '../../broker/trust/signing-key';
 import type { SmartBackendAuth } from '../auth/smart-backend-auth';
-import type {
-  AdapterContext,
-  PatientQuery,
-  SourceAdapter,
-  SourceDescriptor,
-  SourceIssue,
-  SourceOutcome,
+import {
+  baseUrlOf,
+  type AdapterContext,
+  type PatientQuery,
+  type SourceAdapter,
+  type SourceDescriptor,
+  type SourceIssue,
+  type SourceOutcome,
 } from '../contract';
 import { searchBundleSchema, type SearchBundle } from '../fhir-r4/search-bundle';
 import { settleOutcome } from '../settle-outcome';
@@ -83,10 +84,11 @@ export class PeerBrokerAdapter implements SourceAdapter {
     const { auth, client, key, brokerId } = this.options;
     const params = new URLSearchParams({ _type: types.join(',') });
     if (query.since) params.set('_since', query.since);
+    const base = baseUrlOf(this.source, ctx);
     const url =
       types.length === 0
-        ? `${this.source.baseUrl}/Patient/${query.nhsNumber}`
-        : `${this.source.baseUrl}/Patient/${query.nhsNumber}/$everything?${params.toString()}`;
+        ? `${base}/Patient/${query.nhsNumber}`
+        : `${base}/Patient/${query.nhsNumber}/$everything?${params.toString()}`;
     const headers = {
       Authorization: await auth.authorization(ctx),
       [REQUESTER_HEADER]: await signRequesterAssertion({

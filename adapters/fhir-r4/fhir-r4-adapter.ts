@@ -1,13 +1,14 @@
 import type { OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../../broker/fhir/systems';
 import { PATIENT_SEARCH_PARAM, type RecordResourceType } from '../../broker/fhir/resource-types';
-import type {
-  AdapterContext,
-  PatientQuery,
-  SourceAdapter,
-  SourceDescriptor,
-  SourceIssue,
-  SourceOutcome,
+import {
+  baseUrlOf,
+  type AdapterContext,
+  type PatientQuery,
+  type SourceAdapter,
+  type SourceDescriptor,
+  type SourceIssue,
+  type SourceOutcome,
 } from '../contract';
 import type { SmartBackendAuth } from '../auth/smart-backend-auth';
 import type { SourceHttpClient } from '../http/source-http-client';
@@ -84,7 +85,7 @@ export class FhirR4Adapter implements SourceAdapter {
     query: PatientQuery,
     ctx: AdapterContext,
   ): Promise<(Patient & { id: string }) | null> {
-    const url = `${this.source.baseUrl}/Patient?identifier=${encodeURIComponent(`${NHS_NUMBER_SYSTEM}|${query.nhsNumber}`)}`;
+    const url = `${baseUrlOf(this.source, ctx)}/Patient?identifier=${encodeURIComponent(`${NHS_NUMBER_SYSTEM}|${query.nhsNumber}`)}`;
     const bundle = await this.getBundle(url, ctx);
     const patients = (bundle.entry ?? [])
       .filter((entry) => entry.resource?.resourceType === 'Patient' && entry.search?.mode !== 'include')
@@ -110,7 +111,7 @@ export class FhirR4Adapter implements SourceAdapter {
       _count: String(this.options.pageSize),
     });
     if (query.since) params.set('_lastUpdated', `ge${query.since}`);
-    let url: string | undefined = `${this.source.baseUrl}/${type}?${params.toString()}`;
+    let url: string | undefined = `${baseUrlOf(this.source, ctx)}/${type}?${params.toString()}`;
     const byId = new Map<string, Resource>();
     const warnings: SourceIssue[] = [];
     let unexpected = 0;
@@ -138,7 +139,7 @@ export class FhirR4Adapter implements SourceAdapter {
         }
         byId.set(resource.id, resource as Resource);
       }
-      url = this.nextLink(bundle, warnings, type);
+      url = this.nextLink(bundle, warnings, type, baseUrlOf(this.source, ctx));
     }
     if (unexpected > 0) {
       warnings.push({
@@ -151,11 +152,16 @@ export class FhirR4Adapter implements SourceAdapter {
     return { resources: [...byId.values()], warnings };
   }
 
-  private nextLink(bundle: SearchBundle, warnings: SourceIssue[], type: string): string | undefined {
+  private nextLink(
+    bundle: SearchBundle,
+    warnings: SourceIssue[],
+    type: string,
+    baseUrl: string,
+  ): string | undefined {
     const next = bundle.link?.find((link) => link.relation === 'next')?.url;
     if (!next) return undefined;
-    // A next link may only lead back to the same source: never let a source steer the broker elsewhere.
-    if (!next.startsWith(`${this.source.baseUrl}/`) && !next.startsWith(`${this.source.baseUrl}?`)) {
+    // A next link may only lead back to where the search went: never let a source steer the broker elsewhere.
+    if (!next.startsWith(`${baseUrl}/`) && !next.startsWith(`${baseUrl}?`)) {
       warnings.push({
         severity: 'warning',
         code: 'security',

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordResourceType } from '../../broker/fhir/resource-types';
-import type {
-  AdapterContext,
-  PatientQuery,
-  SourceAdapter,
-  SourceDescriptor,
-  SourceOutcome,
+import {
+  baseUrlOf,
+  type AdapterContext,
+  type PatientQuery,
+  type SourceAdapter,
+  type SourceDescriptor,
+  type SourceOutcome,
 } from '../contract';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { settleOutcome } from '../settle-outcome';
@@ -98,7 +99,7 @@ export class GpConnectAdapter implements SourceAdapter {
     });
     return this.options.client.requestJson({
       method: 'POST',
-      url: `${this.source.baseUrl}/Patient/$gpc.getstructuredrecord`,
+      url: `${baseUrlOf(this.source, ctx)}/Patient/$gpc.getstructuredrecord`,
       body,
       contentType: FHIR_JSON,
       accept: FHIR_JSON,
@@ -110,7 +111,10 @@ export class GpConnectAdapter implements SourceAdapter {
         Authorization: `Bearer ${token}`,
       },
       passStatuses: GPC_ERROR_STATUSES,
+      // A POST by the protocol, but a read: sending it twice changes nothing.
+      idempotent: true,
       signal: ctx.signal,
+      deadline: ctx.deadline,
       trace: ctx.trace,
     });
   }

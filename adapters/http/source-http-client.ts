@@ -1,15 +1,34 @@
 import http from 'node:http';
 import https from 'node:https';
-import axios, { AxiosError, type AxiosInstance } from 'axios';
+import type { Readable } from 'node:stream';
+import axios, { type AxiosInstance } from 'axios';
 import type { TraceContext } from '../contract';
 import { UpstreamFailure, upstreamError } from '../upstream-failure';
+import { ExtraCallBudget } from './extra-call-budget';
+import { BodyRefused, readBody } from './read-body';
+import { transientRetry, type RetryReason, type ThrottleSignals } from './transient-retry';
 
 export interface SourceHttpClientOptions {
-  /** Concurrent sockets to this source; further requests queue on the agent. */
+  /** Concurrent sockets to this source (per host: each replica has as many); further requests queue on the agent. */
   readonly maxSockets: number;
   /** Bodies larger than this (after decompression) are refused. */
   readonly maxResponseBytes: number;
   readonly userAgent: string;
+  /** Retries of refused or reset connections and 429s, budgeted per source. Default: none. */
+  readonly retry?: { readonly maxAttempts: number; readonly budgetRatio: number };
+  /** Told of every retry, e.g. for a metric. */
+  readonly onRetry?: (reason: RetryReason) => void;
+}
+
+/** A compressed body inflating more than this many times over is a decompression bomb... */
+const MAX_COMPRESSION_RATIO = 200;
+/** ...once it has inflated past this (small bodies can compress absurdly well and do no harm). */
+const RATIO_FLOOR_BYTES = 1024 * 1024;
+
+/** One exchange's answer, its body read (and decompressed) in full. */
+interface RawAnswer extends ThrottleSignals {
+  readonly contentType: string;
+  readonly text: string;
 }
 
 export interface JsonResponse {
@@ -31,18 +50,29 @@ export interface JsonRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Statuses whose JSON body the caller interprets itself. */
   readonly passStatuses?: readonly number[];
+  /**
+   * Whether sending the request twice is harmless (a read). Default: GET yes, POST no. Decides
+   * whether a connection reset may be retried; a refused connection or a 429 always may.
+   */
+  readonly idempotent?: boolean;
   readonly signal: AbortSignal;
+  /** Epoch ms when `signal` aborts, when known: a retry must fit before it. */
+  readonly deadline?: number | undefined;
   readonly trace: TraceContext;
 }
 
 /**
- * The one HTTP client every adapter uses: keep-alive agents with bounded sockets, no
- * redirects followed, a response size cap, and failures classified once into UpstreamFailures.
+ * The one HTTP client every adapter uses: keep-alive agents with bounded sockets, no redirects
+ * followed, bodies decompressed as they stream and capped on their decompressed size, budgeted
+ * retries of transient connection failures and 429s, and failures classified once into
+ * UpstreamFailures. One client serves one source, so its sockets and its retry budget are that
+ * source's alone.
  */
 export class SourceHttpClient {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly axios: AxiosInstance;
+  private readonly retryBudget: ExtraCallBudget;
 
   constructor(private readonly options: SourceHttpClientOptions) {
     const agentOptions = {
@@ -56,15 +86,15 @@ export class SourceHttpClient {
       httpAgent: this.httpAgent,
       httpsAgent: this.httpsAgent,
       maxRedirects: 0,
-      maxContentLength: options.maxResponseBytes,
       maxBodyLength: options.maxResponseBytes,
-      decompress: true,
-      responseType: 'text',
-      // Parse bodies ourselves, so that a source sending something that is not JSON is named as such.
-      transformResponse: [(data: unknown) => data],
+      // The body is read, decompressed and capped by readBody, which also refuses decompression bombs.
+      maxContentLength: -1,
+      decompress: false,
+      responseType: 'stream',
       validateStatus: () => true,
       proxy: false,
     });
+    this.retryBudget = new ExtraCallBudget({ ratio: options.retry?.budgetRatio ?? 0 });
   }
 
   /**
@@ -73,39 +103,27 @@ export class SourceHttpClient {
    * Connect's OperationOutcomes); anything else throws an UpstreamFailure.
    */
   async requestJson(request: JsonRequest): Promise<JsonResponse> {
-    let response;
-    try {
-      response = await this.axios.request<string>({
-        method: request.method,
-        url: request.url,
-        signal: request.signal,
-        ...(request.body !== undefined ? { data: JSON.stringify(request.body) } : {}),
-        ...(request.form ? { data: new URLSearchParams(request.form).toString() } : {}),
-        headers: {
-          Accept: request.accept ?? 'application/fhir+json',
-          'User-Agent': this.options.userAgent,
-          'X-Request-Id': request.trace.requestId,
-          ...(request.trace.traceparent ? { traceparent: request.trace.traceparent } : {}),
-          ...(request.body !== undefined
-            ? { 'Content-Type': request.contentType ?? 'application/fhir+json' }
-            : {}),
-          ...request.headers,
-        },
-      });
-    } catch (error) {
-      throw classifyTransportError(error, request.signal, this.options.maxResponseBytes);
-    }
-    const { status } = response;
+    this.retryBudget.recordCall();
+    // Retried here, per request, not per adapter call: a view's call makes several requests (token,
+    // patient search, searches, pages) and repeating the whole call would repeat the ones that worked.
+    const retries = transientRetry({
+      maxAttempts: this.options.retry?.maxAttempts ?? 1,
+      budget: this.retryBudget,
+      idempotent: request.idempotent ?? request.method === 'GET',
+      ...(request.deadline !== undefined ? { deadline: request.deadline } : {}),
+      ...(this.options.onRetry ? { onRetry: this.options.onRetry } : {}),
+    });
+    const answer = await retries.execute(() => this.exchange(request), request.signal);
+    const { status } = answer;
     const passed = request.passStatuses?.includes(status) ?? false;
     if (!passed) throwForStatus(status);
 
-    const contentType = String(response.headers['content-type'] ?? '');
-    if (!JSON_TYPE.test(contentType)) {
+    if (!JSON_TYPE.test(answer.contentType)) {
       if (passed) throwForStatus(status, true);
       throw upstreamError('wrong-content-type', 'answered with a body that is not JSON', 'structure');
     }
     try {
-      return { status, body: JSON.parse(response.data) as unknown };
+      return { status, body: JSON.parse(answer.text) as unknown };
     } catch (cause) {
       if (passed) throwForStatus(status, true);
       throw new UpstreamFailure(
@@ -124,6 +142,53 @@ export class SourceHttpClient {
   async close(): Promise<void> {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+  }
+
+  /** One request and its whole body, or an UpstreamFailure for anything that went wrong on the way. */
+  private async exchange(request: JsonRequest): Promise<RawAnswer> {
+    try {
+      const response = await this.axios.request<Readable>({
+        method: request.method,
+        url: request.url,
+        signal: request.signal,
+        ...(request.body !== undefined ? { data: JSON.stringify(request.body) } : {}),
+        ...(request.form ? { data: new URLSearchParams(request.form).toString() } : {}),
+        headers: {
+          Accept: request.accept ?? 'application/fhir+json',
+          'Accept-Encoding': 'gzip, deflate, br',
+          'User-Agent': this.options.userAgent,
+          'X-Request-Id': request.trace.requestId,
+          ...(request.trace.traceparent ? { traceparent: request.trace.traceparent } : {}),
+          ...(request.body !== undefined
+            ? { 'Content-Type': request.contentType ?? 'application/fhir+json' }
+            : {}),
+          ...request.headers,
+        },
+      });
+      const header = (name: string): string | undefined => {
+        const value: unknown = response.headers[name];
+        return typeof value === 'string' ? value : undefined;
+      };
+      const encoding = header('content-encoding');
+      // A plain body that says it is over the cap is refused before a byte of it is read.
+      if (!encoding && Number(header('content-length') ?? 0) > this.options.maxResponseBytes) {
+        response.data.destroy();
+        throw new BodyRefused('too-large', { bytes: Number(header('content-length')) });
+      }
+      const body = await readBody(response.data, encoding, {
+        maxBytes: this.options.maxResponseBytes,
+        maxRatio: MAX_COMPRESSION_RATIO,
+        ratioFloorBytes: RATIO_FLOOR_BYTES,
+      });
+      return {
+        status: response.status,
+        contentType: header('content-type') ?? '',
+        retryAfter: header('retry-after'),
+        text: body.toString('utf8').replace(/^\uFEFF/, ''),
+      };
+    } catch (error) {
+      throw classifyTransportError(error, request.signal, this.options.maxResponseBytes);
+    }
   }
 }
 
@@ -175,14 +240,9 @@ function classifyTransportError(error: unknown, signal: AbortSignal, maxBytes: n
       { cause: error },
     );
   }
-  const code = error instanceof AxiosError ? error.code : undefined;
+  if (error instanceof BodyRefused) return withCause(refusedBody(error, maxBytes), error);
+  const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : '';
-  if (code === 'ERR_BAD_RESPONSE' && message.includes('maxContentLength')) {
-    return withCause(
-      upstreamError('too-large', `sent a response larger than ${maxBytes} bytes`, 'too-costly'),
-      error,
-    );
-  }
   if (code === 'ECONNREFUSED')
     return withCause(upstreamError('unreachable', 'refused the connection', 'transient'), error);
   if (code === 'ECONNRESET' || message.includes('socket hang up') || code === 'EPIPE') {
@@ -198,6 +258,25 @@ function classifyTransportError(error: unknown, signal: AbortSignal, maxBytes: n
     );
   }
   return withCause(upstreamError('transport', 'could not be reached', 'transient'), error);
+}
+
+function refusedBody(refused: BodyRefused, maxBytes: number): UpstreamFailure {
+  switch (refused.reason) {
+    case 'too-large':
+      return upstreamError('too-large', `sent a response larger than ${maxBytes} bytes`, 'too-costly');
+    case 'compression-bomb':
+      return upstreamError(
+        'compression-bomb',
+        `sent a compressed response that inflates more than ${MAX_COMPRESSION_RATIO} times over (a decompression bomb)`,
+        'too-costly',
+      );
+    case 'unsupported-encoding':
+      return upstreamError(
+        'unsupported-encoding',
+        'sent a response in a content encoding the broker does not read',
+        'structure',
+      );
+  }
 }
 
 function withCause(failure: UpstreamFailure, cause: unknown): UpstreamFailure {

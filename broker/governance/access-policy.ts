@@ -1,10 +1,17 @@
 import type { Requester } from '../../adapters/contract';
-import type { BrokerConfig } from '../../config/schema';
+import type { BrokerConfig, GovernanceDuty } from '../../config/schema';
 import { RECORD_RESOURCE_TYPES, type RecordResourceType } from '../fhir/resource-types';
 import { AccessDenied } from './access-denied';
 
 /** HL7 v3 PurposeOfUse codes for direct care: treatment, emergency treatment, break the glass. */
 export const DIRECT_CARE_PURPOSES = ['TREAT', 'ETREAT', 'BTG'] as const;
+
+const DUTY_TEXT: Readonly<Record<GovernanceDuty, string>> = {
+  'audit-read': 'Reading the audit trail',
+  alerts: 'Working privacy-officer alerts',
+  'consent-manage': 'Managing the objection register',
+  'usage-read': 'The usage report',
+};
 
 /**
  * Who may see what: the requester's national RBAC role decides which record types they may see, and
@@ -13,6 +20,18 @@ export const DIRECT_CARE_PURPOSES = ['TREAT', 'ETREAT', 'BTG'] as const;
  */
 export class AccessPolicy {
   constructor(private readonly roles: BrokerConfig['auth']['roles']) {}
+
+  /** Throws AccessDenied unless the requester's role holds the governance duty. */
+  requireDuty(requester: Requester, duty: GovernanceDuty): void {
+    const role =
+      requester.role && Object.hasOwn(this.roles, requester.role) ? this.roles[requester.role] : undefined;
+    if (!role?.duties.includes(duty)) {
+      throw new AccessDenied(
+        'duty',
+        `${DUTY_TEXT[duty]} is for roles with the ${duty} duty; ${role ? `the ${role.name} role` : 'your role'} does not have it.`,
+      );
+    }
+  }
 
   /** The types the requester may see of those asked for; throws AccessDenied when they may see none of them. */
   decide(requester: Requester, requested: readonly RecordResourceType[]): RecordResourceType[] {
@@ -27,6 +46,12 @@ export class AccessPolicy {
       throw new AccessDenied(
         'unknown-role',
         `The role ${requester.role.slice(0, 12)} gives no access to shared care records here. Sign in with a role that has direct care access.`,
+      );
+    }
+    if (role.types === 'none') {
+      throw new AccessDenied(
+        'type-not-permitted',
+        `The ${role.name} role is for governance duties and gives no access to patient records.`,
       );
     }
     if (!(DIRECT_CARE_PURPOSES as readonly string[]).includes(requester.purposeOfUse)) {

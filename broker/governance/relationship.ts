@@ -106,8 +106,11 @@ function findEvidence(
     if (outcome.status === 'ok' && sameOrganisation(ods, sourceOds.get(outcome.sourceId) ?? ''))
       return `source:${outcome.sourceId}`;
   }
-  if ((view.patient?.generalPractitioner ?? []).some((gp) => sameOrganisation(ods, odsOf(gp) ?? '')))
-    return 'registered-gp';
+  // The registered practice as each source holds it: a restricted patient's merged Patient has it removed.
+  const practices = view.outcomes.flatMap((o) =>
+    o.status === 'ok' ? (o.record.patient.generalPractitioner ?? []) : [],
+  );
+  if (practices.some((gp) => sameOrganisation(ods, odsOf(gp) ?? ''))) return 'registered-gp';
   for (const { resource } of view.entries) {
     if (organisationsIn(resource).some((org) => sameOrganisation(ods, org ?? '')))
       return `care-item:${resource.resourceType}`;

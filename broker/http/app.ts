@@ -18,6 +18,12 @@ import type { SystemTokens } from '../trust/system-tokens';
 import type { UserTokenVerifier } from '../auth/user-token-verifier';
 import { AccessDenied } from '../governance/access-denied';
 import { authenticate } from './authenticate';
+import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';
+import type { AlertDesk } from '../audit/alert-desk';
+import type { AccessPolicy } from '../governance/access-policy';
+import { ConsentRejected, type ObjectionRegister } from '../governance/objection-register';
+import { auditRefusal } from './audit-refusal';
+import { consentRejectedOutcome, governanceRoutes } from './governance-routes';
 import { recordRoutes } from './record-routes';
 import { locals, requestContext } from './request-context';
 import { tokenRoutes } from './token-route';
@@ -56,6 +62,12 @@ export interface AppOptions {
     readonly trustProxy: false | number | readonly string[];
     readonly corsOrigins: readonly string[];
   };
+  /** The system of record: every patient-data request is committed here before data leaves. */
+  readonly trail: AuditTrail;
+  readonly objections: ObjectionRegister;
+  readonly alerts: AlertDesk;
+  /** Roles: for the governance duties. */
+  readonly policy: AccessPolicy;
   /** Health detail for /readyz; `ready: false` while starting or draining. */
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
@@ -121,6 +133,15 @@ export function createApp(options: AppOptions): Express {
   });
 
   app.use(tokenRoutes({ tokens: options.tokens, originOf, maxBodyBytes: options.edge.maxBodyBytes }));
+  const governance = governanceRoutes({
+    trail: options.trail,
+    objections: options.objections,
+    alerts: options.alerts,
+    policy: options.policy,
+    requesterOf,
+    baseUrlOf,
+    maxBodyBytes: options.edge.maxBodyBytes,
+  });
   // Patient data: the person is established first, then their (and their organisation's) budget is spent.
   const signedIn = Router().use(
     authenticate({
@@ -135,6 +156,7 @@ export function createApp(options: AppOptions): Express {
     '/fhir',
     // The CapabilityStatement is public; everything else under /fhir is patient data.
     (req, res, next) => (req.path === '/metadata' ? next() : signedIn(req, res, next)),
+    governance.fhir,
     fhirRoutes({
       service: options.service,
       brokerName: options.brokerName,
@@ -144,10 +166,15 @@ export function createApp(options: AppOptions): Express {
       brokerId: options.brokerId,
       hopLimit: options.hopLimit,
       pages: options.pages,
+      trail: options.trail,
     }),
   );
   app.use('/api', signedIn);
-  app.use(recordRoutes({ service: options.service, sources: options.sources, requesterOf }));
+  app.use('/admin', signedIn);
+  app.use(governance.admin);
+  app.use(
+    recordRoutes({ service: options.service, sources: options.sources, requesterOf, trail: options.trail }),
+  );
 
   app.use((req, res) => {
     sendFhir(
@@ -161,9 +188,28 @@ export function createApp(options: AppOptions): Express {
     );
   });
 
-  const onError: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  const onError: ErrorRequestHandler = async (error: unknown, req, res, _next) => {
     if (res.headersSent) {
       res.destroy();
+      return;
+    }
+    if (error instanceof AuditUnavailable) {
+      sendFhir(
+        res,
+        503,
+        operationOutcome(
+          'error',
+          'transient',
+          'The access could not be recorded in the audit trail, so nothing is shown. Try again in a minute; if it persists, tell the service desk.',
+        ),
+      );
+      return;
+    }
+    await auditRefusal(options.trail, req, res, error);
+    if (res.headersSent) return;
+    if (error instanceof ConsentRejected) {
+      const answer = consentRejectedOutcome(error);
+      sendFhir(res, answer.status, answer.outcome);
       return;
     }
     if (error instanceof AccessDenied) {

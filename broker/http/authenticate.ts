@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import type { NextFunction, Request, Response } from 'express';
 import { RELATIONSHIP_BASES, type RelationshipBasis, type StatedRelationship } from '../../adapters/contract';
 import { TokenRejected, type UserTokenVerifier } from '../auth/user-token-verifier';
@@ -45,6 +46,12 @@ export function parseChain(header: string | undefined): string[] {
   return chain;
 }
 
+/** The `jti` of a token already verified, for the audit (never the token). */
+function tokenIdOf(jwt: string): string | undefined {
+  const { jti } = decodeJwt(jwt);
+  return typeof jti === 'string' ? jti.slice(0, 128) : undefined;
+}
+
 const unauthorised = (text: string): FhirError =>
   new FhirError(401, operationOutcome('error', 'login', text), { headers: { 'WWW-Authenticate': 'Bearer' } });
 
@@ -78,6 +85,7 @@ export function authenticate(options: {
         const person = await options.users.verify(token);
         const relationship = statedRelationship(req);
         context.requester = relationship ? { ...person, relationship } : person;
+        context.tokenId = tokenIdOf(token);
       } catch (error) {
         if (error instanceof TokenRejected)
           throw unauthorised('The access token is not valid here. Sign in again.');
@@ -108,6 +116,7 @@ export function authenticate(options: {
         issuer: system,
         audience: options.baseUrlOf(req),
       });
+      context.tokenId = tokenIdOf(assertion);
     } catch (error) {
       if (error instanceof TrustError)
         throw unauthorised(`The ${REQUESTER_HEADER} assertion could not be verified.`);

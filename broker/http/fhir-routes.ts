@@ -19,8 +19,11 @@ import {
   requireNhsNumber,
 } from './fhir-params';
 import { SOURCE_ISSUE_SYSTEM } from '../fhir/systems';
-import type { PageSnapshotStore } from '../paging/page-snapshot-store';
+import type { PageSnapshotStore, PageSubject } from '../paging/page-snapshot-store';
 import { firstPage, readPage } from './paged-search';
+import type { AuditInteraction } from '../audit/audit-event';
+import type { AuditTrail } from '../audit/audit-trail';
+import { auditContextOf, auditRequestOf } from './audit-context';
 import { locals } from './request-context';
 import { assertViewAvailable } from './view-availability';
 import { viewBundle } from './view-bundle';
@@ -39,6 +42,8 @@ export interface FhirRoutesOptions {
   readonly hopLimit: number;
   /** Where `_count`-paged results wait for their `next` links. */
   readonly pages: PageSnapshotStore;
+  /** Later pages are released only once recorded here. */
+  readonly trail: AuditTrail;
 }
 
 export function sendFhir(res: Response, status: number, body: unknown): void {
@@ -87,11 +92,17 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     req: Request,
     res: Response,
     request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
-    shape: { notFoundIs404: boolean },
+    shape: { notFoundIs404: boolean; interaction: AuditInteraction },
   ): Promise<PatientView> => {
     const requester = options.requesterOf(req, res);
     const chain = locals(res).chain ?? [];
-    const view = await options.service.view({ ...request, requester, trace: locals(res).trace, chain });
+    const view = await options.service.view({
+      ...request,
+      requester,
+      trace: locals(res).trace,
+      chain,
+      audit: auditContextOf(req, res, shape.interaction),
+    });
     locals(res).viewSummary = summarise(view, requester, chain);
     assertViewAvailable(view, shape);
     return view;
@@ -101,7 +112,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     req: Request,
     res: Response,
     request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
-    shape: { includePatient: boolean; notFoundIs404: boolean; count?: number },
+    shape: { includePatient: boolean; notFoundIs404: boolean; interaction: AuditInteraction; count?: number },
   ): Promise<void> => {
     const view = await openView(req, res, request, shape);
     const now = new Date();
@@ -118,6 +129,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
         : await firstPage(bundle, {
             count: shape.count,
             owner: options.requesterOf(req, res).userId,
+            subject: { nhsNumber: request.nhsNumber, queryId: view.queryId },
             pages: options.pages,
             baseUrl: baseUrlOf(req),
             selfUrl,
@@ -126,7 +138,16 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   };
 
   route('/', async (req, res) => {
-    sendFhir(res, 200, await readPage(req, res, { ...options, baseUrlOf }));
+    const audit = async (subject: PageSubject): Promise<void> => {
+      await options.trail.commit({
+        request: { ...auditRequestOf(req, res, 'search-type') },
+        action: 'patient-page',
+        outcome: '0',
+        patient: subject.nhsNumber,
+        about: { reference: `urn:uuid:${subject.queryId}`, display: 'a later page of an audited view' },
+      });
+    };
+    sendFhir(res, 200, await readPage(req, res, { ...options, baseUrlOf, audit }));
   });
 
   route('/metadata', (req, res) => {
@@ -162,14 +183,19 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
       req,
       res,
       { nhsNumber, resourceTypes: [] },
-      { includePatient: true, notFoundIs404: false },
+      { includePatient: true, notFoundIs404: false, interaction: 'search-type' },
     );
   });
 
   route('/Patient/:id', async (req, res) => {
     readParams(req, []);
     const nhsNumber = requireNhsNumber(String(req.params.id), 'the Patient id');
-    const view = await openView(req, res, { nhsNumber, resourceTypes: [] }, { notFoundIs404: true });
+    const view = await openView(
+      req,
+      res,
+      { nhsNumber, resourceTypes: [] },
+      { notFoundIs404: true, interaction: 'read' },
+    );
     sendFhir(res, 200, view.patient);
   });
 
@@ -183,7 +209,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
       req,
       res,
       { nhsNumber, resourceTypes, ...(since ? { since } : {}) },
-      { includePatient: true, notFoundIs404: true, ...(count ? { count } : {}) },
+      { includePatient: true, notFoundIs404: true, interaction: 'operation', ...(count ? { count } : {}) },
     );
   });
 
@@ -208,7 +234,12 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
       req,
       res,
       { nhsNumber: nhsNumberFromPatientParam(value), resourceTypes: [type] },
-      { includePatient: false, notFoundIs404: false, ...(count ? { count } : {}) },
+      {
+        includePatient: false,
+        notFoundIs404: false,
+        interaction: 'search-type',
+        ...(count ? { count } : {}),
+      },
     );
   });
 
@@ -235,5 +266,6 @@ export function summarise(
     statuses,
     shown: view.counts.shown,
     withheld: view.counts.otherPatient,
+    withheldSensitive: view.counts.withheldSensitive,
   };
 }

@@ -32,7 +32,7 @@ export async function readForm(req: Request, maxBytes: number): Promise<Readonly
 }
 
 /** The body, read up to the limit; past it, reading stops (paused, not destroyed, so the 413 can be sent). */
-function readLimited(req: Request, maxBytes: number): Promise<Buffer> {
+export function readLimited(req: Request, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

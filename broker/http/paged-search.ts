@@ -2,7 +2,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import type { Request, Response } from 'express';
 import type { Requester } from '../../adapters/contract';
 import { bundlePage } from '../paging/bundle-page';
-import type { PageSnapshotStore } from '../paging/page-snapshot-store';
+import type { PageSnapshotStore, PageSubject } from '../paging/page-snapshot-store';
 import { FhirError, notFound, operationOutcome } from './fhir-error';
 import { parseCountParam, parseOffsetParam, readParams } from './fhir-params';
 
@@ -23,10 +23,17 @@ const matchCount = (bundle: Bundle): number =>
  */
 export async function firstPage(
   bundle: Bundle,
-  options: { count: number; owner: string; pages: PageSnapshotStore; baseUrl: string; selfUrl: string },
+  options: {
+    count: number;
+    owner: string;
+    subject: PageSubject;
+    pages: PageSnapshotStore;
+    baseUrl: string;
+    selfUrl: string;
+  },
 ): Promise<Bundle> {
   if (matchCount(bundle) <= options.count) return bundle;
-  const snapshot = await options.pages.save({ owner: options.owner, bundle });
+  const snapshot = await options.pages.save({ owner: options.owner, subject: options.subject, bundle });
   return bundlePage(bundle, {
     offset: 0,
     count: options.count,
@@ -46,6 +53,8 @@ export async function readPage(
     pages: PageSnapshotStore;
     requesterOf: (req: Request, res: Response) => Requester;
     baseUrlOf: (req: Request) => string;
+    /** Records the page's release in the audit trail before it is returned. */
+    audit: (subject: PageSubject) => Promise<void>;
   },
 ): Promise<Bundle> {
   const params = readParams(req, ['_getpages', '_getpagesoffset', '_count']);
@@ -81,6 +90,7 @@ export async function readPage(
       ),
     );
   }
+  await options.audit(found.snapshot.subject);
   const baseUrl = options.baseUrlOf(req);
   return bundlePage(bundle, {
     offset,

@@ -6,6 +6,9 @@ import type { PatientViewService } from '../view/patient-view-service';
 import { FhirError } from './fhir-error';
 import { readParams, requireNhsNumber } from './fhir-params';
 import { summarise } from './fhir-routes';
+import type { AuditTrail } from '../audit/audit-trail';
+import { auditContextOf } from './audit-context';
+import { auditRefusal } from './audit-refusal';
 import { locals } from './request-context';
 import { assertViewAvailable } from './view-availability';
 
@@ -14,6 +17,8 @@ export interface RecordRoutesOptions {
   /** Every configured source, for the names and ODS codes the record shows. */
   readonly sources: readonly SourceDescriptor[];
   readonly requesterOf: (req: Request, res: Response) => Requester;
+  /** Refusals are audited too. */
+  readonly trail: AuditTrail;
 }
 
 const ROUTE = '/api/v1/patients/:nhs/record';
@@ -37,14 +42,16 @@ export function recordRoutes(options: RecordRoutesOptions): Router {
       requester,
       trace: locals(res).trace,
       chain: [],
+      audit: auditContextOf(req, res, 'operation'),
     });
     locals(res).viewSummary = summarise(view, requester, []);
     assertViewAvailable(view, { notFoundIs404: true });
     res.json(buildRecord({ nhsNumber, view, sources: options.sources, now: new Date() }));
   });
 
-  const onError: ErrorRequestHandler = (error: unknown, _req, res, next) => {
+  const onError: ErrorRequestHandler = async (error: unknown, req, res, next) => {
     if (!(error instanceof FhirError) || res.headersSent) return next(error);
+    await auditRefusal(options.trail, req, res, error);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.status(error.status).type('application/json').send(JSON.stringify(error.outcome));
   };

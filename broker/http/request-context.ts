@@ -13,6 +13,10 @@ export interface RequestLocals {
   peer?: string;
   /** The user a peer vouched for, if any. */
   requester?: Requester;
+  /** The `jti` of the user token or the peer's user assertion, for the audit. */
+  tokenId?: string;
+  /** Set once the request's access (or its refusal) is in the audit trail. */
+  audited?: boolean;
   /** The route template, for logs: never the URL, which may hold an NHS number. */
   route?: string;
   /** A one-line summary of the view for the access log, without PHI. */

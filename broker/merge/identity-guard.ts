@@ -8,7 +8,7 @@ import type { ReferenceRewriter } from './reference-rewriter';
  */
 export function belongsToPatient(
   resource: Resource,
-  rewriter: ReferenceRewriter,
+  rewriter: Pick<ReferenceRewriter, 'localTarget'>,
   localPatientId: string,
 ): boolean {
   if (!isRecordResourceType(resource.resourceType)) return false;

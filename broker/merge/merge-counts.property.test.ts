@@ -1,12 +1,18 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SourceOutcome } from '../../adapters/contract';
 import { populationOutcomes, populationSources } from '../../bench/population-outcomes';
+import { loadConfig } from '../../config/load-config';
+import { DEMO_CONFIG_FILE } from '../../sim/region-config';
 import { generatePopulation } from '../../sim/population/generate-population';
 import { mergeView } from './merge-view';
 import { entryReference } from './merged-entry';
 import { namespacedId } from './namespaced-id';
+import { SensitiveDataPolicy } from './sensitive-data/sensitive-data-policy';
 
 const SOURCES = populationSources();
+/** The shipped policy (config/default.yaml, under the demo's): the restricted demo patient has items it withholds. */
+const SENSITIVE_DATA = loadConfig({ file: DEMO_CONFIG_FILE(), env: {} }).sensitiveData;
+const POLICY = new SensitiveDataPolicy(SENSITIVE_DATA);
 const PRIORITY = new Map(SOURCES.map((s, i) => [s.id, i]));
 
 /** A small seeded generator, so a failing case can be replayed from its seed. */
@@ -55,7 +61,7 @@ describe('mergeView over random populations: every resource is accounted for', (
     (seed) => {
       const population = generatePopulation({ seed, size: 25 });
       const random = lcg(seed);
-      const seen = { grouped: 0, otherPatient: 0, beforeSince: 0, excludedSource: 0 };
+      const seen = { grouped: 0, otherPatient: 0, withheldSensitive: 0, beforeSince: 0, excludedSource: 0 };
       for (const person of population.people) {
         const base = populationOutcomes(population, person.nhsNumber);
         if (!base.some((o) => o.status === 'ok')) continue;
@@ -74,6 +80,7 @@ describe('mergeView over random populations: every resource is accounted for', (
           sources: SOURCES,
           outcomes,
           broker: { name: 'B', odsCode: 'X26' },
+          sensitiveData: SENSITIVE_DATA,
           ...(since ? { since } : {}),
           now: new Date('2026-11-01T09:00:00Z'),
         });
@@ -87,9 +94,11 @@ describe('mergeView over random populations: every resource is accounted for', (
           shown: 0,
           grouped: 0,
           otherPatient: 0,
+          withheldSensitive: 0,
           beforeSince: 0,
           excludedSource: 0,
         };
+        const serialised = JSON.stringify([view.patient, view.entries, view.included, view.provenance]);
         for (const outcome of outcomes) {
           if (outcome.status !== 'ok') continue;
           for (const resource of outcome.record.resources) {
@@ -103,6 +112,13 @@ describe('mergeView over random populations: every resource is accounted for', (
             } else if (foreign.has(`${outcome.sourceId}|${resource.id}`)) {
               expect(entry).toBeUndefined();
               tally.otherPatient++;
+            } else if (POLICY.withholds(resource, () => undefined)) {
+              // Withheld, and nothing in the view names it: not an entry, a reference or a target.
+              expect(serialised).not.toContain(
+                `${resource.resourceType}/${namespacedId(outcome.sourceId, resource.id!)}`,
+              );
+              expect(serialised).not.toContain(`/${resource.resourceType}/${resource.id}"`);
+              tally.withheldSensitive++;
             } else if (!entry) {
               // Only `_since` may leave out one of the patient's own items.
               expect(since).toBeDefined();

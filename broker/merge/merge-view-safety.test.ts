@@ -103,6 +103,7 @@ describe('mergeView: the demographic cross-check', () => {
       shown: 2,
       grouped: 0,
       otherPatient: 0,
+      withheldSensitive: 0,
       beforeSince: 0,
       excludedSource: 2,
     });
@@ -125,6 +126,7 @@ describe('mergeView: grouping and disagreements', () => {
       shown: 2,
       grouped: 1,
       otherPatient: 0,
+      withheldSensitive: 0,
       beforeSince: 0,
       excludedSource: 0,
     });

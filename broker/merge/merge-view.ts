@@ -1,4 +1,5 @@
 import type { Medication, OperationOutcome, Patient, Provenance } from '@medplum/fhirtypes';
+import type { SensitiveDataConfig } from '../../config/schema';
 import type { SourceDescriptor, SourceIssue, SourceOutcome } from '../../adapters/contract';
 import { demographicMismatchOutcome, demographicMismatches } from './demographics/demographic-cross-check';
 import { allergyDisagreements } from './disagreements/allergy-disagreements';
@@ -7,6 +8,9 @@ import { medicationDisagreements } from './disagreements/medication-disagreement
 import { groupDuplicates } from './grouping/group-duplicates';
 import type { MergedEntry } from './merged-entry';
 import { mergedPatient, type PatientContribution } from './merged-patient';
+import { viewWithoutWithheld } from './sensitive-data/view-without-withheld';
+import { restrictedPatientIssue, sensitiveWithheldIssue } from './sensitive-data/sensitive-data-issues';
+import { SensitiveDataPolicy } from './sensitive-data/sensitive-data-policy';
 import { sourceContribution } from './source-contribution';
 import type { BrokerIdentity } from './source-provenance';
 import { sourceStatusOutcome } from './source-status-issues';
@@ -21,6 +25,8 @@ export interface MergeInput {
   readonly sources: readonly SourceDescriptor[];
   readonly outcomes: readonly SourceOutcome[];
   readonly broker: BrokerIdentity;
+  /** What is withheld as sensitive, and what is removed for a restricted patient (broker/merge/sensitive-data). */
+  readonly sensitiveData?: SensitiveDataConfig;
   /** Resources last updated before this instant are left out (sources may ignore `_lastUpdated`). */
   readonly since?: string;
   readonly now: Date;
@@ -35,7 +41,7 @@ export interface SafetyIncident {
 }
 
 /**
- * What happened to every resource the sources returned: `received` is always the sum of the other five.
+ * What happened to every resource the sources returned: `received` is always the sum of the other six.
  * `shown` entries are the facts (group representatives and ungrouped entries); `grouped` entries are in
  * the view under a representative; the rest are not in the view.
  */
@@ -45,6 +51,8 @@ export interface MergeCounts {
   readonly grouped: number;
   /** Dropped by the identity guard: they referred to another patient. */
   readonly otherPatient: number;
+  /** Withheld by the sensitive-data policy: labelled restricted, or coded with a sensitive concept. */
+  readonly withheldSensitive: number;
   /** Withheld by `_since`. */
   readonly beforeSince: number;
   /** From a source excluded whole because its patient's demographics disagreed. */
@@ -74,7 +82,10 @@ export interface MergedView {
 /**
  * Merges source outcomes into one view, safety first: a source whose patient's demographics disagree
  * with the others' is excluded whole, and a resource that does not belong to its source's patient is
- * withheld; both are reported and raised as incidents. Ids are namespaced per source and references
+ * withheld; both are reported and raised as incidents. Then governance: what the sensitive-data policy
+ * withholds (labelled restricted, or sensitive-coded) is left out, a reference to it masked, and each
+ * source's count reported, never what was withheld; a restricted patient's Patient loses its contact
+ * details and registered practice (sensitive-data/). Ids are namespaced per source and references
  * rewritten to match; provenance is added to `meta`; nothing else in a resource is changed. Records of
  * the same fact from several sources are grouped under one representative, never combined, and
  * disagreements between sources are reported, never resolved.
@@ -86,7 +97,17 @@ export function mergeView(input: MergeInput): MergedView {
   const contributions: PatientContribution[] = [];
   const extraIssues = new Map<string, SourceIssue[]>();
   const incidents: SafetyIncident[] = [];
-  const counts = { received: 0, shown: 0, grouped: 0, otherPatient: 0, beforeSince: 0, excludedSource: 0 };
+  const counts = {
+    received: 0,
+    shown: 0,
+    grouped: 0,
+    otherPatient: 0,
+    withheldSensitive: 0,
+    beforeSince: 0,
+    excludedSource: 0,
+  };
+  const policy = new SensitiveDataPolicy(input.sensitiveData);
+  const withheldReferences: string[] = [];
   const since = input.since ? Date.parse(input.since) : undefined;
   const recorded = input.now.toISOString();
 
@@ -113,6 +134,7 @@ export function mergeView(input: MergeInput): MergedView {
       record: outcome.record,
       nhsNumber: input.nhsNumber,
       broker: input.broker,
+      policy,
       ...(since === undefined ? {} : { since }),
       recorded,
     });
@@ -122,23 +144,37 @@ export function mergeView(input: MergeInput): MergedView {
     provenance.push(contribution.provenance);
     counts.received += outcome.record.resources.length;
     counts.beforeSince += contribution.beforeSince;
+    const issues: SourceIssue[] = [];
     const otherPatient = contribution.otherPatient;
     if (otherPatient > 0) {
       counts.otherPatient += otherPatient;
       incidents.push({ sourceId: source.id, kind: 'other-patient', count: otherPatient });
-      extraIssues.set(source.id, [
-        {
-          severity: 'warning',
-          code: 'business-rule',
-          reason: 'other-patient',
-          text: `sent ${otherPatient} item${otherPatient === 1 ? '' : 's'} that did not refer to this patient; ${otherPatient === 1 ? 'it was' : 'they were'} withheld`,
-        },
-      ]);
+      issues.push({
+        severity: 'warning',
+        code: 'business-rule',
+        reason: 'other-patient',
+        text: `sent ${otherPatient} item${otherPatient === 1 ? '' : 's'} that did not refer to this patient; ${otherPatient === 1 ? 'it was' : 'they were'} withheld`,
+      });
     }
+    if (contribution.withheldSensitive > 0) {
+      counts.withheldSensitive += contribution.withheldSensitive;
+      withheldReferences.push(...contribution.withheldReferences);
+      issues.push(sensitiveWithheldIssue(contribution.withheldSensitive));
+    }
+    if (issues.length > 0) extraIssues.set(source.id, issues);
   });
 
+  const shown = viewWithoutWithheld({
+    outcomes: input.outcomes,
+    patient: mergedPatient(input.nhsNumber, contributions),
+    contributions,
+    entries,
+    included,
+    provenance,
+    withheldReferences,
+  });
   const medications = new Map(
-    included
+    shown.included
       .filter((e) => e.resource.resourceType === 'Medication')
       .map((e) => [`Medication/${e.resource.id}`, e.resource as Medication]),
   );
@@ -157,12 +193,14 @@ export function mergeView(input: MergeInput): MergedView {
     ...medicationDisagreements(grouped, sourcesById, resolveMedication),
   ];
   const outcome = sourceStatusOutcome(`${input.viewId}-sources`, input.sources, outcomes, extraIssues);
+  // Straight after the summary line: the first thing a reader of a restricted patient's view must know.
+  if (shown.restricted) outcome.issue.splice(1, 0, restrictedPatientIssue());
   outcome.issue.push(...disagreements.map((d) => disagreementIssue(d, sourcesById)));
   return {
-    patient: mergedPatient(input.nhsNumber, contributions),
+    patient: shown.patient,
     entries: grouped,
-    included,
-    provenance,
+    included: shown.included,
+    provenance: shown.provenance,
     outcome,
     incidents,
     disagreements,

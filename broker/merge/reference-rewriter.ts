@@ -1,4 +1,6 @@
+import type { Reference } from '@medplum/fhirtypes';
 import { namespacedId } from './namespaced-id';
+import { maskedReference } from './sensitive-data/masked-reference';
 
 const RELATIVE_REFERENCE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/;
 
@@ -10,6 +12,20 @@ export interface ReferenceRewriterOptions {
   /** The source's own patient id, and the id the patient has in the view. */
   readonly localPatientId: string;
   readonly viewPatientId: string;
+  /**
+   * `Type/localId` of every resource from this source that is withheld as sensitive: a Reference to one
+   * becomes a masked Reference, with nothing of the target (not its id, not its display).
+   */
+  readonly withheld?: ReadonlySet<string>;
+}
+
+/** `Type/localId` when the reference points into the source at `baseUrl` (relative, or absolute under it). */
+export function localTarget(reference: string, baseUrl: string): { type: string; id: string } | null {
+  let relative = reference;
+  if (reference.startsWith(`${baseUrl}/`)) relative = reference.slice(baseUrl.length + 1);
+  else if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) return null;
+  const match = RELATIVE_REFERENCE.exec(relative);
+  return match ? { type: match[1]!, id: match[2]! } : null;
 }
 
 /**
@@ -22,12 +38,13 @@ export class ReferenceRewriter {
 
   /** `Type/localId` when the reference points into this source (relative, or absolute under its base URL). */
   localTarget(reference: string): { type: string; id: string } | null {
-    let relative = reference;
-    if (reference.startsWith(`${this.options.baseUrl}/`))
-      relative = reference.slice(this.options.baseUrl.length + 1);
-    else if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) return null;
-    const match = RELATIVE_REFERENCE.exec(relative);
-    return match ? { type: match[1]!, id: match[2]! } : null;
+    return localTarget(reference, this.options.baseUrl);
+  }
+
+  /** True when the reference points at a resource of this source that is withheld as sensitive. */
+  isWithheld(reference: string): boolean {
+    const target = this.options.withheld?.size ? this.localTarget(reference) : null;
+    return target !== null && this.options.withheld!.has(`${target.type}/${target.id}`);
   }
 
   rewrite(reference: string): string {
@@ -43,12 +60,15 @@ export class ReferenceRewriter {
   }
 
   /**
-   * A deep copy of a JSON resource tree with every Reference.reference rewritten; nothing else is
-   * changed. One pass, and several times cheaper than structuredClone followed by a walk.
+   * A deep copy of a JSON resource tree with every Reference.reference rewritten, and every Reference to a
+   * withheld resource masked; nothing else is changed. One pass, and several times cheaper than
+   * structuredClone followed by a walk.
    */
   copy<T>(node: T): T {
     if (Array.isArray(node)) return node.map((item: unknown) => this.copy(item)) as T;
     if (typeof node !== 'object' || node === null) return node;
+    const reference = (node as Reference).reference;
+    if (typeof reference === 'string' && this.isWithheld(reference)) return maskedReference() as T;
     const out: Record<string, unknown> = {};
     for (const key in node) {
       const value = (node as Record<string, unknown>)[key];

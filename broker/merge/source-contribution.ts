@@ -5,7 +5,10 @@ import { belongsToPatient } from './identity-guard';
 import type { MergedEntry } from './merged-entry';
 import { sourceTag, type PatientContribution } from './merged-patient';
 import { namespacedId } from './namespaced-id';
-import { ReferenceRewriter } from './reference-rewriter';
+import { ReferenceRewriter, localTarget } from './reference-rewriter';
+import type { MedicationLookup } from './sensitive-data/coded-concepts';
+import { referencesIn, withoutTargets } from './sensitive-data/included-reach';
+import type { SensitiveDataPolicy } from './sensitive-data/sensitive-data-policy';
 import { sourceProvenance, type BrokerIdentity } from './source-provenance';
 
 export interface SourceContributionInput {
@@ -13,6 +16,8 @@ export interface SourceContributionInput {
   readonly record: SourceRecord;
   readonly nhsNumber: string;
   readonly broker: BrokerIdentity;
+  /** What is withheld as sensitive. */
+  readonly policy: SensitiveDataPolicy;
   /** Epoch ms: resources last updated before it are left out. */
   readonly since?: number;
   /** ISO instant the view was assembled, for Provenance. */
@@ -27,37 +32,71 @@ export interface SourceContribution {
   readonly provenance: Provenance;
   /** Resources that referred to another patient (identity guard). */
   readonly otherPatient: number;
+  /** Record resources withheld as sensitive (labelled, or coded with a sensitive concept). */
+  readonly withheldSensitive: number;
   readonly beforeSince: number;
+  /** View references the withheld resources made: what may be included only because of them. */
+  readonly withheldReferences: readonly string[];
 }
 
+const key = (resource: Resource): string => `${resource.resourceType}/${resource.id}`;
+
 /**
- * One source's record, ready to merge: ids namespaced, references rewritten, provenance in `meta`;
- * resources that do not belong to the source's patient are left out and counted.
+ * One source's record, ready to merge: ids namespaced, references rewritten, provenance in `meta`.
+ * Left out and counted: resources that do not belong to the source's patient (identity guard), then
+ * resources the sensitive-data policy withholds (a reference to one is masked), then those before
+ * `_since`. Supporting resources the policy withholds are left out too (they are not record items).
  */
 export function sourceContribution(input: SourceContributionInput): SourceContribution {
-  const { source, record } = input;
+  const { source, record, policy } = input;
   const { patient, resources } = record;
   const supporting = (record.supporting ?? []).filter(
     (r) => r.id && isSupportingResourceType(r.resourceType),
   );
   const localPatientId = patient.id!;
+  const locate = { localTarget: (reference: string) => localTarget(reference, source.baseUrl) };
+  const supportingByKey = new Map(supporting.map((r) => [key(r), r]));
+  const medication: MedicationLookup = (owner, reference) => {
+    const ref = reference?.reference;
+    if (!ref) return undefined;
+    let target: Resource | undefined;
+    if (ref.startsWith('#'))
+      target = (owner as { contained?: Resource[] }).contained?.find((c) => `#${c.id}` === ref);
+    else {
+      const local = locate.localTarget(ref);
+      target = local ? supportingByKey.get(`${local.type}/${local.id}`) : undefined;
+    }
+    return target?.resourceType === 'Medication' ? target : undefined;
+  };
+
+  let otherPatient = 0;
+  const belonging: Resource[] = [];
+  const withheld: Resource[] = [];
+  for (const resource of resources) {
+    if (!belongsToPatient(resource, locate, localPatientId)) otherPatient++;
+    else if (policy.withholds(resource, medication)) withheld.push(resource);
+    else belonging.push(resource);
+  }
+  const withheldKeys = new Set(withheld.map(key));
+  const shownSupporting: Resource[] = [];
+  for (const resource of supporting) {
+    if (policy.withholds(resource, medication)) withheldKeys.add(key(resource));
+    else shownSupporting.push(resource);
+  }
   const rewriter = new ReferenceRewriter({
     sourceId: source.id,
     baseUrl: source.baseUrl,
-    inView: new Set([...resources, ...supporting].map((r) => `${r.resourceType}/${r.id}`)),
+    inView: new Set([...resources, ...supporting].map(key).filter((k) => !withheldKeys.has(k))),
     localPatientId,
     viewPatientId: input.nhsNumber,
+    withheld: withheldKeys,
   });
+
   const entries: MergedEntry[] = [];
   const included: MergedEntry[] = [];
-  let otherPatient = 0;
   let beforeSince = 0;
   const targets = [{ reference: `Patient/${input.nhsNumber}` }];
-  for (const resource of resources) {
-    if (!belongsToPatient(resource, rewriter, localPatientId)) {
-      otherPatient++;
-      continue;
-    }
+  for (const resource of belonging) {
     const lastUpdated = resource.meta?.lastUpdated ? Date.parse(resource.meta.lastUpdated) : undefined;
     if (input.since !== undefined && lastUpdated !== undefined && lastUpdated < input.since) {
       beforeSince++;
@@ -67,9 +106,11 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
     entries.push({ sourceId: source.id, resource: copy });
     targets.push({ reference: `${copy.resourceType}/${copy.id}` });
   }
-  for (const resource of supporting) {
+  for (const resource of shownSupporting) {
     const copy = attributed(resource, source, rewriter);
-    included.push({ sourceId: source.id, resource: copy });
+    // A peer broker's Provenance keeps no target that is withheld here.
+    const shown = copy.resourceType === 'Provenance' ? withoutTargets(copy, new Set()) : copy;
+    included.push({ sourceId: source.id, resource: shown });
     targets.push({ reference: `${copy.resourceType}/${copy.id}` });
   }
   return {
@@ -78,7 +119,9 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
     included,
     provenance: sourceProvenance({ source, broker: input.broker, targets, recorded: input.recorded }),
     otherPatient,
+    withheldSensitive: withheld.length,
     beforeSince,
+    withheldReferences: withheld.flatMap((r) => referencesIn(r)).map((ref) => rewriter.rewrite(ref)),
   };
 }
 

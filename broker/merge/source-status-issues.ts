@@ -10,7 +10,9 @@ import {
 
 const SKIP_TEXT: Readonly<Record<SkipReason, string>> = {
   objection: 'was not asked: the patient has objected to sharing from this source',
-  'circuit-open': 'was not asked: it has been failing and is paused until it recovers',
+  'circuit-open':
+    'was not asked: its recent requests failed, so it is paused and tried again automatically; try again shortly, or tell the service desk if this persists',
+  busy: 'was not asked: too many views are already waiting on it; try again in a moment',
   'not-supplied': 'was not asked: it does not supply the requested resource types',
   loop: 'was not asked: the request had already passed through it',
 };

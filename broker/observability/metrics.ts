@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SourceOutcome } from '../../adapters/contract';
 
 /**
@@ -30,6 +30,48 @@ export class BrokerMetrics {
     registers: [this.registry],
   });
 
+  readonly sourceSkips = new Counter({
+    name: 'hie_source_skipped_total',
+    help: 'Sources not asked for a view, by source and reason (circuit-open, busy, not-supplied, loop, objection).',
+    labelNames: ['source', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly circuitState = new Gauge({
+    name: 'hie_source_circuit_state',
+    help: "Each source's circuit breaker: 0 closed (called), 1 half-open (one probe call), 2 open (skipped).",
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly circuitTransitions = new Counter({
+    name: 'hie_source_circuit_transitions_total',
+    help: "Changes of a source's circuit breaker, by source and the state entered (closed, half-open, open).",
+    labelNames: ['source', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sourceRetries = new Counter({
+    name: 'hie_source_retries_total',
+    help: 'Requests to a source sent again, by source and reason (connection-refused, connection-reset, http-429).',
+    labelNames: ['source', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sourceHedges = new Counter({
+    name: 'hie_source_hedges_total',
+    help: 'Reads also sent to a replica because the source was slow to answer, by source.',
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sourceHedgeWins = new Counter({
+    name: 'hie_source_hedge_wins_total',
+    help: "Hedged reads the replica answered first, by source (the source's own request was aborted).",
+    labelNames: ['source'] as const,
+    registers: [this.registry],
+  });
+
   readonly safetyIncidents = new Counter({
     name: 'hie_safety_incidents_total',
     help: 'Items or sources withheld for clinical safety, by source and kind (other-patient, demographic-mismatch).',
@@ -55,6 +97,8 @@ export class BrokerMetrics {
         { source: outcome.sourceId, status: outcome.status },
         outcome.durationMs / 1000,
       );
+      if (outcome.status === 'skipped')
+        this.sourceSkips.inc({ source: outcome.sourceId, reason: outcome.reason });
     }
   }
 }

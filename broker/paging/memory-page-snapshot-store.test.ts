@@ -3,6 +3,7 @@ import { MemoryPageSnapshotStore } from './memory-page-snapshot-store';
 import { SNAPSHOT_ID } from './page-snapshot-store';
 
 const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', entry: [] };
+const subject = { nhsNumber: '9000000009', queryId: 'q-1' };
 
 describe('MemoryPageSnapshotStore', () => {
   let now = 0;
@@ -13,8 +14,8 @@ describe('MemoryPageSnapshotStore', () => {
 
   it('when a snapshot is saved, then its owner finds it by an unguessable id', async () => {
     const store = new MemoryPageSnapshotStore({ ttlMs: 100, clock });
-    const a = await store.save({ owner: 'user-1', bundle });
-    const b = await store.save({ owner: 'user-1', bundle });
+    const a = await store.save({ owner: 'user-1', subject, bundle });
+    const b = await store.save({ owner: 'user-1', subject, bundle });
 
     expect(a.id).toMatch(SNAPSHOT_ID);
     expect(a.id).not.toBe(b.id);
@@ -23,7 +24,7 @@ describe('MemoryPageSnapshotStore', () => {
 
   it('when another requester asks for it, then it is unknown, as if it never existed, even after it expires', async () => {
     const store = new MemoryPageSnapshotStore({ ttlMs: 100, clock });
-    const snapshot = await store.save({ owner: 'user-1', bundle });
+    const snapshot = await store.save({ owner: 'user-1', subject, bundle });
 
     expect(await store.find(snapshot.id, 'user-2')).toEqual({ status: 'unknown' });
     now += 100;
@@ -32,7 +33,7 @@ describe('MemoryPageSnapshotStore', () => {
 
   it('when its time is up, then its owner is told it expired and its content is released', async () => {
     const store = new MemoryPageSnapshotStore({ ttlMs: 100, clock });
-    const snapshot = await store.save({ owner: 'user-1', bundle });
+    const snapshot = await store.save({ owner: 'user-1', subject, bundle });
 
     now += 99;
     expect((await store.find(snapshot.id, 'user-1')).status).toBe('found');
@@ -43,10 +44,10 @@ describe('MemoryPageSnapshotStore', () => {
 
   it('when the store is full, then the least recently used snapshot is evicted and reads as expired', async () => {
     const store = new MemoryPageSnapshotStore({ ttlMs: 10_000, maxSnapshots: 2, clock });
-    const first = await store.save({ owner: 'u', bundle });
-    const second = await store.save({ owner: 'u', bundle });
+    const first = await store.save({ owner: 'u', subject, bundle });
+    const second = await store.save({ owner: 'u', subject, bundle });
     await store.find(first.id, 'u');
-    const third = await store.save({ owner: 'u', bundle });
+    const third = await store.save({ owner: 'u', subject, bundle });
 
     expect(store.size).toBe(2);
     expect((await store.find(first.id, 'u')).status).toBe('found');

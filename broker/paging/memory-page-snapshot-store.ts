@@ -3,6 +3,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import {
   SNAPSHOT_ID,
   type PageSnapshot,
+  type PageSubject,
   type PageSnapshotStore,
   type SnapshotLookup,
 } from './page-snapshot-store';
@@ -34,12 +35,13 @@ export class MemoryPageSnapshotStore implements PageSnapshotStore {
     this.clock = options.clock ?? Date.now;
   }
 
-  async save(input: { owner: string; bundle: Bundle }): Promise<PageSnapshot> {
+  async save(input: { owner: string; subject: PageSubject; bundle: Bundle }): Promise<PageSnapshot> {
     this.sweep();
     while (this.live.size >= this.maxSnapshots) this.retire(this.live.keys().next().value!);
     const snapshot: PageSnapshot = {
       id: randomBytes(18).toString('base64url'),
       owner: input.owner,
+      subject: input.subject,
       bundle: input.bundle,
       expiresAt: this.clock() + this.options.ttlMs,
     };

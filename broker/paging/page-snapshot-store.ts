@@ -6,9 +6,16 @@ export interface PageSnapshot {
   readonly id: string;
   /** The requester's user id: only they may read the pages. */
   readonly owner: string;
+  /** The patient (NHS number) and the view's query id, for the audit of each later page. */
+  readonly subject: PageSubject;
   readonly bundle: Bundle;
   /** Epoch milliseconds after which the links answer 410. */
   readonly expiresAt: number;
+}
+
+export interface PageSubject {
+  readonly nhsNumber: string;
+  readonly queryId: string;
 }
 
 export type SnapshotLookup =
@@ -24,7 +31,11 @@ export type SnapshotLookup =
  * must do the same (and encrypt at rest). Async so that one can follow the in-memory store.
  */
 export interface PageSnapshotStore {
-  save(input: { readonly owner: string; readonly bundle: Bundle }): Promise<PageSnapshot>;
+  save(input: {
+    readonly owner: string;
+    readonly subject: PageSubject;
+    readonly bundle: Bundle;
+  }): Promise<PageSnapshot>;
   /** Another requester's snapshot is `unknown`, as if it did not exist. */
   find(id: string, owner: string): Promise<SnapshotLookup>;
   close(): Promise<void>;

@@ -81,4 +81,34 @@ describe('readBanner', () => {
       },
     ]);
   });
+
+  it('when the view says the patient is restricted, then the banner carries that note and shows no address or GP', () => {
+    const text =
+      "This patient's record is restricted: their address, telephone numbers, contacts and registered GP practice are not shown.";
+    const outcome: OperationOutcome = {
+      resourceType: 'OperationOutcome',
+      issue: [
+        {
+          severity: 'information',
+          code: 'suppressed',
+          details: { coding: [{ system: SOURCE_ISSUE_SYSTEM, code: 'restricted-patient' }], text },
+        },
+      ],
+    };
+    // The merge has already removed the restricted patient's contact details and registered practice.
+    const patient: Patient = {
+      resourceType: 'Patient',
+      id: '9000000025',
+      name: [{ use: 'official', family: 'Morgan', given: ['Alex'] }],
+      birthDate: '1990-06-21',
+    };
+
+    expect(readBanner({ nhsNumber: '9000000025', patient, outcome, resolve })).toEqual({
+      name: 'MORGAN, Alex',
+      birthDate: '1990-06-21',
+      nhsNumber: '900 000 0025',
+      restricted: text,
+      conflicts: [],
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import type { HumanName, OperationOutcome, Organization, Patient } from '@medplum/fhirtypes';
 import { formatNhsNumber } from '../fhir/nhs-number';
+import { RESTRICTED_PATIENT } from '../merge/sensitive-data/sensitive-data-issues';
 import { ODS_CODE_SYSTEM } from '../fhir/systems';
 import { joinParts, nonEmpty, optional, resourceName, type ResolveReference } from './fhir-text';
 import { issueReason, issueSourceId } from './outcome-issues';
@@ -64,6 +65,12 @@ export function bannerConflicts(outcome: OperationOutcome): BannerConflict[] {
   });
 }
 
+/** The view's note that the patient is restricted and their contact details are not shown, if it has one. */
+export function bannerRestriction(outcome: OperationOutcome): string | undefined {
+  const issue = (outcome.issue ?? []).find((i) => issueReason(i) === RESTRICTED_PATIENT);
+  return issue?.details?.text;
+}
+
 /** The banner: who this is, as the representative source recorded them. */
 export function readBanner(input: {
   nhsNumber: string;
@@ -82,6 +89,7 @@ export function readBanner(input: {
     ...optional('sex', patient?.gender),
     ...optional('address', addressText(home)),
     ...optional('registeredGp', patient ? registeredGpText(patient, input.resolve) : undefined),
+    ...optional('restricted', bannerRestriction(input.outcome)),
     conflicts: bannerConflicts(input.outcome),
   };
 }

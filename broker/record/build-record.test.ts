@@ -42,7 +42,15 @@ function view(entries: MergedEntry[], extra: Partial<PatientView> = {}): Patient
     incidents: [],
     disagreements: [],
     outcomes: [ok('gp'), ok('acute'), { sourceId: 'mental-health', status: 'timeout', durationMs: 4000 }],
-    counts: { received: 0, shown: 0, grouped: 0, otherPatient: 2, beforeSince: 0, excludedSource: 0 },
+    counts: {
+      received: 0,
+      shown: 0,
+      grouped: 0,
+      otherPatient: 2,
+      withheldSensitive: 3,
+      beforeSince: 0,
+      excludedSource: 0,
+    },
     ...extra,
   };
 }
@@ -193,6 +201,7 @@ describe('buildRecord', () => {
       excludedSources: 0,
       excludedItems: 0,
       beforeSince: 0,
+      sensitive: 3,
     });
     expect(record.disagreements).toEqual([
       {

@@ -88,6 +88,7 @@ export function buildRecord(input: BuildRecordInput): PatientRecord {
       excludedSources: view.incidents.filter((i) => i.kind === 'demographic-mismatch').length,
       excludedItems: view.counts.excludedSource,
       beforeSince: view.counts.beforeSince,
+      sensitive: view.counts.withheldSensitive,
     },
     generatedAt: now.toISOString(),
     queryId: view.queryId,

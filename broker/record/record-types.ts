@@ -70,6 +70,11 @@ export interface Banner {
   readonly address?: string;
   /** e.g. "Dr Sarah Okafor, Northbrook Health Centre (Y90001)". */
   readonly registeredGp?: string;
+  /**
+   * For a restricted (S-flagged) patient, the view's note that their contact details and registered
+   * practice are not shown (the address and registered GP above are then absent).
+   */
+  readonly restricted?: string;
   readonly conflicts: readonly BannerConflict[];
 }
 
@@ -97,6 +102,8 @@ export interface WithheldCounts {
   readonly excludedItems: number;
   /** Items last updated before `_since` (never for the record endpoint, which takes no `_since`). */
   readonly beforeSince: number;
+  /** Items withheld as sensitive (labelled restricted, or coded with a sensitive concept): how many, never which. */
+  readonly sensitive: number;
 }
 
 /**

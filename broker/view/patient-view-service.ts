@@ -7,11 +7,18 @@ import type { BrokerIdentity } from '../merge/source-provenance';
 import type { AccessPolicy } from '../governance/access-policy';
 import { AccessDenied } from '../governance/access-denied';
 import { decideRelationship, requireReason, type RelationshipDecision } from '../governance/relationship';
+import type { SensitiveDataConfig } from '../../config/schema';
+import type { AuditRequest } from '../audit/audit-event';
+import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';
+import type { AlertKind } from '../audit/privacy-alert';
+import type { ObjectionCheck, ObjectionRegister } from '../governance/objection-register';
 import type { BrokerMetrics } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
 
 export interface ViewRequest {
   readonly nhsNumber: string;
+  /** What the audit records about the request besides the requester: see AuditRequest. */
+  readonly audit: Omit<AuditRequest, 'requester' | 'chain'>;
   readonly resourceTypes: readonly RecordResourceType[];
   readonly since?: string;
   readonly requester: Requester;
@@ -39,6 +46,14 @@ export interface PatientViewServiceOptions {
   readonly logger: Logger;
   /** What the requester's role and purpose let them see; refuses with AccessDenied before any source is asked. */
   readonly policy: AccessPolicy;
+  /** What is withheld as sensitive, and what is removed for a restricted patient. */
+  readonly sensitiveData: SensitiveDataConfig;
+  /** Every view, refusal and failure is committed here before anything is released. */
+  readonly trail: AuditTrail;
+  /** Patients' objections, checked before any source is asked. */
+  readonly objections: ObjectionRegister;
+  /** Whether emergency access may override an objection (each override is alerted). */
+  readonly emergencyOverridesObjection: boolean;
 }
 
 /** The transport-agnostic core of a patient view: fan out, then merge. */
@@ -49,18 +64,79 @@ export class PatientViewService {
     this.sourceOds = new Map(options.federation.adapters.map((a) => [a.source.id, a.source.odsCode]));
   }
 
+  /**
+   * The view, once its access is committed to the audit trail; or AccessDenied, or AuditUnavailable
+   * when the access could not be recorded (then nothing is released). A refusal or a failure is
+   * recorded too.
+   */
   async view(request: ViewRequest): Promise<PatientView> {
     const queryId = randomUUID();
-    requireReason(request.requester);
-    const query: PatientQuery = {
-      queryId,
-      nhsNumber: request.nhsNumber,
-      resourceTypes: this.options.policy.decide(request.requester, request.resourceTypes),
-      ...(request.since ? { since: request.since } : {}),
-      requester: request.requester,
-      deadline: Date.now() + this.options.deadlineMs,
-      chain: request.chain ?? [],
-    };
+    const audit = this.auditRequest(request);
+    let view: PatientView;
+    let objectionOverridden = false;
+    try {
+      requireReason(request.requester);
+      const resourceTypes = this.options.policy.decide(request.requester, request.resourceTypes);
+      const objections = await this.options.objections.check(request.nhsNumber, new Date());
+      objectionOverridden = this.objectionOverridden(request.requester, objections);
+      if (objections.all && !objectionOverridden) {
+        throw new AccessDenied(
+          'objection',
+          "The patient has objected to their record being shared. Nothing from it can be shown here; ask the patient, or the patient's GP practice, directly.",
+        );
+      }
+      const query: PatientQuery = {
+        queryId,
+        nhsNumber: request.nhsNumber,
+        resourceTypes,
+        ...(request.since ? { since: request.since } : {}),
+        requester: request.requester,
+        deadline: Date.now() + this.options.deadlineMs,
+        chain: request.chain ?? [],
+        ...(objectionOverridden ? {} : { objectedSources: this.objectedSources(objections.organisations) }),
+      };
+      view = await this.answer(request, query);
+    } catch (error) {
+      if (error instanceof AuditUnavailable) throw error;
+      await this.options.trail.commit({
+        request: audit,
+        action: 'patient-view',
+        outcome: error instanceof AccessDenied ? '4' : '8',
+        outcomeDesc:
+          error instanceof AccessDenied
+            ? error.text
+            : 'The view failed inside the broker; nothing was released.',
+        patient: request.nhsNumber,
+      });
+      throw error;
+    }
+    // Committed before anything leaves the broker; if it cannot be, the caller answers 503 with no data.
+    await this.options.trail.commit({
+      request: audit,
+      action: 'patient-view',
+      outcome: view.availability === 'unavailable' ? '8' : '0',
+      ...(view.availability === 'unavailable'
+        ? { outcomeDesc: 'No source that answered knows the patient, and some could not answer.' }
+        : {}),
+      patient: request.nhsNumber,
+      view: {
+        queryId,
+        relationship: view.access,
+        sources: this.options.federation.adapters.map((adapter, index) => ({
+          source: adapter.source,
+          outcome: view.outcomes[index]!,
+        })),
+        returned: view.counts.shown + view.counts.grouped,
+        withheld: view.counts.received - view.counts.shown - view.counts.grouped,
+      },
+      emergency: view.access.basis === 'emergency' && !view.access.assertedBy,
+      alerts: this.alertsFor(view, request.requester, objectionOverridden),
+    });
+    this.record(view, request);
+    return view;
+  }
+
+  private async answer(request: ViewRequest, query: PatientQuery): Promise<PatientView> {
     const merged = this.merge(query, await this.options.federation.query(query, request.trace));
     // Checked before anything leaves the broker: without a relationship nothing is returned.
     // (A view that found nobody releases nothing: it answers 404 or 503 without a relationship.)
@@ -76,14 +152,59 @@ export class PatientViewService {
       });
       throw error;
     }
-    const view: PatientView = {
+    return {
       ...merged,
-      queryId,
+      queryId: query.queryId,
       availability: availability(merged, merged.outcomes),
       access,
     };
-    this.record(view, request);
-    return view;
+  }
+
+  private auditRequest(request: ViewRequest): AuditRequest {
+    return {
+      ...request.audit,
+      requester: request.requester,
+      ...(request.chain?.length ? { chain: request.chain } : {}),
+    };
+  }
+
+  /** Break-glass access overrides an objection only where the operator allows it. */
+  private objectionOverridden(requester: Requester, objections: ObjectionCheck): boolean {
+    const objected = Boolean(objections.all) || objections.organisations.size > 0;
+    return (
+      objected &&
+      this.options.emergencyOverridesObjection &&
+      requester.relationship?.basis === 'emergency' &&
+      !requester.relationship.assertedBy
+    );
+  }
+
+  /** The configured sources held by organisations the patient objects to sharing from. */
+  private objectedSources(organisations: ReadonlySet<string>): string[] {
+    return this.options.federation.adapters
+      .filter((adapter) => organisations.has(adapter.source.odsCode))
+      .map((adapter) => adapter.source.id);
+  }
+
+  /** Privacy-officer alerts for an access a person should look at. */
+  private alertsFor(
+    view: PatientView,
+    requester: Requester,
+    objectionOverridden: boolean,
+  ): { kind: AlertKind; reason?: string }[] {
+    const alerts: { kind: AlertKind; reason?: string }[] = [];
+    const reason = requester.relationship?.reason;
+    if (!view.access.assertedBy && view.access.basis !== 'verified') {
+      alerts.push({ kind: view.access.basis, ...(reason ? { reason } : {}) });
+    }
+    if (objectionOverridden) alerts.push({ kind: 'objection-overridden', ...(reason ? { reason } : {}) });
+    for (const incident of view.incidents) {
+      alerts.push({
+        kind: 'safety-incident',
+        reason: `${incident.kind} at source ${incident.sourceId}: ${incident.count} item(s) withheld`,
+      });
+    }
+    return alerts;
   }
 
   private merge(query: PatientQuery, outcomes: readonly SourceOutcome[]): MergedView {
@@ -93,6 +214,7 @@ export class PatientViewService {
       sources: this.options.federation.adapters.map((adapter) => adapter.source),
       outcomes,
       broker: this.options.broker,
+      sensitiveData: this.options.sensitiveData,
       ...(query.since ? { since: query.since } : {}),
       now: new Date(),
     });
@@ -135,7 +257,7 @@ export class PatientViewService {
     const { trace, requester } = request;
     metrics.access.inc({ basis: view.access.basis, outcome: 'granted' });
     if (view.access.basis !== 'verified' && !view.access.assertedBy) {
-      // A security event for emergency access, a privacy-officer matter for a self-claimed one (audit and alerts: issue 6).
+      // Also in the audit trail, with a privacy-officer alert (and a security-alert AuditEvent for emergency access).
       logger.warn(
         {
           requestId: trace.requestId,

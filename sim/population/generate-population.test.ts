@@ -213,12 +213,15 @@ describe('generatePopulation', () => {
     const gp = record('gp', DEMO_NHS_NUMBERS.restricted);
     const hiv = resourcesOfType(gp, 'Condition').find((c) => code(c) === '86406008');
     const asthma = resourcesOfType(gp, 'Condition').find((c) => code(c) === '195967001');
+    // Sensitive by its code alone (a sexually transmitted infection): the practice never labelled it.
+    const chlamydia = resourcesOfType(gp, 'Condition').find((c) => code(c) === '105629000');
     const letter = resourcesOfType(record('acute', DEMO_NHS_NUMBERS.restricted), 'DocumentReference').find(
       (d) => d.content[0]?.attachment.title?.startsWith('Sexual health'),
     );
 
     expect(hiv && labels(hiv)).toContain('HIV');
     expect(asthma && labels(asthma)).toEqual([]);
+    expect(chlamydia && labels(chlamydia)).toEqual([]);
     expect(letter && labels(letter)).toEqual(expect.arrayContaining(['STD', 'SEX']));
     expect(labels(record('gp', DEMO_NHS_NUMBERS.rich).patient)).toEqual([]);
   });

@@ -1,4 +1,5 @@
 import type { PatientQuery, SourceAdapter, SourceOutcome } from '../../adapters/contract';
+import type { SourceHttpClientOptions } from '../../adapters/http/source-http-client';
 import type { RecordResourceType } from '../../broker/fhir/resource-types';
 import { generatePopulation } from '../../sim/population/generate-population';
 import {
@@ -20,14 +21,17 @@ export interface ConformanceTarget {
   readonly resourceTypes: readonly RecordResourceType[];
   /** Starts the protocol's simulated node on port 0 over the dataset. */
   startNode(dataset: NodeDataset, population: Population): Promise<RunningSimNode>;
-  /** The adapter under test, pointed at the node, with the given response size cap. */
-  createAdapter(node: RunningSimNode, limits: { maxResponseBytes: number }): Promise<SourceAdapter>;
+  /** The adapter under test, pointed at the node, its HTTP client with these limits and retries. */
+  createAdapter(node: RunningSimNode, limits: ConformanceLimits): Promise<SourceAdapter>;
 }
+
+export type ConformanceLimits = Required<Pick<SourceHttpClientOptions, 'maxResponseBytes' | 'retry'>>;
 
 /** How long the suite gives an adapter; it must resolve by then, plus a little scheduling slack. */
 export const CONFORMANCE_DEADLINE_MS = 800;
 const SLACK_MS = 150;
 const SIZE_CAP = 64 * 1024;
+const LIMITS: ConformanceLimits = { maxResponseBytes: SIZE_CAP, retry: { maxAttempts: 2, budgetRatio: 0.1 } };
 
 interface Case {
   readonly when: string;
@@ -36,6 +40,8 @@ interface Case {
   readonly expect: SourceOutcome['status'];
   /** The reason code the outcome's issue must carry (error and rejected outcomes). */
   readonly reason?: string | RegExp;
+  /** How many requests the node must have served: a failure that is not retried is asked once. */
+  readonly requests?: number;
 }
 
 const CASES: readonly Case[] = [
@@ -58,6 +64,7 @@ const CASES: readonly Case[] = [
     rule: { fault: { kind: 'status', status: 500 } },
     expect: 'error',
     reason: /^(http-500|[a-z-]+)$/,
+    requests: 1,
   },
   {
     when: 'it answers 503',
@@ -65,7 +72,7 @@ const CASES: readonly Case[] = [
     expect: 'error',
     reason: /^(http-503|[a-z-]+)$/,
   },
-  { when: 'it hangs past the deadline', rule: { fault: { kind: 'hang' } }, expect: 'timeout' },
+  { when: 'it hangs past the deadline', rule: { fault: { kind: 'hang' } }, expect: 'timeout', requests: 1 },
   {
     when: 'it drips its body slowly',
     rule: { fault: { kind: 'slow-body', intervalMs: 100 } },
@@ -76,6 +83,16 @@ const CASES: readonly Case[] = [
     rule: { fault: { kind: 'reset' } },
     expect: 'error',
     reason: 'connection-reset',
+  },
+  {
+    when: 'it resets the first connection, then answers',
+    rule: { fault: { kind: 'reset' }, times: 1 },
+    expect: 'ok',
+  },
+  {
+    when: 'it answers 429 with Retry-After once, then answers',
+    rule: { fault: { kind: 'status', status: 429, retryAfter: '0' }, times: 1 },
+    expect: 'ok',
   },
   {
     when: 'it answers malformed JSON',
@@ -100,6 +117,12 @@ const CASES: readonly Case[] = [
     rule: { fault: { kind: 'oversized', bytes: 4 * SIZE_CAP } },
     expect: 'error',
     reason: 'too-large',
+  },
+  {
+    when: 'it answers with a gzip bomb',
+    rule: { fault: { kind: 'gzip-bomb', inflatedBytes: 256 * SIZE_CAP } },
+    expect: 'error',
+    reason: /^(too-large|compression-bomb)$/,
   },
   {
     when: 'it redirects (302)',
@@ -144,7 +167,7 @@ export function describeAdapterConformance(target: ConformanceTarget): void {
 
     beforeAll(async () => {
       node = await target.startNode(population.nodes[target.datasetNode], population);
-      adapter = await target.createAdapter(node, { maxResponseBytes: SIZE_CAP });
+      adapter = await target.createAdapter(node, LIMITS);
     });
     afterEach(() => node.setFault(null));
     afterAll(async () => {
@@ -156,13 +179,17 @@ export function describeAdapterConformance(target: ConformanceTarget): void {
       node.setFault(c.rule);
       const signal = AbortSignal.timeout(CONFORMANCE_DEADLINE_MS);
       const started = performance.now();
+      const served = (): number => node.requests.patient + node.requests.search;
+      const before = served();
 
       const outcome = await adapter.fetch(query(c.nhsNumber ?? DEMO_NHS_NUMBERS.rich, target.resourceTypes), {
         signal,
+        deadline: Date.now() + CONFORMANCE_DEADLINE_MS,
         trace: { requestId: 'conformance-request' },
       });
 
       expect(performance.now() - started).toBeLessThan(CONFORMANCE_DEADLINE_MS + SLACK_MS);
+      if (c.requests !== undefined) expect(served() - before).toBe(c.requests);
       expect(outcome.sourceId).toBe(adapter.source.id);
       expect(outcome.durationMs).toBeGreaterThanOrEqual(0);
       expect(outcome.status).toBe(c.expect);

@@ -10,7 +10,7 @@ describeAdapterConformance({
   datasetNode: 'ambulance',
   resourceTypes: ['Encounter', 'Observation', 'Condition', 'DocumentReference', 'MedicationAdministration'],
   startNode: (dataset) => startAmbulanceEpcrNode({ dataset, apiKey: API_KEY }),
-  createAdapter: async (node, { maxResponseBytes }) =>
+  createAdapter: async (node, limits) =>
     new AmbulanceEpcrAdapter({
       source: {
         id: 'ambulance',
@@ -20,7 +20,7 @@ describeAdapterConformance({
         baseUrl: node.baseUrl,
         supplies: ['Encounter', 'Observation', 'Condition', 'DocumentReference', 'MedicationAdministration'],
       },
-      client: new SourceHttpClient({ maxSockets: 8, maxResponseBytes, userAgent: 'conformance' }),
+      client: new SourceHttpClient({ maxSockets: 8, ...limits, userAgent: 'conformance' }),
       apiKey: API_KEY,
       maxPages: 5,
       pageSize: 50,

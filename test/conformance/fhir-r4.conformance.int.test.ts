@@ -8,7 +8,7 @@ describeAdapterConformance({
   datasetNode: 'acute',
   resourceTypes: ['Condition', 'Observation', 'Encounter'],
   startNode: (dataset) => startFhirNode({ dataset }),
-  createAdapter: async (node, { maxResponseBytes }) =>
+  createAdapter: async (node, limits) =>
     new FhirR4Adapter({
       source: {
         id: 'acute',
@@ -18,7 +18,7 @@ describeAdapterConformance({
         baseUrl: node.baseUrl,
         supplies: ['Condition', 'Observation', 'Encounter'],
       },
-      client: new SourceHttpClient({ maxSockets: 8, maxResponseBytes, userAgent: 'conformance' }),
+      client: new SourceHttpClient({ maxSockets: 8, ...limits, userAgent: 'conformance' }),
       maxPages: 5,
       pageSize: 50,
       onFault: (error) => {

@@ -8,7 +8,7 @@ describeAdapterConformance({
   datasetNode: 'gp',
   resourceTypes: ['Condition', 'MedicationStatement', 'AllergyIntolerance', 'Observation'],
   startNode: (dataset) => startGpConnectNode({ dataset }),
-  createAdapter: async (node, { maxResponseBytes }) =>
+  createAdapter: async (node, limits) =>
     new GpConnectAdapter({
       source: {
         id: 'gp',
@@ -18,7 +18,7 @@ describeAdapterConformance({
         baseUrl: node.baseUrl,
         supplies: ['Condition', 'MedicationStatement', 'AllergyIntolerance', 'Observation'],
       },
-      client: new SourceHttpClient({ maxSockets: 8, maxResponseBytes, userAgent: 'conformance' }),
+      client: new SourceHttpClient({ maxSockets: 8, ...limits, userAgent: 'conformance' }),
       config: {
         fromAsid: '200000000359',
         toAsid: '918999198738',

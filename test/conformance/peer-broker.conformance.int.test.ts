@@ -36,8 +36,8 @@ describeAdapterConformance({
         jwksUrl: () => `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/`,
       },
     }),
-  createAdapter: async (node, { maxResponseBytes }) => {
-    const client = new SourceHttpClient({ maxSockets: 8, maxResponseBytes, userAgent: 'conformance' });
+  createAdapter: async (node, limits) => {
+    const client = new SourceHttpClient({ maxSockets: 8, ...limits, userAgent: 'conformance' });
     const tokenClient = new SourceHttpClient({
       maxSockets: 2,
       maxResponseBytes: 65536,

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadSigningKey, type SigningKey } from '../../broker/trust/signing-key';
@@ -38,6 +38,7 @@ export async function startBrokerUnderTest(options: {
   const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'hie-key-')), 'broker.pem');
   writeFileSync(keyFile, pem, { mode: 0o600 });
   const { logs, destination } = captureLogs();
+  const auditDirectory = mkdtempSync(path.join(tmpdir(), 'hie-audit-'));
   const config = loadConfig({
     env: {},
     overrides: deepMerge(
@@ -54,6 +55,8 @@ export async function startBrokerUnderTest(options: {
         sources: options.sources,
         peers: options.peers ?? [],
         auth: { issuers: [(await testIdentity()).issuerConfig()] },
+        // Each broker its own journal (the embedded file store), unless the test configures one.
+        audit: { store: { kind: 'file', directory: auditDirectory } },
       },
       options.config ?? {},
     ),
@@ -61,6 +64,11 @@ export async function startBrokerUnderTest(options: {
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
   return {
     ...broker,
+    close: async () => {
+      await broker.close();
+      rmSync(auditDirectory, { recursive: true, force: true });
+      rmSync(path.dirname(keyFile), { recursive: true, force: true });
+    },
     id: options.id,
     fhir: `${broker.url}/fhir`,
     jwksUrl: `${broker.url}/.well-known/jwks.json`,

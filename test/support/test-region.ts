@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createLogger } from '../../broker/observability/logger';
 import { startBroker, type RunningBroker } from '../../broker/start-broker';
 import { freePort } from '../../sim/free-port';
@@ -24,6 +27,10 @@ export async function startTestRegion(
   options: Partial<RegionOptions> & {
     federation?: { deadlineMs?: number; sourceTimeoutMs?: number; pageTtlMs?: number };
     sources?: Record<string, unknown>;
+    /** The audit store (default: a fresh file journal in a temporary directory). */
+    audit?: Record<string, unknown>;
+    /** Other broker settings (objections, redis…), layered last. */
+    config?: Record<string, unknown>;
   } = {},
 ): Promise<TestRegion> {
   const brokerPort = await freePort();
@@ -34,11 +41,14 @@ export async function startTestRegion(
     ...options,
   });
   const { logs, destination } = captureLogs();
+  const auditDirectory = mkdtempSync(path.join(tmpdir(), 'hie-audit-'));
   const config = regionConfig(region, {
     ...(options.federation ? { federation: options.federation } : {}),
     ...(options.sources ? { sources: options.sources } : {}),
     server: { port: brokerPort },
     auth: { issuers: [(await testIdentity()).issuerConfig()] },
+    audit: options.audit ?? { store: { kind: 'file', directory: auditDirectory } },
+    ...(options.config ? { extra: options.config } : {}),
   });
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
   return {
@@ -50,6 +60,7 @@ export async function startTestRegion(
     close: async () => {
       await broker.close();
       await region.close();
+      rmSync(auditDirectory, { recursive: true, force: true });
     },
   };
 }

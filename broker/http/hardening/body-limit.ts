@@ -1,8 +1,17 @@
 import type { NextFunction, Request, Response } from 'express';
 import { FhirError, operationOutcome } from '../fhir-error';
 
-/** Paths whose handlers read a request body (the token endpoint's form); every other route reads none. */
+/**
+ * Paths whose handlers read a request body: the token endpoint's form, the objection register's
+ * Consents and alert acknowledgements. Every other route reads none.
+ */
 export const BODY_PATHS: readonly string[] = ['/oauth/token', '/auth/token'];
+const BODY_PATH_PATTERNS: readonly RegExp[] = [
+  /^\/fhir\/Consent(\/[^/]+)?$/,
+  /^\/admin\/alerts\/[^/]+\/acknowledge$/,
+];
+export const takesBody = (path: string): boolean =>
+  BODY_PATHS.includes(path) || BODY_PATH_PATTERNS.some((pattern) => pattern.test(path));
 
 const tooLarge = (text: string): FhirError =>
   new FhirError(413, operationOutcome('error', 'too-costly', text), { headers: { Connection: 'close' } });
@@ -21,11 +30,7 @@ export function bodyLimit(options: {
     if (declared !== undefined && Number(declared) > options.maxBytes) {
       throw tooLarge(`The request body is larger than the ${options.maxBytes} bytes this broker accepts.`);
     }
-    if (
-      declared === undefined &&
-      req.headers['transfer-encoding'] !== undefined &&
-      !BODY_PATHS.includes(req.path)
-    ) {
+    if (declared === undefined && req.headers['transfer-encoding'] !== undefined && !takesBody(req.path)) {
       throw tooLarge('This endpoint takes no request body.');
     }
     next();

@@ -27,7 +27,9 @@ import { resourceMeta, type RecordContext } from '../record-context';
 /**
  * Alex Morgan (9000000025) has a restricted (S-flag) record: every node labels the Patient v3-Confidentiality
  * R. Sensitive items also carry a v3-ActCode sensitivity label (HIV, STD, SEX, PSY); the gender identity item
- * carries R alone, as v3-ActCode (R4) has no gender identity code. Ordinary items carry no label.
+ * carries R alone, as v3-ActCode (R4) has no gender identity code. Ordinary items carry no label, and so
+ * does one sensitive item: a past chlamydial infection the practice coded but never labelled, which only
+ * its SNOMED CT code (a sexually transmitted infection) marks as sensitive.
  */
 const HIV_LABELS = [sensitivityLabel('HIV'), RESTRICTED_LABEL];
 const SEXUAL_HEALTH_LABELS = [sensitivityLabel('STD'), sensitivityLabel('SEX'), RESTRICTED_LABEL];
@@ -85,6 +87,17 @@ export function buildRestrictedGpRecord(context: RecordContext): Resource[] {
       recordedMs: at.ms('2012-04-10T10:00:00Z'),
       recorder: gp,
       security: [RESTRICTED_LABEL],
+    }),
+    buildCondition(context, {
+      code: '105629000',
+      display: 'Chlamydial infection',
+      clinicalStatus: 'resolved',
+      category: 'problem-list-item',
+      onset: at.date('2015-03-02'),
+      abatement: at.date('2015-03-30'),
+      recordedMs: at.ms('2015-03-02T11:20:00Z'),
+      recorder: gp,
+      note: 'Treated; test of cure negative',
     }),
     buildCondition(context, {
       code: PROBLEMS.asthma.code,

@@ -1,0 +1,41 @@
+import type { Request, Response } from 'express';
+import type { AuditTrail } from '../audit/audit-trail';
+import { AccessDenied } from '../governance/access-denied';
+import { auditRequestOf } from './audit-context';
+import { FhirError } from './fhir-error';
+import { locals } from './request-context';
+
+/** Routes whose every authenticated request is a request for patient or governance data. */
+const AUDITED_PATHS = /^\/(fhir|api|admin)\//;
+
+/**
+ * A patient-data request refused or failed before any view was asked for (a malformed NHS number,
+ * a rate limit, an unknown route) is audited too. The answer does not wait on this succeeding: no
+ * data is released either way, and the trail has logged its own failure.
+ */
+export async function auditRefusal(
+  trail: AuditTrail,
+  req: Request,
+  res: Response,
+  error: unknown,
+): Promise<void> {
+  const context = locals(res);
+  if (!context.requester || context.audited || !AUDITED_PATHS.test(req.originalUrl)) return;
+  const status = error instanceof FhirError ? error.status : error instanceof AccessDenied ? 403 : 500;
+  const text =
+    error instanceof FhirError
+      ? error.outcome.issue.map((issue) => issue.details?.text ?? issue.code).join(' ')
+      : error instanceof AccessDenied
+        ? error.text
+        : 'The broker failed to answer.';
+  try {
+    await trail.commit({
+      request: auditRequestOf(req, res, 'read'),
+      action: 'patient-view',
+      outcome: status >= 500 ? '8' : '4',
+      outcomeDesc: `HTTP ${status}: ${text}`.slice(0, 1000),
+    });
+  } catch {
+    // Logged by the trail; the request is refused either way.
+  }
+}
