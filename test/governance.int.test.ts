@@ -6,7 +6,9 @@ import type { PersonaId } from '../sim/identity-provider';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { r4Errors } from './support/fhir-validator';
 import { getFhir, sourceIssues } from './support/fhir-http';
+import { AuditSink } from './support/audit-sink';
 import { bearer } from './support/identity';
+import { waitUntil } from './support/wait-until';
 import { startTestRegion, type TestRegion } from './support/test-region';
 
 const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -400,5 +402,65 @@ describe('when the audit trail cannot record the access', () => {
     expect(JSON.stringify(answer.body)).toMatch(/could not be recorded in the audit trail/);
     expect(JSON.stringify(answer.body)).not.toMatch(/Clarke|9000000009/);
     expect((await getFhir(`${t.fhir}/Patient/${RICH}/$everything`)).status).toBe(200);
+  });
+});
+
+describe('from the view to the sinks, and an operator who allows emergency overrides', () => {
+  let t: TestRegion;
+  let fhirSink: AuditSink;
+  let alertSink: AuditSink;
+  beforeAll(async () => {
+    fhirSink = await AuditSink.start();
+    alertSink = await AuditSink.start();
+    t = await startTestRegion({
+      config: {
+        objections: { emergencyOverride: true },
+        audit: {
+          sinks: { fhir: { url: fhirSink.url }, alerts: { url: alertSink.url } },
+          delivery: { attempts: 3, backoffMs: 50, relayIntervalMs: 200 },
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await t.close();
+    await fhirSink.down();
+    await alertSink.down();
+  });
+
+  it('when a clinician breaks the glass on an objecting patient, then the record is shown, the override is alerted, and the AuditEvents and alerts reach their sinks', async () => {
+    const created = await fetch(`${t.fhir}/Consent`, {
+      method: 'POST',
+      headers: { authorization: await bearer('privacy-officer'), 'content-type': 'application/fhir+json' },
+      body: JSON.stringify(objection(OBJECTING)),
+    });
+    expect(created.status).toBe(201);
+    expect(
+      (
+        await getFhir(`${t.fhir}/Patient/${OBJECTING}/$everything`, {
+          headers: { authorization: await bearer('ed-doctor') },
+        })
+      ).status,
+    ).toBe(403);
+    const opened = await getFhir(`${t.fhir}/Patient/${OBJECTING}/$everything`, {
+      headers: {
+        authorization: await bearer('ed-doctor'),
+        'x-hie-relationship': 'emergency',
+        'x-hie-access-reason': 'Unresponsive patient brought in by ambulance',
+        'x-request-id': 'override-1',
+      },
+    });
+    expect(opened.status).toBe(200);
+    await waitUntil('both alerts reached the alerts webhook', () => alertSink.stored.size >= 2);
+    const kinds = [...alertSink.stored.values()].map((alert) => alert.kind).sort();
+    expect(kinds).toEqual(['emergency', 'objection-overridden']);
+    await waitUntil('the view and security-alert AuditEvents reached the FHIR sink', () =>
+      [...fhirSink.stored.values()].some((event) => (event as unknown as AuditEvent).type?.code === '110113'),
+    );
+    const view = [...fhirSink.stored.values()]
+      .map((event) => event as unknown as AuditEvent)
+      .find((event) => detailOf(event, 'request-id') === 'override-1' && event.type.code === 'rest');
+    expect(patientOf(view!)).toBe(OBJECTING);
+    expect(fhirSink.receipts.every((r) => r.method === 'PUT' && r.path === `/AuditEvent/${r.id}`)).toBe(true);
   });
 });

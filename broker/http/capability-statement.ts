@@ -23,7 +23,48 @@ const COUNT_PARAM = {
     'minutes (then 410 Gone: repeat the search). `total` is the whole result.',
 } as const satisfies CapabilityStatementRestResourceSearchParam;
 
-/** What this broker really supports: read-only JSON, Patient by NHS number, $everything and per-type searches. */
+/** The governance resources: each needs a role with the duty named, and every use is itself audited. */
+const GOVERNANCE_RESOURCES: CapabilityStatementRestResource[] = [
+  {
+    type: 'AuditEvent',
+    documentation:
+      'The audit trail, newest first, for roles with the audit-read duty (privacy officers). Reading it is audited.',
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchParam: [
+      { name: 'patient', type: 'reference', documentation: 'The patient, by NHS number.' },
+      { name: 'agent', type: 'reference', documentation: 'The user, by SDS user id.' },
+      {
+        name: 'organization',
+        type: 'token',
+        documentation: "The user's organisation, by ODS code (custom).",
+      },
+      {
+        name: 'date',
+        type: 'date',
+        documentation: 'When recorded: a day or an instant, with ge/gt/le/lt/eq; at most twice (a range).',
+      },
+      { name: '_count', type: 'number', documentation: '1 to 1000 (default 100); `next` links page on.' },
+    ],
+  },
+  {
+    type: 'Consent',
+    documentation:
+      "The objection register, for roles with the consent-manage duty: a patient's objection to sharing (provision.type " +
+      'deny), to all of it or from named organisations (provision.actor by ODS code), from provision.period.start. ' +
+      'Every change is a new version, audited; withdraw by PUT with status inactive. Never deleted.',
+    interaction: [{ code: 'create' }, { code: 'update' }, { code: 'read' }, { code: 'search-type' }],
+    versioning: 'versioned',
+    updateCreate: false,
+    searchParam: [
+      { name: 'patient', type: 'reference', documentation: 'Required. The patient, by NHS number.' },
+    ],
+  },
+];
+
+/**
+ * What this broker really supports: read-only JSON patient views (Patient by NHS number, $everything and
+ * per-type searches), the audit trail and the objection register.
+ */
 export function capabilityStatement(options: CapabilityOptions): CapabilityStatement {
   const recordResources: CapabilityStatementRestResource[] = RECORD_RESOURCE_TYPES.map((type) => ({
     type,
@@ -75,6 +116,7 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
             ],
           },
           ...recordResources,
+          ...GOVERNANCE_RESOURCES,
         ],
       },
     ],
