@@ -121,6 +121,7 @@ export async function startBroker(
     journal,
     broker: { id: config.broker.id, name: config.broker.name, odsCode: config.broker.odsCode },
     logger,
+    metrics,
     ...(delivery ? { onCommitted: () => delivery.nudge() } : {}),
   });
   const objections = new ObjectionRegister(trail);

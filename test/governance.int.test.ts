@@ -333,6 +333,27 @@ describe.each(STORES)('governance with $name', ({ store }) => {
       expect(changes.map(actionOf)).toEqual(expect.arrayContaining(['consent-create', 'consent-update']));
     });
 
+    it('when a later page is read, then it is audited; once the patient objects, the next page is refused until the search is repeated', async () => {
+      const patient = DEMO_NHS_NUMBERS.gpAndNeighbour;
+      const first = await getFhir<Bundle>(
+        `${t.fhir}/Patient/${patient}/$everything?_count=2`,
+        await as('gp'),
+      );
+      expect(first.status).toBe(200);
+      const next = first.body.link?.find((l) => l.relation === 'next')?.url;
+      expect(next).toBeDefined();
+      expect((await getFhir(next!, await as('gp'))).status).toBe(200);
+      const pages = (await auditEvents(`patient=${patient}&agent=555000000001`)).filter(
+        (e) => actionOf(e) === 'patient-page',
+      );
+      expect(pages.map((e) => e.outcome)).toEqual(['0']);
+
+      expect((await send('POST', '/fhir/Consent', objection(patient))).status).toBe(201);
+      const refused = await getFhir<OperationOutcome>(next!, await as('gp'));
+      expect(refused.status).toBe(403);
+      expect(refused.body.issue[0]!.details?.text).toMatch(/changed since this search: repeat the search/);
+    });
+
     it('when a Consent is malformed or sent by a clinician, then a 400 naming each problem, or a 403; never a delete', async () => {
       const bad = await send('POST', '/fhir/Consent', {
         ...objection(RICH),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Logger } from '../observability/logger';
+import type { BrokerMetrics } from '../observability/metrics';
 import { auditEvent, emergencyOverrideEvent, type AuditBroker, type AuditEventInput } from './audit-event';
 import type { Journal, JournalKeys, NewJournalEntry } from './journal/journal';
 import { ALERT_SUMMARY, type AlertKind, type PrivacyAlert } from './privacy-alert';
@@ -41,6 +42,7 @@ export class AuditTrail {
       readonly logger: Logger;
       /** Called after each commit (e.g. to wake the outbox relay). */
       readonly onCommitted?: () => void;
+      readonly metrics?: Pick<BrokerMetrics, 'auditCommits' | 'auditCommitDuration'>;
     },
   ) {}
 
@@ -125,9 +127,14 @@ export class AuditTrail {
         });
       }
     }
+    const { metrics } = this.options;
+    const started = performance.now();
     try {
       await this.options.journal.append(journalEntries);
+      metrics?.auditCommits.inc({ outcome: 'committed' });
+      metrics?.auditCommitDuration.observe((performance.now() - started) / 1000);
     } catch (error) {
+      metrics?.auditCommits.inc({ outcome: 'failed' });
       // No PHI: the journal's own error names the store, never the entry.
       this.options.logger.error(
         { err: error, requestId: spec.request.requestId, action: spec.action },

@@ -166,7 +166,6 @@ export function createApp(options: AppOptions): Express {
       brokerId: options.brokerId,
       hopLimit: options.hopLimit,
       pages: options.pages,
-      trail: options.trail,
     }),
   );
   app.use('/api', signedIn);

@@ -22,8 +22,7 @@ import { SOURCE_ISSUE_SYSTEM } from '../fhir/systems';
 import type { PageSnapshotStore, PageSubject } from '../paging/page-snapshot-store';
 import { firstPage, readPage } from './paged-search';
 import type { AuditInteraction } from '../audit/audit-event';
-import type { AuditTrail } from '../audit/audit-trail';
-import { auditContextOf, auditRequestOf } from './audit-context';
+import { auditContextOf } from './audit-context';
 import { locals } from './request-context';
 import { assertViewAvailable } from './view-availability';
 import { viewBundle } from './view-bundle';
@@ -42,8 +41,6 @@ export interface FhirRoutesOptions {
   readonly hopLimit: number;
   /** Where `_count`-paged results wait for their `next` links. */
   readonly pages: PageSnapshotStore;
-  /** Later pages are released only once recorded here. */
-  readonly trail: AuditTrail;
 }
 
 export function sendFhir(res: Response, status: number, body: unknown): void {
@@ -138,15 +135,13 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   };
 
   route('/', async (req, res) => {
-    const audit = async (subject: PageSubject): Promise<void> => {
-      await options.trail.commit({
-        request: { ...auditRequestOf(req, res, 'search-type') },
-        action: 'patient-page',
-        outcome: '0',
-        patient: subject.nhsNumber,
-        about: { reference: `urn:uuid:${subject.queryId}`, display: 'a later page of an audited view' },
+    const audit = (subject: PageSubject): Promise<void> =>
+      options.service.releasePage({
+        ...subject,
+        requester: options.requesterOf(req, res),
+        audit: auditContextOf(req, res, 'search-type'),
+        chain: locals(res).chain ?? [],
       });
-    };
     sendFhir(res, 200, await readPage(req, res, { ...options, baseUrlOf, audit }));
   });
 

@@ -30,6 +30,20 @@ export class BrokerMetrics {
     registers: [this.registry],
   });
 
+  readonly auditCommits = new Counter({
+    name: 'hie_audit_commits_total',
+    help: 'Audit commits (an AuditEvent with its alerts and changes), by outcome (committed, failed: the request was refused).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly auditCommitDuration = new Histogram({
+    name: 'hie_audit_commit_duration_seconds',
+    help: 'Time to commit an access to the audit journal (it is on every request path).',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [this.registry],
+  });
+
   readonly sourceSkips = new Counter({
     name: 'hie_source_skipped_total',
     help: 'Sources not asked for a view, by source and reason (circuit-open, busy, not-supplied, loop, objection).',

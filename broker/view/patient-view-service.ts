@@ -136,6 +136,49 @@ export class PatientViewService {
     return view;
   }
 
+  /**
+   * A later page of a kept result is released only once audited, and not at all if the patient has
+   * objected since the search (to all sharing or to a source): the search must then be repeated.
+   */
+  async releasePage(page: {
+    readonly nhsNumber: string;
+    readonly queryId: string;
+    readonly requester: Requester;
+    readonly audit: Omit<AuditRequest, 'requester' | 'chain'>;
+    readonly chain?: readonly string[];
+  }): Promise<void> {
+    const audit: AuditRequest = {
+      ...page.audit,
+      requester: page.requester,
+      ...(page.chain?.length ? { chain: page.chain } : {}),
+    };
+    const about = { reference: `urn:uuid:${page.queryId}`, display: 'a later page of an audited view' };
+    const objections = await this.options.objections.check(page.nhsNumber, new Date());
+    const objected = Boolean(objections.all) || objections.organisations.size > 0;
+    if (objected && !this.objectionOverridden(page.requester, objections)) {
+      const denied = new AccessDenied(
+        'objection',
+        "The patient's sharing preferences have changed since this search: repeat the search to see what may be shown now.",
+      );
+      await this.options.trail.commit({
+        request: audit,
+        action: 'patient-page',
+        outcome: '4',
+        outcomeDesc: denied.text,
+        patient: page.nhsNumber,
+        about,
+      });
+      throw denied;
+    }
+    await this.options.trail.commit({
+      request: audit,
+      action: 'patient-page',
+      outcome: '0',
+      patient: page.nhsNumber,
+      about,
+    });
+  }
+
   private async answer(request: ViewRequest, query: PatientQuery): Promise<PatientView> {
     const merged = this.merge(query, await this.options.federation.query(query, request.trace));
     // Checked before anything leaves the broker: without a relationship nothing is returned.
