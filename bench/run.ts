@@ -2,10 +2,25 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../config/load-config';
 import { runAuditWriteBench } from './audit-write';
+import { runFaults } from './faults';
 import { runMergeBench } from './merge';
 import { runOverhead } from './overhead';
+import { printFaults, printOverhead, printScale, printTail, printThroughput, printTwoCores } from './report';
+import { runScale } from './scale';
+import { runTail } from './tail';
+import { runThroughput } from './throughput';
+import { runTwoCores } from './two-cores';
 
-const BENCHMARKS = ['overhead', 'merge', 'audit'] as const;
+const BENCHMARKS = [
+  'overhead',
+  'throughput',
+  'tail',
+  'faults',
+  'scale',
+  'two-cores',
+  'merge',
+  'audit',
+] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
 function writeResult(name: Benchmark, result: unknown): void {
@@ -16,37 +31,114 @@ function writeResult(name: Benchmark, result: unknown): void {
   console.log(`Written ${path.relative(projectRoot(), file)}`);
 }
 
-async function overhead(): Promise<void> {
-  const seconds = Number(process.env.BENCH_SECONDS ?? 5);
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 50);
-  const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
-  const ratePerSecond = Number(process.env.BENCH_RATE ?? 20);
-  console.log(
-    `Overhead: five nodes at ${latencyMs} ms; ${ratePerSecond} views/s steady, then ${connections} connections saturating; ${rounds} rounds of ${seconds} s`,
-  );
-  const result = await runOverhead({ latencyMs, seconds, rounds, connections, ratePerSecond });
+/** A number from the environment, or the benchmark's default. */
+const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+const envList = (name: string, fallback: string): number[] =>
+  (process.env[name] ?? fallback).split(',').map(Number);
+const latencyMs = (): number => env('BENCH_LATENCY_MS', 50);
 
-  console.table(
-    result.rounds.map((r, i) => ({
-      round: i + 1,
-      'slowest node': r.direct.node,
-      'direct p50': r.direct.p50,
-      'direct p99': r.direct.p99,
-      'view p50': r.view.p50,
-      'view p99': r.view.p99,
-      errors: r.view.errors,
-      'CPU ms/view': r.cpuMsPerView,
-      'max views/s': r.saturated.perSecond,
-      'p99 at max': r.saturated.p99,
-    })),
+async function overhead(): Promise<void> {
+  const options = {
+    latencyMs: latencyMs(),
+    perSource: env('BENCH_PER_SOURCE', 50),
+    rates: envList('BENCH_RATES', '100,25'),
+    seconds: env('BENCH_SECONDS', 10),
+    rounds: env('BENCH_ROUNDS', 3),
+  };
+  console.log(
+    `Overhead: five nodes at ${options.latencyMs} ms, ${options.perSource} resources each; ${options.rates.join(' and ')} views/s; ${options.rounds} rounds of ${options.seconds} s`,
   );
-  const m = result.median;
-  console.log(`Median of ${rounds} rounds (${result.resourcesPerView} resources a view; latencies in ms):
-  at ${ratePerSecond} views/s: view p50 ${m.viewP50}, p99 ${m.viewP99}; slowest node direct p50 ${m.directP50}, p99 ${m.directP99}
-  ratio p50 ${m.ratioP50}, p99 ${m.ratioP99}; added p50 ${m.addedP50Ms}, p99 ${m.addedP99Ms}; broker CPU ${m.cpuMsPerView} ms a view
-  saturated (${connections} connections): ${m.saturatedViewsPerSecond} views/s, p99 ${m.saturatedP99}; broker peak RSS ${result.peakRssMb} MB`);
+  const result = await runOverhead(options);
+  printOverhead(result);
   writeResult('overhead', result);
+}
+
+const throughputConnections = '1,2,4,8,16,32';
+
+async function throughput(): Promise<void> {
+  const options = {
+    latencyMs: latencyMs(),
+    perSource: env('BENCH_PER_SOURCE', 200),
+    connections: envList('BENCH_CONNECTIONS', throughputConnections),
+    seconds: env('BENCH_SECONDS', 5),
+    rounds: env('BENCH_ROUNDS', 3),
+    p99LimitMs: 1000,
+  };
+  console.log(
+    `Throughput: five nodes at ${options.latencyMs} ms, ${options.perSource} resources each; closed loop at ${options.connections.join(' / ')} connections; ${options.rounds} rounds of ${options.seconds} s a step`,
+  );
+  const result = await runThroughput(options);
+  printThroughput(result);
+  writeResult('throughput', result);
+}
+
+async function tail(): Promise<void> {
+  const options = {
+    latencyMs: latencyMs(),
+    tailMs: env('BENCH_TAIL_MS', 2000),
+    // At exactly 1% of views in the tail, a view p99 sits on the tail's edge; 2% puts it squarely in.
+    callTailRatio: env('BENCH_TAIL_RATIO', 0.02),
+    perSource: env('BENCH_PER_SOURCE', 50),
+    ratePerSecond: env('BENCH_RATE', 30),
+    seconds: env('BENCH_SECONDS', 40),
+    rounds: env('BENCH_ROUNDS', 3),
+  };
+  console.log(
+    `Tail: the acute trust's reads take ${options.tailMs} ms ${options.callTailRatio * 100}% of the time, else ${options.latencyMs} ms like the others; ${options.ratePerSecond} views/s; ${options.rounds} rounds of ${options.seconds} s each, without and with hedging to its replica`,
+  );
+  const result = await runTail(options);
+  printTail(result);
+  writeResult('tail', result);
+}
+
+async function faults(): Promise<void> {
+  const options = {
+    latencyMs: latencyMs(),
+    perSource: env('BENCH_PER_SOURCE', 50),
+    deadlineMs: env('BENCH_DEADLINE_MS', 2000),
+    ratePerSecond: env('BENCH_RATE', 10),
+    seconds: env('BENCH_SECONDS', 20),
+    rounds: env('BENCH_ROUNDS', 3),
+    extraHealthy: env('BENCH_EXTRA_HEALTHY', 2),
+  };
+  console.log(
+    `Faults: deadline ${options.deadlineMs} ms; ${options.ratePerSecond} views/s; ${options.rounds} rounds of ${options.seconds} s, breakers disabled and default`,
+  );
+  const result = await runFaults(options);
+  printFaults(result);
+  writeResult('faults', result);
+}
+
+async function scale(): Promise<void> {
+  const options = {
+    latencyMs: latencyMs(),
+    perSource: envList('BENCH_SCALE_PER_SOURCE', '50,500,5000'),
+    sources: envList('BENCH_SCALE_SOURCES', '5,10,25,50'),
+    seconds: env('BENCH_SECONDS', 10),
+  };
+  console.log(
+    `Scale: views one at a time; five sources of ${options.perSource.join(' / ')} resources; ${options.sources.join(' / ')} sources of 50; ${options.seconds} s a point`,
+  );
+  const result = await runScale(options);
+  printScale(result);
+  writeResult('scale', result);
+}
+
+async function twoCores(): Promise<void> {
+  const options = {
+    latencyMs: latencyMs(),
+    perSource: env('BENCH_PER_SOURCE', 200),
+    connections: envList('BENCH_CONNECTIONS', throughputConnections),
+    seconds: env('BENCH_SECONDS', 5),
+    rounds: env('BENCH_ROUNDS', 3),
+    processes: envList('BENCH_PROCESSES', '1,2'),
+  };
+  console.log(
+    `Two cores: throughput with ${options.processes.join(' and ')} broker processes (PostgreSQL journal, Redis); ${options.perSource} resources a source; ${options.rounds} rounds`,
+  );
+  const result = await runTwoCores(options);
+  printTwoCores(result);
+  writeResult('two-cores', result);
 }
 
 function merge(): void {
@@ -113,15 +205,23 @@ async function audit(): Promise<void> {
   writeResult('audit', result);
 }
 
-/** `npm run bench [-- overhead|merge|audit]`: runs the benchmarks (all by default), prints tables and writes JSON to bench/results/. */
+/** `npm run bench [-- name…]`: runs the benchmarks (all by default), prints tables and writes JSON to bench/results/. */
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`Unknown benchmark; choose from: ${BENCHMARKS.join(', ')}`);
   const chosen = asked.length > 0 ? (asked as Benchmark[]) : [...BENCHMARKS];
-  if (chosen.includes('overhead')) await overhead();
-  if (chosen.includes('merge')) merge();
-  if (chosen.includes('audit')) await audit();
+  const run: Record<Benchmark, () => Promise<void> | void> = {
+    overhead,
+    throughput,
+    tail,
+    faults,
+    scale,
+    'two-cores': twoCores,
+    merge,
+    audit,
+  };
+  for (const name of BENCHMARKS) if (chosen.includes(name)) await run[name]();
 }
 
 main().catch((error: unknown) => {

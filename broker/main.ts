@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from '../config/load-config';
+import { brokerProcesses, checkCluster, runClusterPrimary } from './cluster-primary';
 import { checkRole, processRole, RoleError, type ProcessRole } from './jobs/process-role';
 import { createLogger } from './observability/logger';
 import { startBroker } from './start-broker';
@@ -12,22 +14,30 @@ function refuse(text: string): never {
 
 /**
  * Process entry point. BROKER_ROLE picks what runs (see jobs/process-role.ts): the API with delivery
- * (`all`, the default), the API alone (`api`) or the delivery worker alone (`worker`). Configuration
- * errors are listed and exit 1, without a stack.
+ * (`all`, the default), the API alone (`api`) or the delivery worker alone (`worker`).
+ * BROKER_PROCESSES=N (default 1) runs N processes of that role behind the one port, as a cluster
+ * (see cluster-primary.ts). Configuration errors are listed and exit 1, without a stack.
  */
 async function main(): Promise<void> {
   let config;
   let role: ProcessRole;
+  let processes: number;
   try {
     role = processRole(process.env);
+    processes = cluster.isPrimary ? brokerProcesses(process.env) : 1;
     config = loadConfig();
     checkRole(role, { redisUrl: config.redis.url, store: config.audit.store.kind });
+    checkCluster(processes, role, config);
   } catch (error) {
     if (error instanceof ConfigError) refuse(error.describe());
     if (error instanceof RoleError) refuse(`hie-broker failed to start: ${error.message}`);
     throw error;
   }
   const logger = createLogger({ level: config.logging.level });
+  if (processes > 1) {
+    runClusterPrimary({ processes, role, logger, shutdownGraceMs: config.server.shutdownGraceMs });
+    return;
+  }
   const running =
     role === 'worker'
       ? await startWorker(config, logger)

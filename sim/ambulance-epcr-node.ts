@@ -21,6 +21,8 @@ export interface AmbulanceEpcrNodeOptions {
   readonly apiKey?: string;
   /** Added before every answer: a fixed delay or a function drawing one. */
   readonly latencyMs?: number | (() => number);
+  /** Repeated requests are answered from the body first produced for them (benchmarks). */
+  readonly cacheAnswers?: boolean;
   readonly port?: number;
   readonly host?: string;
 }
@@ -71,6 +73,7 @@ export async function startAmbulanceEpcrNode(options: AmbulanceEpcrNodeOptions):
     contentType: JSON_TYPE,
     errorBody: (status) => epcrErrorBody(status),
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.cacheAnswers ? { cacheAnswers: true } : {}),
   });
   const { app } = base;
 

@@ -17,10 +17,17 @@ export interface SimNodeOptions {
   readonly dataset: NodeDataset;
   /** Added before every answer: a fixed delay or a function drawing one (e.g. a heavy tail). */
   readonly latencyMs?: number | (() => number);
+  /** Repeated requests are answered from the body first produced for them (benchmarks). */
+  readonly cacheAnswers?: boolean;
   readonly port?: number;
   readonly host?: string;
   /** When given, the node runs a SMART Backend Services token endpoint at /auth/token and requires its tokens. */
   readonly auth?: TokenEndpointOptions;
+  /**
+   * A replica of another node: it requires the tokens that node's token server issues (one
+   * authorisation server in front of both copies of a system), and runs no token endpoint of its own.
+   */
+  readonly replicaOf?: { readonly tokens: SimTokenServer };
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -49,11 +56,14 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningFhi
     contentType: FHIR_JSON,
     errorBody: (status) => outcome(status >= 500 ? 'exception' : 'processing', 'Simulated failure'),
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.cacheAnswers ? { cacheAnswers: true } : {}),
   });
   const { app } = base;
   let baseUrl = '';
-  if (options.auth) {
-    const tokens = mountTokenEndpoint(app, '/auth/token', options.auth);
+  const tokens =
+    options.replicaOf?.tokens ??
+    (options.auth ? mountTokenEndpoint(app, '/auth/token', options.auth) : undefined);
+  if (tokens) {
     app.use('/fhir', (req, res, next) =>
       req.path === '/metadata' ? next() : tokens.requireToken(req, res, next),
     );

@@ -16,6 +16,8 @@ export const GP_CONNECT_BASE_PATH = '/gpconnect/structured/fhir';
 export interface GpConnectNodeOptions {
   readonly dataset: NodeDataset;
   readonly latencyMs?: number | (() => number);
+  /** Repeated requests are answered from the body first produced for them (benchmarks). */
+  readonly cacheAnswers?: boolean;
   readonly port?: number;
   readonly host?: string;
   /** NHS numbers of patients who dissented from sharing their GP record. Default: the demo objection patient. */
@@ -54,6 +56,7 @@ export async function startGpConnectNode(options: GpConnectNodeOptions): Promise
     contentType: FHIR_JSON,
     errorBody: faultBody,
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.cacheAnswers ? { cacheAnswers: true } : {}),
   });
   const { app } = base;
   let baseUrl = '';

@@ -12,6 +12,8 @@ import type { RegisteredClient } from './smart-token-endpoint';
 export interface NeighbouringRegionOptions {
   readonly dataset: NodeDataset;
   readonly latencyMs?: number | (() => number);
+  /** Repeated requests are answered from the body first produced for them (benchmarks). */
+  readonly cacheAnswers?: boolean;
   /** The peer broker's port (the demo); otherwise any free one. */
   readonly port?: number;
   readonly host?: string;
@@ -19,6 +21,17 @@ export interface NeighbouringRegionOptions {
   readonly caller: RegisteredClient;
   /** The FHIR base URL callers use, when the peer stands behind a proxy. */
   readonly publicBaseUrl?: string;
+  /** Paging and size limits of the peer's own source, for records bigger than its defaults allow. */
+  readonly storeLimits?: {
+    readonly pageSize?: number;
+    readonly maxPages?: number;
+    readonly maxResponseBytes?: number;
+  };
+  /** The peer's rate limits per user and organisation (default: the broker's); a benchmark lifts them. */
+  readonly rateLimit?: {
+    readonly perUser: { readonly points: number; readonly durationSeconds: number };
+    readonly perOrganisation: { readonly points: number; readonly durationSeconds: number };
+  };
 }
 
 /** The neighbouring region's own broker: the peer our broker asks, with its own record store behind it. */
@@ -38,6 +51,7 @@ export async function startNeighbouringRegion(options: NeighbouringRegionOptions
   const store = await startFhirNode({
     dataset: options.dataset,
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+    ...(options.cacheAnswers ? { cacheAnswers: true } : {}),
   });
   try {
     const config = loadConfig({
@@ -56,6 +70,7 @@ export async function startNeighbouringRegion(options: NeighbouringRegionOptions
             ...NEIGHBOUR.store,
             kind: 'fhir-r4',
             baseUrl: store.baseUrl,
+            ...options.storeLimits,
             supplies: [
               'Condition',
               'MedicationStatement',
@@ -69,6 +84,7 @@ export async function startNeighbouringRegion(options: NeighbouringRegionOptions
           { clientId: options.caller.clientId, name: 'Calling broker', jwksUrl: options.caller.jwksUrl() },
         ],
         logging: { level: 'silent' },
+        ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
         // The simulated peer's own audit trail: a file journal that lasts as long as the simulation.
         audit: {
           store: { kind: 'file', directory: mkdtempSync(path.join(tmpdir(), 'hie-neighbour-audit-')) },

@@ -12,7 +12,7 @@ export const DEMO_CONFIG_FILE = (): string => path.join(projectRoot(), 'config',
  * running node of the same id. Used by the tests and benchmarks, whose nodes listen on port 0.
  */
 export function regionConfig(
-  region: RunningRegion,
+  region: { readonly nodes: Readonly<Record<keyof RunningRegion['nodes'], { readonly baseUrl: string }>> },
   overrides: {
     server?: Record<string, unknown>;
     federation?: Record<string, unknown>;

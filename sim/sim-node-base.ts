@@ -21,6 +21,13 @@ export interface RunningSimNode {
 
 export interface SimNodeBaseOptions {
   readonly latencyMs?: number | (() => number);
+  /**
+   * Serve a repeated request (same method, URL and body) from the 200 answer first produced for it, when
+   * no fault applies: a benchmark's nodes then cost little CPU, as nodes on other machines would. A
+   * cached answer skips the checks `produce` makes (headers, API key), so this is for benchmarks whose
+   * only client is the broker, never for protocol tests.
+   */
+  readonly cacheAnswers?: boolean;
   /** How this protocol writes its bodies and its errors, for the faults that answer. */
   readonly contentType: string;
   readonly errorBody: (status: number) => unknown;
@@ -56,6 +63,9 @@ export function createSimNodeBase(options: SimNodeBaseOptions): SimNodeBase {
   const requests = { patient: 0, search: 0 };
   let lastRequestId: string | undefined;
   let lastHeaders: Record<string, string | string[] | undefined> = {};
+  const answers = new Map<string, { status: number; body: Buffer }>();
+  /** Enough for a benchmark's few patients; a cache that grows past it starts again. */
+  const MAX_CACHED = 5000;
 
   const delay = (): Promise<void> => {
     const ms = typeof latency === 'function' ? latency() : latency;
@@ -77,11 +87,21 @@ export function createSimNodeBase(options: SimNodeBaseOptions): SimNodeBase {
       if (fault && --remaining <= 0) rule = null;
       resetByNode = fault?.kind === 'reset';
       if (fault && (await answerWithFault(fault, res, options))) return;
-      const { status, body } = await produce(fault);
-      res
-        .status(status ?? 200)
-        .type(options.contentType)
-        .send(JSON.stringify(body));
+      const key =
+        options.cacheAnswers && !fault
+          ? `${kind} ${req.method} ${req.originalUrl} ${req.body ? JSON.stringify(req.body) : ''}`
+          : undefined;
+      let answer = key === undefined ? undefined : answers.get(key);
+      if (!answer) {
+        const { status, body } = await produce(fault);
+        // Bytes, not a string: a cached answer is then written without being encoded again.
+        answer = { status: status ?? 200, body: Buffer.from(JSON.stringify(body)) };
+        if (key !== undefined && answer.status === 200) {
+          if (answers.size >= MAX_CACHED) answers.clear();
+          answers.set(key, answer);
+        }
+      }
+      res.status(answer.status).type(options.contentType).send(answer.body);
     },
     async listen({ port, host, path }) {
       const server = await listenNode(app, {

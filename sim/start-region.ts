@@ -9,7 +9,7 @@ import {
 import { startAmbulanceEpcrNode } from './ambulance-epcr-node';
 import { startFhirNode } from './fhir-node';
 import { startGpConnectNode } from './gp-connect-node';
-import { startNeighbouringRegion } from './neighbouring-region';
+import { startNeighbouringRegion, type NeighbouringRegionOptions } from './neighbouring-region';
 import type { RunningSimNode } from './sim-node-base';
 import type { RegisteredClient } from './smart-token-endpoint';
 
@@ -28,6 +28,12 @@ export interface RegionOptions {
    * JWKS is (known before the broker starts, since the neighbouring broker reads it at start).
    */
   readonly trust: RegisteredClient;
+  /** The neighbouring broker's rate limits (default: the broker's own); benchmarks lift them. */
+  readonly neighbourRateLimit?: NeighbouringRegionOptions['rateLimit'];
+  /** Nodes answer repeated requests from a cache (see SimNodeBaseOptions.cacheAnswers): benchmarks only. */
+  readonly cacheAnswers?: boolean;
+  /** Paging and size limits of the neighbouring broker's own source (records bigger than its defaults). */
+  readonly neighbourStoreLimits?: NeighbouringRegionOptions['storeLimits'];
 }
 
 export interface RunningRegion {
@@ -42,6 +48,9 @@ interface NodeStart {
   readonly port?: number;
   readonly host?: string;
   readonly trust: RegisteredClient;
+  readonly neighbourRateLimit?: NeighbouringRegionOptions['rateLimit'];
+  readonly cacheAnswers?: boolean;
+  readonly neighbourStoreLimits?: NeighbouringRegionOptions['storeLimits'];
 }
 
 /** Each node speaks its source's protocol. */
@@ -50,7 +59,13 @@ const START_NODE: Readonly<Record<SimNodeId, (start: NodeStart) => Promise<Runni
   acute: (s) => startFhirNode({ ...s, auth: { clients: [s.trust] } }),
   'mental-health': (s) => startFhirNode({ ...s, auth: { clients: [s.trust] } }),
   ambulance: (s) => startAmbulanceEpcrNode(s),
-  'neighbouring-ics': (s) => startNeighbouringRegion({ ...s, caller: s.trust }),
+  'neighbouring-ics': (s) =>
+    startNeighbouringRegion({
+      ...s,
+      caller: s.trust,
+      ...(s.neighbourRateLimit ? { rateLimit: s.neighbourRateLimit } : {}),
+      ...(s.neighbourStoreLimits ? { storeLimits: s.neighbourStoreLimits } : {}),
+    }),
 };
 
 /** Starts the five simulated regional nodes, each on its own port. */
@@ -67,6 +82,9 @@ export async function startRegion(options: RegionOptions): Promise<RunningRegion
           ...(port !== undefined ? { port } : {}),
           ...(options.host ? { host: options.host } : {}),
           trust: options.trust,
+          ...(options.neighbourRateLimit ? { neighbourRateLimit: options.neighbourRateLimit } : {}),
+          ...(options.cacheAnswers ? { cacheAnswers: true } : {}),
+          ...(options.neighbourStoreLimits ? { neighbourStoreLimits: options.neighbourStoreLimits } : {}),
         }),
       );
     }

@@ -4,19 +4,35 @@ import { upstreamError } from '../upstream-failure';
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
+interface StructuredRecordEntry {
+  readonly resource?: {
+    readonly resourceType: string;
+    readonly id?: string;
+    readonly [key: string]: unknown;
+  };
+  readonly [key: string]: unknown;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Checked where it stands, not parsed into a copy: a record carries hundreds of entries. */
+function isStructuredRecordEntry(value: unknown): value is StructuredRecordEntry {
+  if (!isObject(value)) return false;
+  const { resource } = value;
+  return (
+    resource === undefined ||
+    (isObject(resource) &&
+      typeof resource.resourceType === 'string' &&
+      (resource.id === undefined || (typeof resource.id === 'string' && FHIR_ID.test(resource.id))))
+  );
+}
+
 /** The parts of a GP Connect structured record Bundle the adapter relies on; the resources are converted apart. */
 const structuredRecordBundleSchema = z.looseObject({
   resourceType: z.literal('Bundle'),
   type: z.string(),
-  entry: z
-    .array(
-      z.looseObject({
-        resource: z
-          .looseObject({ resourceType: z.string(), id: z.string().regex(FHIR_ID).optional() })
-          .optional(),
-      }),
-    )
-    .optional(),
+  entry: z.array(z.custom<StructuredRecordEntry>(isStructuredRecordEntry, 'not a Bundle entry')).optional(),
 });
 
 /**

@@ -144,13 +144,16 @@ function referencedSupporting(
   return [...included.values()];
 }
 
+/** Plain loops, not forEach and Object.entries: this walks every value of every resource in the record. */
 function references(value: unknown, found: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((item) => references(item, found));
-  else if (isObject(value)) {
-    for (const [key, inner] of Object.entries(value)) {
+  if (Array.isArray(value)) {
+    for (const item of value) references(item, found);
+  } else if (isObject(value)) {
+    for (const key in value) {
+      const inner = value[key];
       if (key === 'reference' && typeof inner === 'string')
         found.push(inner.replace(/^.*\/([^/]+\/[^/]+)$/, '$1'));
-      else references(inner, found);
+      else if (typeof inner === 'object' && inner !== null) references(inner, found);
     }
   }
   return found;

@@ -1,7 +1,5 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance } from 'axios';
 import type { TraceContext } from '../contract';
 import { UpstreamFailure, upstreamError } from '../upstream-failure';
 import { ExtraCallBudget } from './extra-call-budget';
@@ -71,7 +69,6 @@ export interface JsonRequest {
 export class SourceHttpClient {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
-  private readonly axios: AxiosInstance;
   private readonly retryBudget: ExtraCallBudget;
 
   constructor(private readonly options: SourceHttpClientOptions) {
@@ -82,18 +79,6 @@ export class SourceHttpClient {
     };
     this.httpAgent = new http.Agent(agentOptions);
     this.httpsAgent = new https.Agent(agentOptions);
-    this.axios = axios.create({
-      httpAgent: this.httpAgent,
-      httpsAgent: this.httpsAgent,
-      maxRedirects: 0,
-      maxBodyLength: options.maxResponseBytes,
-      // The body is read, decompressed and capped by readBody, which also refuses decompression bombs.
-      maxContentLength: -1,
-      decompress: false,
-      responseType: 'stream',
-      validateStatus: () => true,
-      proxy: false,
-    });
     this.retryBudget = new ExtraCallBudget({ ratio: options.retry?.budgetRatio ?? 0 });
   }
 
@@ -147,41 +132,25 @@ export class SourceHttpClient {
   /** One request and its whole body, or an UpstreamFailure for anything that went wrong on the way. */
   private async exchange(request: JsonRequest): Promise<RawAnswer> {
     try {
-      const response = await this.axios.request<Readable>({
-        method: request.method,
-        url: request.url,
-        signal: request.signal,
-        ...(request.body !== undefined ? { data: JSON.stringify(request.body) } : {}),
-        ...(request.form ? { data: new URLSearchParams(request.form).toString() } : {}),
-        headers: {
-          Accept: request.accept ?? 'application/fhir+json',
-          'Accept-Encoding': 'gzip, deflate, br',
-          'User-Agent': this.options.userAgent,
-          'X-Request-Id': request.trace.requestId,
-          ...(request.trace.traceparent ? { traceparent: request.trace.traceparent } : {}),
-          ...(request.body !== undefined
-            ? { 'Content-Type': request.contentType ?? 'application/fhir+json' }
-            : {}),
-          ...request.headers,
-        },
-      });
+      const response = await this.send(request);
       const header = (name: string): string | undefined => {
-        const value: unknown = response.headers[name];
+        const value = response.headers[name];
         return typeof value === 'string' ? value : undefined;
       };
       const encoding = header('content-encoding');
       // A plain body that says it is over the cap is refused before a byte of it is read.
       if (!encoding && Number(header('content-length') ?? 0) > this.options.maxResponseBytes) {
-        response.data.destroy();
+        response.destroy();
         throw new BodyRefused('too-large', { bytes: Number(header('content-length')) });
       }
-      const body = await readBody(response.data, encoding, {
+      // Decompressed (never more than the cap, never a bomb) and buffered by readBody.
+      const body = await readBody(response, encoding, {
         maxBytes: this.options.maxResponseBytes,
         maxRatio: MAX_COMPRESSION_RATIO,
         ratioFloorBytes: RATIO_FLOOR_BYTES,
       });
       return {
-        status: response.status,
+        status: response.statusCode ?? 0,
         contentType: header('content-type') ?? '',
         retryAfter: header('retry-after'),
         text: body.toString('utf8').replace(/^\uFEFF/, ''),
@@ -189,6 +158,46 @@ export class SourceHttpClient {
     } catch (error) {
       throw classifyTransportError(error, request.signal, this.options.maxResponseBytes);
     }
+  }
+
+  /**
+   * Sends the request on the source's keep-alive agent and resolves with the response, its body not
+   * yet read. Node's own client: no redirect is followed, no proxy is used, nothing is decompressed.
+   */
+  private send(request: JsonRequest): Promise<http.IncomingMessage> {
+    const url = new URL(request.url);
+    const secure = url.protocol === 'https:';
+    const data =
+      request.body !== undefined
+        ? JSON.stringify(request.body)
+        : request.form
+          ? new URLSearchParams(request.form).toString()
+          : undefined;
+    const headers: Record<string, string> = {
+      Accept: request.accept ?? 'application/fhir+json',
+      'Accept-Encoding': 'gzip, deflate, br',
+      'User-Agent': this.options.userAgent,
+      'X-Request-Id': request.trace.requestId,
+      ...(request.trace.traceparent ? { traceparent: request.trace.traceparent } : {}),
+      ...(request.body !== undefined
+        ? { 'Content-Type': request.contentType ?? 'application/fhir+json' }
+        : {}),
+      ...(request.form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
+      ...request.headers,
+      ...(data !== undefined ? { 'Content-Length': String(Buffer.byteLength(data)) } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      const outgoing = (secure ? https : http).request(url, {
+        method: request.method,
+        headers,
+        agent: secure ? this.httpsAgent : this.httpAgent,
+        // Aborting destroys the request and its response: the socket is not reused.
+        signal: request.signal,
+      });
+      outgoing.once('response', resolve);
+      outgoing.once('error', reject);
+      outgoing.end(data);
+    });
   }
 }
 

@@ -55,7 +55,8 @@ export function toR4Values(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toR4Values);
   if (typeof value !== 'object' || value === null) return value;
   const copy: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) copy[key] = toR4Values(inner);
+  // for…in, not Object.entries: no array of pairs for every object of every resource.
+  for (const key in value) copy[key] = toR4Values((value as Record<string, unknown>)[key]);
   if (typeof copy.system === 'string' && 'code' in copy) copy.system = r4CodeSystem(copy.system);
   if (typeof copy.reference === 'string') copy.reference = r4Reference(copy.reference);
   return copy;

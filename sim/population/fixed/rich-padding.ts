@@ -1,13 +1,14 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { Encounter, Resource } from '@medplum/fhirtypes';
 import { PATHOLOGY_TESTS, type PathologyKey } from '../catalogue/pathology';
 import { VITAL_SIGNS, type VitalSignKey } from '../catalogue/vital-signs';
+import { buildCondition } from '../builders/condition';
 import { buildEncounter } from '../builders/encounter';
 import {
   buildBloodPressureObservation,
   buildLabObservation,
   buildVitalSignObservation,
 } from '../builders/observation';
-import { HOUR_MS, MINUTE_MS } from '../clock';
+import { HOUR_MS, MINUTE_MS, toInstant } from '../clock';
 import { drawLabValue } from '../draw-lab-value';
 import type { Random } from '../random';
 import type { RecordContext } from '../record-context';
@@ -31,8 +32,9 @@ const AMBULANCE_SERIES: readonly VitalSignKey[] = [
   'heartRate',
   'bodyTemperature',
   'glasgowComaScore',
-  'bloodGlucose',
 ];
+/** An ambulance padding attendance: its Encounter, the impression (a Condition) and one set of signs. */
+const ATTENDANCE_SIZE = AMBULANCE_SERIES.length + 2;
 const ACUTE_SERIES = Object.keys(PATHOLOGY_TESTS) as PathologyKey[];
 const RICH_PROBLEMS = ['type-2-diabetes', 'chronic-kidney-disease'] as const;
 
@@ -72,6 +74,7 @@ export function buildRichPadding(
 ): Resource[] {
   const resources: Resource[] = [];
   const firstMs = context.referenceMs - 24 * HOUR_MS;
+  let attendance: Encounter | undefined;
   for (let i = 0; i < count; i++) {
     const atMs = firstMs - i * STEP_MS;
     const at = { effectiveMs: atMs, issuedMs: atMs + 3 * HOUR_MS, performer: 'Padding series' };
@@ -88,8 +91,44 @@ export function buildRichPadding(
         resources.push(buildVitalSignObservation(context, VITAL_SIGNS[key], vitalValue(random, key), at));
       }
     } else if (nodeId === 'ambulance') {
-      const key = AMBULANCE_SERIES[i % AMBULANCE_SERIES.length] ?? 'heartRate';
-      resources.push(buildVitalSignObservation(context, VITAL_SIGNS[key], vitalValue(random, key), at));
+      // The ambulance service serves incidents: padding is 999 attendances, each an Encounter, the crew's
+      // impression and one set of vital signs taken on scene (what has no encounter would never reach an
+      // ePCR answer, and an incident without an impression would come back with one added).
+      const slot = i % ATTENDANCE_SIZE;
+      if (slot === 0) {
+        attendance = buildEncounter(context, {
+          encounterClass: 'EMER',
+          type: { text: 'Emergency ambulance response (999)' },
+          service: 'Emergency ambulance',
+          status: 'finished',
+          startMs: atMs,
+          endMs: atMs + 45 * MINUTE_MS,
+          reason: 'Padding series',
+          dischargeDisposition: 'Treated at scene',
+        });
+        resources.push(attendance);
+        continue;
+      }
+      const startMs = attendance ? Date.parse(attendance.period?.start ?? '') : atMs;
+      const encounter = attendance?.id ? { encounterId: attendance.id } : {};
+      if (slot === 1) {
+        resources.push(
+          buildCondition(context, {
+            code: '161898004',
+            display: 'Fall',
+            clinicalStatus: 'active',
+            verificationStatus: 'provisional',
+            category: 'encounter-diagnosis',
+            onset: toInstant(startMs),
+            recordedMs: startMs + 45 * MINUTE_MS,
+            ...encounter,
+          }),
+        );
+        continue;
+      }
+      const key = AMBULANCE_SERIES[slot - 2] ?? 'heartRate';
+      const onScene = { effectiveMs: startMs + 10 * MINUTE_MS, performer: 'Padding series', ...encounter };
+      resources.push(buildVitalSignObservation(context, VITAL_SIGNS[key], vitalValue(random, key), onScene));
     } else {
       resources.push(
         buildEncounter(context, {

@@ -1,0 +1,248 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { projectRoot } from '../config/load-config';
+import { freePort } from '../sim/free-port';
+import { UNUSED_SOURCE, writeConfigFile } from './support/broker-process';
+import { waitUntil } from './support/wait-until';
+
+const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** broker/main.ts as the image runs it, with its pid, so that its workers can be found. */
+interface Spawned {
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output(): string;
+}
+
+function spawnBroker(env: Record<string, string>): Spawned {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'broker/main.ts'], {
+    cwd: projectRoot(),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, exited, output: () => output };
+}
+
+/** The live children of a process: a cluster primary's workers. */
+function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        return Number(readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
+      } catch {
+        return false; // it exited while we looked
+      }
+    })
+    .map(Number);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Established TCP connections on `port` held open by process `pid` (its socket fds, matched in /proc/net/tcp). */
+function connectionsHeldBy(pid: number, port: number): number {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode) inodes.add(inode);
+    } catch {
+      // closed while we looked
+    }
+  }
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return readFileSync(`/proc/${pid}/net/tcp`, 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f[1]?.endsWith(`:${hexPort}`) && f[3] === '01' && inodes.has(f[9] ?? '')).length;
+}
+
+/** `count` requests at once, each on a connection of its own that is then kept open. */
+async function holdConnections(url: string, agent: http.Agent, count: number): Promise<number[]> {
+  return Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          http
+            .get(`${url}/livez`, { agent }, (res) => {
+              res.resume();
+              res.on('end', () => resolve(res.statusCode ?? 0));
+            })
+            .on('error', reject);
+        }),
+    ),
+  );
+}
+
+describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES)', () => {
+  const schemas: string[] = [];
+  const started: Spawned[] = [];
+  const agents: http.Agent[] = [];
+
+  afterEach(() => {
+    agents.splice(0).forEach((agent) => agent.destroy());
+    for (const broker of started.splice(0)) {
+      const workers = broker.child.pid ? childrenOf(broker.child.pid) : [];
+      broker.child.kill('SIGKILL');
+      workers.forEach((pid) => alive(pid) && process.kill(pid, 'SIGKILL'));
+    }
+  });
+  afterAll(async () => {
+    const pg = new Client({ connectionString: PG_URL });
+    await pg.connect();
+    for (const schema of schemas) await pg.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pg.end();
+  });
+
+  /** A configuration a cluster can run: PostgreSQL journal (a schema of its own), Redis, a signing key. */
+  function clusterConfig(port: number, overrides: Record<string, unknown> = {}): string {
+    const schema = `test_cluster_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    schemas.push(schema);
+    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'hie-cluster-')), 'key.pem');
+    writeFileSync(
+      keyFile,
+      generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      }),
+      { mode: 0o600 },
+    );
+    return writeConfigFile({
+      server: { host: '127.0.0.1', port, shutdownGraceMs: 1000 },
+      broker: {
+        id: `cluster-${randomUUID().slice(0, 8)}`,
+        name: 'Cluster test',
+        odsCode: 'X26',
+        signingKey: { file: keyFile },
+      },
+      sources: [UNUSED_SOURCE],
+      redis: { url: REDIS_URL },
+      audit: { store: { kind: 'postgres', url: PG_URL, schema } },
+      logging: { level: 'info' },
+      ...overrides,
+    });
+  }
+
+  it('when two processes are asked for, then both answer on the one port, and a SIGTERM stops both and the primary exits 0', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const broker = spawnBroker({ CONFIG_FILE: clusterConfig(port), BROKER_PROCESSES: '2' });
+    started.push(broker);
+    const primary = broker.child.pid!;
+
+    await waitUntil('two workers run', () => childrenOf(primary).length === 2, { timeoutMs: 30_000 });
+    const workers = childrenOf(primary);
+    // New connections go to the workers in turn: with eight held open, each worker holds some.
+    await waitUntil(
+      'both workers hold connections on the port',
+      async () => {
+        const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+        agents.push(agent);
+        try {
+          const statuses = await holdConnections(url, agent, 8);
+          return statuses.every((s) => s === 200) && workers.every((pid) => connectionsHeldBy(pid, port) > 0);
+        } catch {
+          return false; // not listening yet
+        } finally {
+          agent.destroy();
+        }
+      },
+      { timeoutMs: 30_000, everyMs: 200 },
+    );
+    expect(workers.every((pid) => pid !== primary)).toBe(true);
+
+    broker.child.kill('SIGTERM');
+    expect(await broker.exited).toEqual({ code: 0, signal: null });
+    await waitUntil('both workers have exited', () => workers.every((pid) => !alive(pid)), {
+      timeoutMs: 5000,
+    });
+    const lines = broker
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg?: string });
+    expect(lines.filter((l) => l.msg === 'broker listening')).toHaveLength(2);
+    expect(lines.filter((l) => l.msg === 'shutting down')).toHaveLength(2);
+  });
+
+  it('when a worker crashes, then the primary starts another and the port keeps answering', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const broker = spawnBroker({ CONFIG_FILE: clusterConfig(port), BROKER_PROCESSES: '2' });
+    started.push(broker);
+    const primary = broker.child.pid!;
+    await waitUntil('two workers run', () => childrenOf(primary).length === 2, { timeoutMs: 30_000 });
+    const answers = async (route: string): Promise<boolean> =>
+      (await fetch(`${url}${route}`, { signal: AbortSignal.timeout(2000) }).catch(() => null))?.ok ?? false;
+    await waitUntil('the port answers', () => answers('/readyz'), { timeoutMs: 30_000 });
+    const [crashed, survivor] = childrenOf(primary) as [number, number];
+
+    process.kill(crashed, 'SIGKILL');
+    await waitUntil('the port answers while one worker is down', () => answers('/livez'));
+    await waitUntil(
+      'a new worker has replaced the crashed one',
+      () => {
+        const now = childrenOf(primary);
+        return now.length === 2 && now.includes(survivor) && !now.includes(crashed);
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect(broker.output()).toContain('broker worker exited: restarting it');
+    broker.child.kill('SIGTERM');
+    expect(await broker.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it.each([
+    [
+      'the file journal',
+      { audit: { store: { kind: 'file', directory: 'data/never-created' } } },
+      'BROKER_PROCESSES=2 needs the PostgreSQL audit store',
+    ],
+    ['no Redis', { redis: {} }, 'BROKER_PROCESSES=2 needs Redis'],
+    [
+      'an ephemeral signing key',
+      { broker: { id: 'cluster-no-key', name: 'Cluster test', odsCode: 'X26' } },
+      'BROKER_PROCESSES=2 needs broker.signingKey',
+    ],
+  ] as const)(
+    'when two processes are asked for with %s, then the broker refuses: exit code 1, one line, no stack',
+    async (_what, overrides, message) => {
+      const port = await freePort();
+      const broker = spawnBroker({ CONFIG_FILE: clusterConfig(port, overrides), BROKER_PROCESSES: '2' });
+      started.push(broker);
+      expect(await broker.exited).toEqual({ code: 1, signal: null });
+      expect(broker.output()).toMatch(new RegExp(`^hie-broker failed to start: ${message}[^\\n]*\\n$`));
+    },
+  );
+
+  it('when BROKER_PROCESSES is not a whole number, then the broker says what it must be and exits 1', async () => {
+    const broker = spawnBroker({ CONFIG_FILE: clusterConfig(await freePort()), BROKER_PROCESSES: 'two' });
+    started.push(broker);
+    expect(await broker.exited).toEqual({ code: 1, signal: null });
+    expect(broker.output()).toBe(
+      'hie-broker failed to start: BROKER_PROCESSES must be a whole number from 1 to 64\n',
+    );
+  });
+});
