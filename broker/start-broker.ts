@@ -7,6 +7,7 @@ import { projectRoot } from '../config/load-config';
 import type { BrokerConfig } from '../config/schema';
 import { Federation } from './federation/federation';
 import { Redis } from 'ioredis';
+import { closeRedis } from './close-redis';
 import { createApp } from './http/app';
 import { answerClientErrors } from './http/hardening/client-error';
 import { RateLimits } from './http/hardening/rate-limits';
@@ -149,19 +150,6 @@ export async function startBroker(
   redis?.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
   if (redis && !(await redisReady(redis, REDIS_READY_WAIT_MS)))
     logger.warn('redis is not reachable yet: rate limits count per process until it is');
-  const closeRedis = async (): Promise<void> => {
-    if (!redis) return;
-    // quit() on a client that never connected resolves at once but leaves it reconnecting.
-    if (redis.status === 'ready') {
-      try {
-        await redis.quit();
-        return;
-      } catch (error) {
-        logger.warn({ err: error }, 'redis did not close cleanly');
-      }
-    }
-    redis.disconnect();
-  };
   const rateLimits = new RateLimits({
     perUser: config.rateLimit.perUser,
     perOrganisation: config.rateLimit.perOrganisation,
@@ -240,7 +228,7 @@ export async function startBroker(
   } catch (error) {
     await delivery?.close();
     await journal.close();
-    await closeRedis();
+    await closeRedis(redis, logger);
     throw error;
   }
   const { port } = server.address() as AddressInfo;
@@ -264,7 +252,7 @@ export async function startBroker(
       await pages.close();
       await delivery?.close();
       await journal.close();
-      await closeRedis();
+      await closeRedis(redis, logger);
     })());
   return { url, port, close };
 }

@@ -1,4 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { closeRedis } from '../close-redis';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../observability/logger';
 import {
@@ -132,7 +133,10 @@ export class BullmqDelivery implements DeliveryQueue {
     }
     await Promise.allSettled(this.workers.map((worker) => worker.close(!connected)));
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
-    await Promise.all([quit(this.producer, this.options.logger), quit(this.consumer, this.options.logger)]);
+    await Promise.all([
+      closeRedis(this.producer, this.options.logger),
+      closeRedis(this.consumer, this.options.logger),
+    ]);
   }
 
   /** Redis going away fails every job in hand and every poll, each naming its job: one line per kind a minute. */
@@ -158,18 +162,4 @@ export class BullmqDelivery implements DeliveryQueue {
 
 function connect(redis: string | RedisOptions, extra: RedisOptions): Redis {
   return typeof redis === 'string' ? new Redis(redis, extra) : new Redis({ ...redis, ...extra });
-}
-
-async function quit(redis: Redis | undefined, logger: Logger): Promise<void> {
-  if (!redis) return;
-  // quit() on a client that never connected resolves at once but leaves it reconnecting.
-  if (redis.status === 'ready') {
-    try {
-      await redis.quit();
-      return;
-    } catch (error) {
-      logger.warn({ err: error }, 'redis did not close cleanly');
-    }
-  }
-  redis.disconnect();
 }
