@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet,
@@ -32,6 +33,20 @@ interface Issuer {
   readonly keys: JWTVerifyGetKey;
 }
 
+/** How many verified tokens are remembered, and for how long at most (a key dropped from the JWKS stops counting after this). */
+export interface VerifiedTokenCacheOptions {
+  readonly maxEntries: number;
+  readonly maxAgeMs: number;
+}
+
+const DEFAULT_CACHE: VerifiedTokenCacheOptions = { maxEntries: 10_000, maxAgeMs: 60_000 };
+
+interface Verified {
+  readonly requester: Requester;
+  /** Epoch ms after which the entry no longer stands for a verification: the token's exp, or the cache's own limit. */
+  readonly until: number;
+}
+
 /**
  * Verifies user-context tokens from the configured issuers. Cheap refusals come first: size, the
  * header (an allowed asymmetric algorithm, a well-formed kid, no jku/x5u/jwk to follow), an issuer
@@ -39,11 +54,27 @@ interface Issuer {
  */
 export class UserTokenVerifier {
   private readonly issuers: ReadonlyMap<string, Issuer>;
+  /**
+   * Tokens already verified, by the SHA-256 of the token (never the token itself): a clinician's
+   * system sends the same token with every view for its life, and an ECDSA verification per view was
+   * a measurable part of the broker's CPU. An entry lasts no longer than the token's exp, nor than
+   * `maxAgeMs`; only successful verifications are remembered.
+   */
+  private readonly verified = new Map<string, Verified>();
+  private readonly cache: VerifiedTokenCacheOptions;
+  private readonly clock: () => number;
 
   constructor(
     issuers: readonly IssuerConfig[],
-    options: { jwksTimeoutMs?: number; jwksCooldownMs?: number } = {},
+    options: {
+      jwksTimeoutMs?: number;
+      jwksCooldownMs?: number;
+      cache?: VerifiedTokenCacheOptions;
+      clock?: () => number;
+    } = {},
   ) {
+    this.cache = options.cache ?? DEFAULT_CACHE;
+    this.clock = options.clock ?? Date.now;
     this.issuers = new Map(
       issuers.map((config) => [
         config.issuer,
@@ -75,6 +106,32 @@ export class UserTokenVerifier {
 
   async verify(token: string): Promise<Requester> {
     if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejected('token too large');
+    const digest = this.cache.maxEntries > 0 ? createHash('sha256').update(token).digest('base64url') : '';
+    const known = digest ? this.verified.get(digest) : undefined;
+    if (known) {
+      if (this.clock() < known.until) return known.requester;
+      this.verified.delete(digest);
+    }
+    const { requester, expiresAt } = await this.verifyAfresh(token);
+    if (digest) this.remember(digest, requester, expiresAt);
+    return requester;
+  }
+
+  /** How many verified tokens are remembered now. */
+  get rememberedTokens(): number {
+    return this.verified.size;
+  }
+
+  private remember(digest: string, requester: Requester, expiresAt: number): void {
+    const until = Math.min(expiresAt, this.clock() + this.cache.maxAgeMs);
+    if (until <= this.clock()) return;
+    // Oldest first out: a Map iterates in insertion order.
+    while (this.verified.size >= this.cache.maxEntries)
+      this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(digest, { requester, until });
+  }
+
+  private async verifyAfresh(token: string): Promise<{ requester: Requester; expiresAt: number }> {
     let header;
     let unverified: JWTPayload;
     try {
@@ -106,7 +163,8 @@ export class UserTokenVerifier {
     } catch (cause) {
       throw new TokenRejected('signature or claims not valid', { cause });
     }
-    return requesterFrom(payload, config.claims);
+    // exp is required, so present; the clock tolerance is not extended to cached entries.
+    return { requester: requesterFrom(payload, config.claims), expiresAt: (payload.exp ?? 0) * 1000 };
   }
 }
 
