@@ -26,6 +26,7 @@ import { auditContextOf } from './audit-context';
 import { locals } from './request-context';
 import { assertViewAvailable } from './view-availability';
 import { viewBundle } from './view-bundle';
+import { jsonChunks } from './json-chunks';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -44,7 +45,16 @@ export interface FhirRoutesOptions {
 }
 
 export function sendFhir(res: Response, status: number, body: unknown): void {
-  res.status(status).type(FHIR_JSON).send(JSON.stringify(body));
+  const chunks = jsonChunks(body);
+  res.status(status).type(FHIR_JSON);
+  res.setHeader(
+    'Content-Length',
+    chunks.reduce((bytes, chunk) => bytes + chunk.length, 0),
+  );
+  // One write of all the chunks (a HEAD request's body is dropped by Node itself).
+  res.cork();
+  for (const chunk of chunks) res.write(chunk);
+  res.end();
 }
 
 export function fhirRoutes(options: FhirRoutesOptions): Router {
