@@ -13,5 +13,6 @@ export async function closeRedis(redis: Redis | undefined, logger: Logger): Prom
       logger.warn({ err: error }, 'redis did not close cleanly');
     }
   }
-  redis.disconnect();
+  // Already ended (it gave up reconnecting): disconnect() would only start a timer that keeps the process alive.
+  if (redis.status !== 'end') redis.disconnect();
 }

@@ -25,9 +25,10 @@ export function brokerProcesses(env: Readonly<Record<string, string | undefined>
 
 /**
  * What several processes must share, which one process keeps to itself: the audit journal (the file
- * journal is locked by one process), and for the API the replay checks of client assertions and the
- * rate limits (Redis) and the key it signs with (an ephemeral key would differ in every process, and
- * a peer reading the JWKS from one would not verify the others' signatures).
+ * journal is locked by one process), and for the API the replay checks of client assertions, the
+ * rate limits and the page snapshots behind `next` links (Redis) and the key it signs with (an
+ * ephemeral key would differ in every process, and a peer reading the JWKS from one would not verify
+ * the others' signatures; the page snapshots' encryption key is derived from it too).
  */
 export function checkCluster(
   processes: number,
@@ -42,7 +43,7 @@ export function checkCluster(
     );
   if (!config.redis.url)
     throw new RoleError(
-      `${asked} needs Redis (set REDIS_URL or redis.url): the processes must share replay checks, rate limits and delivery jobs.`,
+      `${asked} needs Redis (set REDIS_URL or redis.url): the processes must share replay checks, rate limits, delivery jobs and page snapshots.`,
     );
   if (role !== 'worker' && !config.broker.signingKey)
     throw new RoleError(

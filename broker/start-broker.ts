@@ -13,7 +13,7 @@ import { answerClientErrors } from './http/hardening/client-error';
 import { RateLimits } from './http/hardening/rate-limits';
 import type { Logger } from './observability/logger';
 import { BrokerMetrics } from './observability/metrics';
-import { MemoryPageSnapshotStore } from './paging/memory-page-snapshot-store';
+import { createPageSnapshotStore } from './paging/create-page-snapshot-store';
 import { UserTokenVerifier } from './auth/user-token-verifier';
 import { AccessPolicy } from './governance/access-policy';
 import { PeerRegistry } from './trust/peer-registry';
@@ -157,7 +157,14 @@ export async function startBroker(
     keyPrefix: `hie-broker:${config.broker.id}:rate:`,
   });
 
-  const pages = new MemoryPageSnapshotStore({ ttlMs: config.federation.pageTtlMs });
+  // Shared through Redis when there is one, so that a `next` link works on any process or pod.
+  const pages = createPageSnapshotStore({
+    ttlMs: config.federation.pageTtlMs,
+    brokerId: config.broker.id,
+    logger,
+    ...(redis ? { redis } : {}),
+    ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
+  });
   const peers = new PeerRegistry(config.peers);
   let draining = false;
   const app = createApp({

@@ -4,14 +4,23 @@ import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } f
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Bundle } from '@medplum/fhirtypes';
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
+import { parse } from 'yaml';
 import { projectRoot } from '../config/load-config';
 import { freePort } from '../sim/free-port';
+import { DEMO_NHS_NUMBERS } from '../sim/population/types';
+import { regionConfig } from '../sim/region-config';
+import { startRegion, type RunningRegion } from '../sim/start-region';
 import { UNUSED_SOURCE, writeConfigFile } from './support/broker-process';
+import { bearer, testIdentity } from './support/identity';
 import { waitUntil } from './support/wait-until';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = 'redis://127.0.0.1:6379';
+
+const nextOf = (bundle: Bundle): string | undefined => bundle.link?.find((l) => l.relation === 'next')?.url;
 
 /** broker/main.ts as the image runs it, with its pid, so that its workers can be found. */
 interface Spawned {
@@ -58,8 +67,10 @@ function alive(pid: number): boolean {
   }
 }
 
+const hex = (port: number): string => port.toString(16).toUpperCase().padStart(4, '0');
+
 /** Established TCP connections on `port` held open by process `pid` (its socket fds, matched in /proc/net/tcp). */
-function connectionsHeldBy(pid: number, port: number): number {
+function connectionsHeldBy(pid: number, port: number, clientPort?: number): number {
   const inodes = new Set<string>();
   for (const fd of readdirSync(`/proc/${pid}/fd`)) {
     try {
@@ -70,12 +81,50 @@ function connectionsHeldBy(pid: number, port: number): number {
       // closed while we looked
     }
   }
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   return readFileSync(`/proc/${pid}/net/tcp`, 'utf8')
     .split('\n')
     .slice(1)
     .map((line) => line.trim().split(/\s+/))
-    .filter((f) => f[1]?.endsWith(`:${hexPort}`) && f[3] === '01' && inodes.has(f[9] ?? '')).length;
+    .filter(
+      (f) =>
+        f[1]?.endsWith(`:${hex(port)}`) &&
+        (clientPort === undefined || f[2]?.endsWith(`:${hex(clientPort)}`)) &&
+        f[3] === '01' &&
+        inodes.has(f[9] ?? ''),
+    ).length;
+}
+
+/**
+ * A FHIR GET signed in as the GP, on a connection of its own, and which worker answered it: the
+ * connection is kept open until the worker holding its other end is found.
+ */
+async function getOnNewConnection(
+  url: string,
+  workers: readonly number[],
+): Promise<{ status: number; body: Bundle; worker: number | undefined }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const authorization = await bearer();
+    const { status, text, clientPort } = await new Promise<{
+      status: number;
+      text: string;
+      clientPort: number;
+    }>((resolve, reject) => {
+      http
+        .get(url, { agent, headers: { accept: 'application/fhir+json', authorization } }, (res) => {
+          let text = '';
+          const clientPort = res.socket.localPort ?? 0;
+          res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text, clientPort }));
+        })
+        .on('error', reject);
+    });
+    const port = Number(new URL(url).port);
+    const worker = workers.find((pid) => connectionsHeldBy(pid, port, clientPort) > 0);
+    return { status, body: JSON.parse(text) as Bundle, worker };
+  } finally {
+    agent.destroy();
+  }
 }
 
 /** `count` requests at once, each on a connection of its own that is then kept open. */
@@ -100,13 +149,25 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
   const schemas: string[] = [];
   const started: Spawned[] = [];
   const agents: http.Agent[] = [];
+  const regions: RunningRegion[] = [];
+  /** The page snapshots the brokers left in the shared Redis, deleted after each test. */
+  const pagePrefixes: string[] = [];
 
-  afterEach(() => {
+  afterEach(async () => {
     agents.splice(0).forEach((agent) => agent.destroy());
     for (const broker of started.splice(0)) {
       const workers = broker.child.pid ? childrenOf(broker.child.pid) : [];
       broker.child.kill('SIGKILL');
       workers.forEach((pid) => alive(pid) && process.kill(pid, 'SIGKILL'));
+    }
+    for (const region of regions.splice(0)) await region.close();
+    if (pagePrefixes.length > 0) {
+      const redis = new Redis(REDIS_URL);
+      for (const prefix of pagePrefixes.splice(0)) {
+        const keys = await redis.keys(`${prefix}*`);
+        if (keys.length > 0) await redis.del(...keys);
+      }
+      await redis.quit();
     }
   });
   afterAll(async () => {
@@ -212,6 +273,64 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
     expect(broker.output()).toContain('broker worker exited: restarting it');
     broker.child.kill('SIGTERM');
     expect(await broker.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('when a search is paged on one process, then its next links are followed on the other, and every page is served', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const region = await startRegion({
+      populationOptions: { size: 20 },
+      trust: { clientId: 'demo-broker', jwksUrl: () => `${url}/.well-known/jwks.json` },
+    });
+    regions.push(region);
+    const { sources } = regionConfig(region, {
+      audit: { store: { kind: 'postgres', url: PG_URL, schema: 'unused' } },
+    });
+    const configFile = clusterConfig(port, {
+      sources,
+      auth: { issuers: [(await testIdentity()).issuerConfig()] },
+    });
+    const brokerId = (parse(readFileSync(configFile, 'utf8')) as { broker: { id: string } }).broker.id;
+    pagePrefixes.push(`hie-broker:${brokerId}:page:`);
+    const broker = spawnBroker({ CONFIG_FILE: configFile, BROKER_PROCESSES: '2' });
+    started.push(broker);
+    const primary = broker.child.pid!;
+    await waitUntil('two workers run', () => childrenOf(primary).length === 2, { timeoutMs: 30_000 });
+    const workers = childrenOf(primary);
+    await waitUntil(
+      'the port answers',
+      async () => (await fetch(`${url}/readyz`).catch(() => null))?.ok ?? false,
+      { timeoutMs: 30_000, everyMs: 200 },
+    );
+
+    // The primary hands each new connection to the next worker, so a walk on new connections crosses
+    // between them; a few walks make sure that a page made on one was read on the other.
+    let crossed = 0;
+    for (let walk = 0; walk < 4 && crossed < 2; walk++) {
+      const first = await getOnNewConnection(
+        `${url}/fhir/Patient/${DEMO_NHS_NUMBERS.rich}/$everything?_count=10`,
+        workers,
+      );
+      expect(first.status).toBe(200);
+      const pages = [first];
+      for (let next = nextOf(first.body); next; next = nextOf(pages.at(-1)!.body)) {
+        const page = await getOnNewConnection(next, workers);
+        expect({ status: page.status, page: pages.length + 1 }).toEqual({
+          status: 200,
+          page: pages.length + 1,
+        });
+        pages.push(page);
+      }
+      const matches = pages.flatMap(
+        ({ body }) => body.entry?.filter((e) => e.search?.mode === 'match') ?? [],
+      );
+      expect(pages.length).toBeGreaterThan(1);
+      expect(matches).toHaveLength(first.body.total!);
+      expect(pages.every((p) => p.worker !== undefined)).toBe(true);
+      crossed += pages.slice(1).filter((p) => p.worker !== first.worker).length;
+    }
+    // Pages kept by one process and read by the other (with per-process snapshots these were 404).
+    expect(crossed).toBeGreaterThanOrEqual(2);
   });
 
   it.each([

@@ -1,7 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { Bundle, BundleEntry, CapabilityStatement, OperationOutcome } from '@medplum/fhirtypes';
+import { Redis } from 'ioredis';
+import { PageStoreUnavailable } from '../broker/paging/page-snapshot-store';
+import { RedisPageSnapshotStore } from '../broker/paging/redis-page-snapshot-store';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { closingOutcome, getFhir } from './support/fhir-http';
+import { RedisServerProcess } from './support/redis-server';
 import { startTestRegion, type TestRegion } from './support/test-region';
+import { waitUntil } from './support/wait-until';
 
 const RICH = DEMO_NHS_NUMBERS.rich;
 
@@ -143,5 +149,89 @@ describe('page links after their time', () => {
     expect(body.issue[0]?.details?.text).toBe(
       'These search results have expired. Repeat the search to see the record as it is now.',
     );
+  });
+});
+
+describe('page links kept in Redis', () => {
+  let redis: RedisServerProcess;
+  let probe: Redis;
+  let t: TestRegion;
+  beforeAll(async () => {
+    // A redis-server of this test's own: it is paused and stopped below.
+    redis = await RedisServerProcess.start();
+    probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    probe.on('error', () => {});
+    t = await startTestRegion({ config: { redis: { url: redis.url } } });
+  });
+  afterAll(async () => {
+    await t.close();
+    await probe.quit();
+    await redis.stop();
+  });
+
+  const pageKeys = async (): Promise<string[]> =>
+    (await probe.keys('hie-broker:demo-broker:page:*')).filter((k) => /:[A-Za-z0-9_-]{24}$/.test(k));
+
+  it('when a search is paged, then its snapshot is kept in Redis, encrypted, and the pages hold the whole result', async () => {
+    const unpaged = (await getFhir<Bundle>(`${t.fhir}/Patient/${RICH}/$everything`)).body;
+    const first = (await getFhir<Bundle>(`${t.fhir}/Patient/${RICH}/$everything?_count=10`)).body;
+    const id = new URL(nextOf(first)!).searchParams.get('_getpages')!;
+
+    const pages = await walk(first);
+
+    expect(await pageKeys()).toContain(`hie-broker:demo-broker:page:${id}`);
+    const stored = (await probe.getBuffer(`hie-broker:demo-broker:page:${id}`))!.toString('latin1');
+    expect(stored).not.toContain(RICH);
+    expect(stored).not.toContain('Patient');
+    expect(pages.flatMap((p) => matchKeys(p.entry ?? [])).sort()).toEqual(
+      matchKeys(unpaged.entry ?? []).sort(),
+    );
+  });
+
+  it('when Redis does not answer in time, then the store gives up at its time limit with PageStoreUnavailable', async () => {
+    const store = new RedisPageSnapshotStore({
+      redis: probe,
+      keyPrefix: `hie-broker:test-${randomBytes(4).toString('hex')}:page:`,
+      ttlMs: 1000,
+      key: randomBytes(32),
+      timeoutMs: 200,
+    });
+    await probe.client('PAUSE', 700, 'ALL');
+    const started = performance.now();
+
+    await expect(store.find('A'.repeat(24), 'u')).rejects.toBeInstanceOf(PageStoreUnavailable);
+    expect(performance.now() - started).toBeLessThan(600);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+  });
+
+  it('when Redis is down, then a search is still paged (in this process) and a link kept in Redis answers 503, to try again', async () => {
+    const before = (await getFhir<Bundle>(`${t.fhir}/Patient/${RICH}/$everything?_count=10`)).body;
+    await redis.stop();
+
+    const kept = await getFhir<OperationOutcome>(nextOf(before)!);
+    const during = await getFhir<Bundle>(`${t.fhir}/Patient/${RICH}/$everything?_count=10`);
+    const pages = await walk(during.body);
+
+    expect(kept.status).toBe(503);
+    expect(kept.headers.get('retry-after')).toBe('30');
+    expect(kept.body.issue[0]).toMatchObject({ severity: 'error', code: 'transient' });
+    expect(kept.body.issue[0]?.details?.text).toMatch(/^Later pages cannot be read just now/);
+    expect(during.status).toBe(200);
+    expect(pages.length).toBe(Math.ceil(during.body.total! / 10));
+    expect(t.logs.map((l) => l.msg)).toContain(
+      'redis is unavailable: page snapshots are kept in this process until it is back',
+    );
+
+    // Back, empty (as a Redis without persistence restarts): snapshots go to Redis again.
+    await redis.restart();
+    await waitUntil(
+      'a paged search is kept in Redis again',
+      async () => {
+        await getFhir<Bundle>(`${t.fhir}/Patient/${RICH}/$everything?_count=10`);
+        return (await pageKeys().catch((): string[] => [])).length > 0; // the probe reconnects too
+      },
+      { timeoutMs: 10_000, everyMs: 200 },
+    );
+    expect(t.logs.map((l) => l.msg)).toContain('page snapshots are kept in redis again');
   });
 });

@@ -2,7 +2,11 @@ import type { Bundle } from '@medplum/fhirtypes';
 import type { Request, Response } from 'express';
 import type { Requester } from '../../adapters/contract';
 import { bundlePage } from '../paging/bundle-page';
-import type { PageSnapshotStore, PageSubject } from '../paging/page-snapshot-store';
+import {
+  PageStoreUnavailable,
+  type PageSnapshotStore,
+  type PageSubject,
+} from '../paging/page-snapshot-store';
 import { FhirError, notFound, operationOutcome } from './fhir-error';
 import { parseCountParam, parseOffsetParam, readParams } from './fhir-params';
 
@@ -45,6 +49,18 @@ export async function firstPage(
 const unknownPages = (): FhirError =>
   notFound('These search results are not known here. Repeat the search to page through it again.');
 
+/** The shared store of page snapshots (Redis) cannot be read: transient, nothing about the result is known. */
+const pagesUnavailable = (cause: PageStoreUnavailable): FhirError =>
+  new FhirError(
+    503,
+    operationOutcome(
+      'error',
+      'transient',
+      'Later pages cannot be read just now: the store that keeps search results is unavailable. Follow the link again in a minute; if it still fails, repeat the search, and if that fails too, tell the service desk.',
+    ),
+    { cause, headers: { 'Retry-After': '30' } },
+  );
+
 /** `GET /fhir?_getpages={id}&_getpagesoffset={n}&_count={n}`: a later page of a kept result, for its requester only. */
 export async function readPage(
   req: Request,
@@ -65,7 +81,9 @@ export async function readPage(
   const offset = parseOffsetParam(params.get('_getpagesoffset'));
   const count = parseCountParam(params.get('_count')) ?? 50;
   res.set('Cache-Control', 'no-store');
-  const found = await options.pages.find(id, options.requesterOf(req, res).userId);
+  const found = await options.pages.find(id, options.requesterOf(req, res).userId).catch((error: unknown) => {
+    throw error instanceof PageStoreUnavailable ? pagesUnavailable(error) : error;
+  });
   if (found.status === 'unknown') throw unknownPages();
   if (found.status === 'expired') {
     throw new FhirError(

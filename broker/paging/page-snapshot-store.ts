@@ -27,8 +27,8 @@ export type SnapshotLookup =
 
 /**
  * Where paged results wait for their `next` link. Snapshots hold clinical content, so a store keeps
- * them only for the configured time and a bounded number of them; an implementation backed by Redis
- * must do the same (and encrypt at rest). Async so that one can follow the in-memory store.
+ * them only for the configured time and a bounded number of them; one backed by Redis does the same,
+ * and encrypts them at rest (RedisPageSnapshotStore).
  */
 export interface PageSnapshotStore {
   save(input: {
@@ -36,10 +36,21 @@ export interface PageSnapshotStore {
     readonly subject: PageSubject;
     readonly bundle: Bundle;
   }): Promise<PageSnapshot>;
-  /** Another requester's snapshot is `unknown`, as if it did not exist. */
+  /**
+   * Another requester's snapshot is `unknown`, as if it did not exist. Rejects with
+   * PageStoreUnavailable when the store cannot be read just now.
+   */
   find(id: string, owner: string): Promise<SnapshotLookup>;
   close(): Promise<void>;
 }
 
 /** Snapshot ids: 24 url-safe base64 characters (144 random bits). */
 export const SNAPSHOT_ID = /^[A-Za-z0-9_-]{24}$/;
+
+/** The store could not be reached (Redis down or too slow): transient, worth a retry. */
+export class PageStoreUnavailable extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('The page snapshot store is unavailable', options);
+    this.name = 'PageStoreUnavailable';
+  }
+}

@@ -70,7 +70,7 @@ export class RedisServerProcess {
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 50));
       } finally {
-        probe.disconnect();
+        if (probe.status !== 'end') probe.disconnect();
       }
     }
     throw new Error('redis-server did not start in 5 s');

@@ -1,0 +1,65 @@
+import { SNAPSHOT_ID } from './page-snapshot-store';
+import {
+  STORE_KINDS,
+  bundle,
+  storeHarness,
+  subject,
+  type StoreHarness,
+} from './page-snapshot-store-test-support';
+
+describe.each(STORE_KINDS)('the page snapshot store contract: %s', (kind) => {
+  let t: StoreHarness;
+  beforeEach(async () => {
+    t = await storeHarness(kind);
+  });
+  afterEach(() => t.close());
+
+  it('when a snapshot is saved, then its owner finds it by an unguessable id', async () => {
+    const store = t.store();
+    const a = await store.save({ owner: 'user-1', subject, bundle });
+    const b = await store.save({ owner: 'user-1', subject, bundle });
+
+    expect(a.id).toMatch(SNAPSHOT_ID);
+    expect(a.id).not.toBe(b.id);
+    expect(await store.find(a.id, 'user-1')).toEqual({ status: 'found', snapshot: a });
+    expect(a.expiresAt).toBeGreaterThan(0);
+  });
+
+  it('when another requester asks for it, then it is unknown, as if it never existed, even after it expires', async () => {
+    const store = t.store();
+    const snapshot = await store.save({ owner: 'user-1', subject, bundle });
+
+    expect(await store.find(snapshot.id, 'user-2')).toEqual({ status: 'unknown' });
+    await t.advance(t.ttlMs * 1.5);
+    expect(await store.find(snapshot.id, 'user-2')).toEqual({ status: 'unknown' });
+  });
+
+  it('when its time is up, then its owner is told it expired', async () => {
+    const store = t.store();
+    const snapshot = await store.save({ owner: 'user-1', subject, bundle });
+
+    await t.advance(t.ttlMs / 2);
+    expect((await store.find(snapshot.id, 'user-1')).status).toBe('found');
+    await t.advance(t.ttlMs);
+    expect(await store.find(snapshot.id, 'user-1')).toEqual({ status: 'expired' });
+  });
+
+  it('when the store is full, then the least recently used snapshot is evicted and reads as expired', async () => {
+    const store = t.store({ maxSnapshots: 2 });
+    const first = await store.save({ owner: 'u', subject, bundle });
+    const second = await store.save({ owner: 'u', subject, bundle });
+    await store.find(first.id, 'u');
+    const third = await store.save({ owner: 'u', subject, bundle });
+
+    expect((await store.find(first.id, 'u')).status).toBe('found');
+    expect((await store.find(second.id, 'u')).status).toBe('expired');
+    expect((await store.find(third.id, 'u')).status).toBe('found');
+    expect((await store.find(second.id, 'v')).status).toBe('unknown');
+  });
+
+  it('when an id is malformed or unknown, then it is unknown', async () => {
+    const store = t.store();
+    expect(await store.find('../etc', 'u')).toEqual({ status: 'unknown' });
+    expect(await store.find('A'.repeat(24), 'u')).toEqual({ status: 'unknown' });
+  });
+});
