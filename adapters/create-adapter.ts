@@ -70,6 +70,7 @@ function protocolAdapter(source: SourceConfig, options: CreateAdapterOptions): S
         client,
         maxPages: source.maxPages,
         pageSize: source.pageSize,
+        searchBy: source.searchBy,
         ...(source.auth ? { auth: smartAuth(source.auth, client, options.signingKey) } : {}),
         onFault: (error) => options.onFault(source.id, error),
       });

@@ -139,12 +139,22 @@ function checkSource(
   }
 }
 
+/** How a FHIR R4 source's record is searched: one request per resource type, or one batch of them. */
+export const FHIR_SEARCH_BY = ['type', 'batch'] as const;
+export type FhirSearchBy = (typeof FHIR_SEARCH_BY)[number];
+
 const fhirR4Source = z
   .strictObject({
     ...sourceCommon,
     kind: z.literal('fhir-r4'),
     /** Without it the source is called unauthenticated (a source inside a trusted network). */
     auth: smartBackendAuthSchema.optional(),
+    /**
+     * `type`: one search request per resource type. `batch`: every type's first page in one FHIR batch
+     * (POST to the base), later pages one by one; for sources that support batch. A source that answers
+     * the batch 404, 405 or 501 is searched type by type instead, with a warning in the view.
+     */
+    searchBy: z.enum(FHIR_SEARCH_BY).default('type'),
   })
   .superRefine(checkSource);
 

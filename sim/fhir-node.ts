@@ -1,8 +1,10 @@
-import type { Request } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
 import { isRecordResourceType } from '../broker/fhir/resource-types';
 import type { NodeDataset, NodeRecord } from './population/types';
+import { answerBatch, type SearchAnswer, type SearchParams } from './fhir-batch';
+import type { SimFault } from './sim-faults';
 import { createSimNodeBase, type RunningSimNode } from './sim-node-base';
 import { mountTokenEndpoint, type SimTokenServer, type TokenEndpointOptions } from './smart-token-endpoint';
 
@@ -47,7 +49,10 @@ function indexRecords(dataset: NodeDataset): Map<string, Map<string, Resource[]>
   return index;
 }
 
-/** A simulated regional node serving its dataset as FHIR R4 REST (Patient by identifier, searches by patient, paged). */
+/**
+ * A simulated regional node serving its dataset as FHIR R4 REST: Patient by identifier, searches by
+ * patient (paged), and batches of those searches.
+ */
 export async function startFhirNode(options: SimNodeOptions): Promise<RunningFhirNode> {
   let tokenServer: SimTokenServer | undefined;
   const { dataset } = options;
@@ -83,20 +88,50 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningFhi
     );
   });
 
+  /** Patient by NHS number (`identifier=system|value`). */
+  const patientSearch = (params: SearchParams, fault: SimFault | null): SearchAnswer => {
+    const [system, value] = (params.identifier ?? '').split('|');
+    const localId = system === NHS_NUMBER_SYSTEM && value ? dataset.localIdByNhs.get(value) : undefined;
+    const record = localId ? dataset.records.get(localId) : undefined;
+    if (!record) return { body: searchset(baseUrl, '/Patient', params, [], 0) };
+    const patient =
+      fault?.kind === 'wrong-patient'
+        ? someoneElse(dataset, record.localId)
+        : fault?.kind === 'demographics-mismatch'
+          ? { ...record.patient, birthDate: anotherBirthDate(record.patient.birthDate) }
+          : record.patient;
+    return { body: searchset(baseUrl, '/Patient', params, [patient], 1) };
+  };
+
+  /** One record type by patient (`patient` or `subject`), `_lastUpdated=ge…`, paged by `_count` and `_offset`. */
+  const typeSearch = (type: string, params: SearchParams, fault: SimFault | null): SearchAnswer => {
+    if (!isRecordResourceType(type)) return unknownType(type);
+    const localId = (params.patient ?? params.subject ?? '').replace(/^Patient\//, '');
+    let resources = index.get(localId)?.get(type) ?? [];
+    if (fault?.kind === 'other-patient')
+      resources = resources.concat(otherPatientResources(dataset, localId, type));
+    const lastUpdated = params._lastUpdated ?? '';
+    if (lastUpdated.startsWith('ge')) {
+      const since = Date.parse(lastUpdated.slice(2));
+      resources = resources.filter((r) => !r.meta?.lastUpdated || Date.parse(r.meta.lastUpdated) >= since);
+    }
+    const count = Math.min(Math.max(Number(params._count) || 50, 1), 1000);
+    const offset = Math.max(Number(params._offset) || 0, 0);
+    const next = offset + count < resources.length ? offset + count : undefined;
+    return {
+      body: searchset(
+        baseUrl,
+        `/${type}`,
+        params,
+        resources.slice(offset, offset + count),
+        resources.length,
+        next,
+      ),
+    };
+  };
+
   app.get('/fhir/Patient', (req, res) =>
-    base.answer(req, res, 'patient', (fault) => {
-      const [system, value] = String(req.query.identifier ?? '').split('|');
-      const localId = system === NHS_NUMBER_SYSTEM && value ? dataset.localIdByNhs.get(value) : undefined;
-      const record = localId ? dataset.records.get(localId) : undefined;
-      if (!record) return { body: searchset(baseUrl, req, [], 0) };
-      const patient =
-        fault?.kind === 'wrong-patient'
-          ? someoneElse(dataset, record.localId)
-          : fault?.kind === 'demographics-mismatch'
-            ? { ...record.patient, birthDate: anotherBirthDate(record.patient.birthDate) }
-            : record.patient;
-      return { body: searchset(baseUrl, req, [patient], 1) };
-    }),
+    base.answer(req, res, 'patient', (fault) => patientSearch(queryParams(req), fault)),
   );
 
   app.get('/fhir/:type', (req, res) => {
@@ -105,26 +140,39 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningFhi
       res
         .status(404)
         .type(FHIR_JSON)
-        .send(JSON.stringify(outcome('not-supported', `Unknown resource type ${type}`)));
+        .send(JSON.stringify(unknownType(type).body));
       return;
     }
-    return base.answer(req, res, 'search', (fault) => {
-      const localId = String(req.query.patient ?? req.query.subject ?? '').replace(/^Patient\//, '');
-      let resources = index.get(localId)?.get(type) ?? [];
-      if (fault?.kind === 'other-patient')
-        resources = resources.concat(otherPatientResources(dataset, localId, type));
-      const lastUpdated = String(req.query._lastUpdated ?? '');
-      if (lastUpdated.startsWith('ge')) {
-        const since = Date.parse(lastUpdated.slice(2));
-        resources = resources.filter((r) => !r.meta?.lastUpdated || Date.parse(r.meta.lastUpdated) >= since);
-      }
-      const count = Math.min(Math.max(Number(req.query._count) || 50, 1), 1000);
-      const offset = Math.max(Number(req.query._offset) || 0, 0);
-      const next = offset + count < resources.length ? offset + count : undefined;
-      return {
-        body: searchset(baseUrl, req, resources.slice(offset, offset + count), resources.length, next),
-      };
-    });
+    return base.answer(req, res, 'search', (fault) => typeSearch(type, queryParams(req), fault));
+  });
+
+  /** FHIR batch: POST to the base; counted, delayed and faulted as one search request. */
+  app.post(
+    '/fhir',
+    express.json({ type: ['application/fhir+json', 'application/json'], limit: '256kb' }),
+    (req, res) =>
+      base.answer(req, res, 'search', (fault) =>
+        answerBatch(req.body, {
+          baseUrl,
+          search: (type, params) =>
+            type === 'Patient' ? patientSearch(params, fault) : typeSearch(type, params, fault),
+        }),
+      ),
+  );
+
+  // A body that is not JSON, or too large, is refused in the node's own error shape.
+  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = (error as { status?: unknown }).status;
+    const code = typeof status === 'number' && status >= 400 && status < 500 ? status : 400;
+    res
+      .status(code)
+      .type(FHIR_JSON)
+      .send(
+        JSON.stringify(
+          outcome(code === 413 ? 'too-costly' : 'invalid', 'The request body could not be read'),
+        ),
+      );
   });
 
   app.use((_req, res) => {
@@ -139,16 +187,23 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningFhi
   return { ...node, tokens: tokenServer };
 }
 
+/** The query of a GET, as the searches read it: the string-valued parameters. */
+function queryParams(req: Request): SearchParams {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.query)) if (typeof value === 'string') params[name] = value;
+  return params;
+}
+
 function searchset(
   baseUrl: string,
-  req: Request,
+  path: string,
+  params: SearchParams,
   resources: readonly Resource[],
   total: number,
   nextOffset?: number,
 ): Bundle {
-  const self = new URL(`${baseUrl}${req.path.replace(/^\/fhir/, '')}`);
-  for (const [name, value] of Object.entries(req.query))
-    if (typeof value === 'string') self.searchParams.set(name, value);
+  const self = new URL(`${baseUrl}${path}`);
+  for (const [name, value] of Object.entries(params)) self.searchParams.set(name, value);
   const link = [{ relation: 'self', url: self.toString() }];
   if (nextOffset !== undefined) {
     const next = new URL(self);
@@ -189,6 +244,10 @@ function otherPatientResources(dataset: NodeDataset, localId: string, type: stri
     if (found) return [found];
   }
   return [];
+}
+
+function unknownType(type: string): SearchAnswer {
+  return { status: 404, body: outcome('not-supported', `Unknown resource type ${type.slice(0, 64)}`) };
 }
 
 function outcome(code: string, text: string): Resource {

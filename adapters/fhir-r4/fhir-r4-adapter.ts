@@ -14,13 +14,26 @@ import type { SmartBackendAuth } from '../auth/smart-backend-auth';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { settleOutcome } from '../settle-outcome';
 import { matchingPatient, UpstreamFailure, upstreamError } from '../upstream-failure';
-import { searchBundleSchema, type SearchBundle } from './search-bundle';
+import type { FhirSearchBy } from '../../config/schema';
+import {
+  batchFallbackWarning,
+  batchSearchBundle,
+  batchUnsupported,
+  readBatchResponse,
+  type BatchedSearch,
+} from './batch-search';
+import { parseSearchBundle, type SearchBundle } from './search-bundle';
 
 export interface FhirR4AdapterOptions {
   readonly source: SourceDescriptor;
   readonly client: SourceHttpClient;
   readonly maxPages: number;
   readonly pageSize: number;
+  /**
+   * `type` (default): one search request per resource type. `batch`: every type's first page in one
+   * FHIR batch POST; later pages are still fetched one by one.
+   */
+  readonly searchBy?: FhirSearchBy;
   /** SMART Backend Services, for sources that require a system token. */
   readonly auth?: SmartBackendAuth;
   /** Where faults of the adapter itself (bugs, not upstream failures) are recorded. */
@@ -29,9 +42,15 @@ export interface FhirR4AdapterOptions {
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
+interface TypeSearch {
+  readonly resources: Resource[];
+  readonly warnings: SourceIssue[];
+}
+
 /**
  * A FHIR R4 REST source: resolves the local patient by NHS number, then searches each
- * supplied resource type by patient, following `next` links up to a cap.
+ * supplied resource type by patient (one request per type, or their first pages in one batch),
+ * following `next` links up to a cap.
  */
 export class FhirR4Adapter implements SourceAdapter {
   readonly source: SourceDescriptor;
@@ -47,11 +66,9 @@ export class FhirR4Adapter implements SourceAdapter {
         const patient = await this.resolvePatient(query, ctx);
         if (!patient) return { status: 'no-match' };
         const wanted = query.resourceTypes.filter((type) => this.source.supplies.includes(type));
-        const searches = await Promise.allSettled(
-          wanted.map((type) => this.searchType(type, patient.id, query, ctx)),
-        );
+        const { searches, notes } = await this.searchTypes(wanted, patient.id, query, ctx);
+        const warnings: SourceIssue[] = [...notes];
         const resources: Resource[] = [];
-        const warnings: SourceIssue[] = [];
         const failures: unknown[] = [];
         searches.forEach((result, index) => {
           if (result.status === 'fulfilled') {
@@ -100,22 +117,63 @@ export class FhirR4Adapter implements SourceAdapter {
     return patient as Patient & { id: string };
   }
 
-  private async searchType(
-    type: RecordResourceType,
+  /**
+   * Every wanted type's search, settled: each type's first page by its own GET, or all of them in one
+   * batch when the source is set to (and more than one type is wanted: a batch of one saves nothing).
+   * A source that turns out not to take batches is searched type by type, and a note says so.
+   */
+  private async searchTypes(
+    wanted: readonly RecordResourceType[],
     patientId: string,
     query: PatientQuery,
     ctx: AdapterContext,
-  ): Promise<{ resources: Resource[]; warnings: SourceIssue[] }> {
-    const params = new URLSearchParams({
-      [PATIENT_SEARCH_PARAM[type]]: patientId,
-      _count: String(this.options.pageSize),
-    });
-    if (query.since) params.set('_lastUpdated', `ge${query.since}`);
-    let url: string | undefined = `${baseUrlOf(this.source, ctx)}/${type}?${params.toString()}`;
+  ): Promise<{ searches: PromiseSettledResult<TypeSearch>[]; notes: SourceIssue[] }> {
+    const baseUrl = baseUrlOf(this.source, ctx);
+    const relative = wanted.map((type) => firstSearch(type, patientId, query, this.options.pageSize));
+    const byType = (): Promise<PromiseSettledResult<TypeSearch>[]> =>
+      Promise.allSettled(wanted.map((type, i) => this.searchType(type, `${baseUrl}/${relative[i]}`, ctx)));
+    if (this.options.searchBy !== 'batch' || wanted.length < 2)
+      return { searches: await byType(), notes: [] };
+    let firstPages: BatchedSearch[];
+    try {
+      firstPages = await this.batch(relative, ctx);
+    } catch (error) {
+      if (!batchUnsupported(error)) throw error;
+      return { searches: await byType(), notes: [batchFallbackWarning(error)] };
+    }
+    const searches = await Promise.allSettled(
+      wanted.map(async (type, i) => {
+        const first = firstPages[i]!;
+        if (first instanceof UpstreamFailure) throw first;
+        return this.searchType(type, first, ctx);
+      }),
+    );
+    return { searches, notes: [] };
+  }
+
+  /** The first pages of these searches (relative to the base), in one batch POST. */
+  private async batch(searches: readonly string[], ctx: AdapterContext): Promise<BatchedSearch[]> {
+    const body = await this.request(
+      { method: 'POST', url: baseUrlOf(this.source, ctx), body: batchSearchBundle(searches) },
+      ctx,
+    );
+    return readBatchResponse(body, searches.length);
+  }
+
+  /**
+   * One type's search from its first page (a URL to GET, or the page already fetched in a batch),
+   * following `next` links up to the page cap.
+   */
+  private async searchType(
+    type: RecordResourceType,
+    first: string | SearchBundle,
+    ctx: AdapterContext,
+  ): Promise<TypeSearch> {
     const byId = new Map<string, Resource>();
     const warnings: SourceIssue[] = [];
     let unexpected = 0;
-    for (let page = 0; url; page++) {
+    let next: string | SearchBundle | undefined = first;
+    for (let page = 0; next !== undefined; page++) {
       if (page === this.options.maxPages) {
         warnings.push({
           severity: 'warning',
@@ -125,7 +183,7 @@ export class FhirR4Adapter implements SourceAdapter {
         });
         break;
       }
-      const bundle = await this.getBundle(url, ctx);
+      const bundle: SearchBundle = typeof next === 'string' ? await this.getBundle(next, ctx) : next;
       for (const entry of bundle.entry ?? []) {
         const resource = entry.resource;
         if (!resource || entry.search?.mode === 'include') continue;
@@ -139,7 +197,7 @@ export class FhirR4Adapter implements SourceAdapter {
         }
         byId.set(resource.id, resource as Resource);
       }
-      url = this.nextLink(bundle, warnings, type, baseUrlOf(this.source, ctx));
+      next = this.nextLink(bundle, warnings, type, baseUrlOf(this.source, ctx));
     }
     if (unexpected > 0) {
       warnings.push({
@@ -173,39 +231,46 @@ export class FhirR4Adapter implements SourceAdapter {
     return next;
   }
 
-  /** GET with the source's token when it needs one; a refused token (401) is renewed once. */
-  private async get(url: string, ctx: AdapterContext, renewed = false): Promise<unknown> {
+  /** A request with the source's token when it needs one; a refused token (401) is renewed once. */
+  private async request(
+    request: { method: 'GET' | 'POST'; url: string; body?: unknown },
+    ctx: AdapterContext,
+    renewed = false,
+  ): Promise<unknown> {
     const { auth, client } = this.options;
     const headers = auth ? { Authorization: await auth.authorization(ctx) } : undefined;
     try {
-      return (await client.requestJson({ method: 'GET', url, ...(headers ? { headers } : {}), ...ctx })).body;
+      // A batch of searches only reads: sending it twice is as harmless as a GET.
+      return (
+        await client.requestJson({ ...request, idempotent: true, ...(headers ? { headers } : {}), ...ctx })
+      ).body;
     } catch (error) {
       if (auth && !renewed && error instanceof UpstreamFailure && error.issue.reason === 'http-401') {
         auth.invalidate();
-        return this.get(url, ctx, true);
+        return this.request(request, ctx, true);
       }
       throw error;
     }
   }
 
   private async getBundle(url: string, ctx: AdapterContext): Promise<SearchBundle> {
-    const body = await this.get(url, ctx);
-    const parsed = searchBundleSchema.safeParse(body);
-    if (!parsed.success) {
-      const kind =
-        typeof body === 'object' && body !== null
-          ? (body as { resourceType?: unknown }).resourceType
-          : undefined;
-      throw upstreamError(
-        'wrong-resource-type',
-        typeof kind === 'string' && kind !== 'Bundle'
-          ? `answered a search with a ${kind.slice(0, 40)} instead of a Bundle`
-          : 'answered a search with something that is not a FHIR Bundle',
-        'structure',
-      );
-    }
-    return parsed.data;
+    return parseSearchBundle(await this.request({ method: 'GET', url }, ctx));
   }
+}
+
+/** A type's first search by patient, relative to the source's base. */
+function firstSearch(
+  type: RecordResourceType,
+  patientId: string,
+  query: PatientQuery,
+  pageSize: number,
+): string {
+  const params = new URLSearchParams({
+    [PATIENT_SEARCH_PARAM[type]]: patientId,
+    _count: String(pageSize),
+  });
+  if (query.since) params.set('_lastUpdated', `ge${query.since}`);
+  return `${type}?${params.toString()}`;
 }
 
 function sourceReportedIssues(outcome: OperationOutcome, type: string): SourceIssue[] {

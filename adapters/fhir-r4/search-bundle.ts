@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { upstreamError } from '../upstream-failure';
 
 /** One searchset entry, as far as the adapters rely on it; everything else passes through untouched. */
 export interface SearchEntry {
@@ -41,3 +42,21 @@ export const searchBundleSchema = z.looseObject({
 });
 
 export type SearchBundle = z.infer<typeof searchBundleSchema>;
+
+/**
+ * A search's answer as a searchset Bundle, or the structure failure that says what came instead;
+ * the same check for a page fetched on its own and for one that arrived inside a batch-response.
+ */
+export function parseSearchBundle(body: unknown): SearchBundle {
+  const parsed = searchBundleSchema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const kind =
+    typeof body === 'object' && body !== null ? (body as { resourceType?: unknown }).resourceType : undefined;
+  throw upstreamError(
+    'wrong-resource-type',
+    typeof kind === 'string' && kind !== 'Bundle'
+      ? `answered a search with a ${kind.slice(0, 40)} instead of a Bundle`
+      : 'answered a search with something that is not a FHIR Bundle',
+    'structure',
+  );
+}
