@@ -330,7 +330,8 @@ describe('policies per source, against real servers', () => {
         const [issue] = sourceIssues(body, 'acute');
         expect(statusOf(issue)).toBe('error');
         expect(reasonOf(issue)).toBe(reason);
-        expect(elapsedMs).toBeLessThan(1000);
+        // Refused as it streamed, well before the source's 1.5 s limit (the reason would be a timeout otherwise).
+        expect(elapsedMs).toBeLessThan(1500);
         expect(entriesFrom(body, 'mental')).toBeGreaterThan(0);
         expect(sourceIssues(body, 'mental')).toEqual([]);
       },
