@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -28,6 +28,19 @@ export interface BrokerProcessOptions {
   readonly cpuProfileDir?: string;
 }
 
+/**
+ * The node flags the broker runs with: those of `npm start` (as deployed), or BENCH_BROKER_NODE_ARGS
+ * when it is set (e.g. a V8 heap setting under trial; empty for none).
+ */
+export function brokerNodeFlags(): string[] {
+  const asked = process.env.BENCH_BROKER_NODE_ARGS;
+  if (asked !== undefined) return asked.split(' ').filter(Boolean);
+  const { scripts } = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return scripts.start.split(' ').filter((part) => part.startsWith('--'));
+}
+
 /** Runs the built broker (`dist/broker/main.js`) as its own process, so its CPU and memory can be measured alone. */
 export async function startBrokerProcess(options: BrokerProcessOptions): Promise<BrokerProcess> {
   const { config, port } = options;
@@ -46,8 +59,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
     process.execPath,
     [
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
-      // BENCH_BROKER_NODE_ARGS: node flags for the broker alone (e.g. a V8 heap setting under trial).
-      ...(process.env.BENCH_BROKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...brokerNodeFlags(),
       // BENCH_BROKER_MAIN: another build of the broker (e.g. the commit before a change), for before/after figures.
       process.env.BENCH_BROKER_MAIN ?? path.join(projectRoot(), 'dist', 'broker', 'main.js'),
     ],
