@@ -138,6 +138,7 @@ export async function startBroker(
     federation,
     broker: { name: config.broker.name, odsCode: config.broker.odsCode },
     deadlineMs: config.federation.deadlineMs,
+    assemblyReserveMs: config.federation.assemblyReserveMs,
   });
 
   const redis = config.redis.url
@@ -188,6 +189,7 @@ export async function startBroker(
     users: new UserTokenVerifier(config.auth.issuers),
     rateLimits,
     edge: {
+      admission: config.server.admission,
       maxBodyBytes: config.server.maxBodyBytes,
       trustProxy: config.server.trustProxy,
       corsOrigins: config.server.corsOrigins,

@@ -95,6 +95,16 @@ sources:
     ]);
   });
 
+  it('when the assembly reserve takes the whole deadline, then it is refused; by default it is 50 ms', () => {
+    expect(loadConfig({ file: file(oneSource), env: {} }).federation.assemblyReserveMs).toBe(50);
+    const bad = file(
+      `federation:\n  deadlineMs: 1000\n  sourceTimeoutMs: 800\n  assemblyReserveMs: 1000\n${oneSource}`,
+    );
+    expect(problems(() => loadConfig({ file: bad, env: {} }))).toEqual([
+      { path: 'federation.assemblyReserveMs', message: 'must be less than federation.deadlineMs' },
+    ]);
+  });
+
   it('when two sources share an id, then the second is named', () => {
     const twice = file(`${oneSource}${oneSource.split('\n').slice(2).join('\n')}`);
     expect(problems(() => loadConfig({ file: twice, env: {} }))).toEqual([

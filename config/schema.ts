@@ -363,6 +363,18 @@ export const configSchema = z
             .refine((url) => new URL(url).origin === url, 'must be an origin: scheme, host and port only'),
         )
         .default([]),
+      /**
+       * Admission control per process: patient-data requests worked on at once, and waiting for a turn;
+       * past both, 503 with Retry-After before any source is asked. Keep maxConcurrent at or under the
+       * sources' bulkheads (resilience.bulkhead.maxConcurrent) so that an admitted view gets every source.
+       */
+      admission: z
+        .strictObject({
+          maxConcurrent: z.number().int().min(1).max(10_000).default(64),
+          maxQueued: z.number().int().min(0).max(10_000).default(64),
+          retryAfterSeconds: z.number().int().min(1).max(600).default(2),
+        })
+        .default({ maxConcurrent: 64, maxQueued: 64, retryAfterSeconds: 2 }),
     }),
     broker: z.strictObject({
       /** This broker's identity towards peers and in provenance. */
@@ -386,6 +398,12 @@ export const configSchema = z
       deadlineMs: positiveMs,
       /** Default per-source time limit. */
       sourceTimeoutMs: positiveMs,
+      /**
+       * Of the deadline, what is kept for assembling the answer once the sources are cut off (merge,
+       * audit commit, serialising): sources get at most `deadlineMs - assemblyReserveMs`, so that a
+       * view with a hung source still answers within the deadline.
+       */
+      assemblyReserveMs: z.number().int().min(0).max(1000).default(50),
       /** How long the `next` links of a `_count`-paged result stay valid (the result is held in memory meanwhile). */
       pageTtlMs: positiveMs.max(3_600_000).default(120_000),
     }),
@@ -460,6 +478,13 @@ export const configSchema = z
         code: 'custom',
         path: ['server', 'headersTimeoutMs'],
         message: 'must not exceed server.requestTimeoutMs',
+      });
+    }
+    if (config.federation.assemblyReserveMs >= config.federation.deadlineMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['federation', 'assemblyReserveMs'],
+        message: 'must be less than federation.deadlineMs',
       });
     }
     if (config.federation.sourceTimeoutMs > config.federation.deadlineMs) {

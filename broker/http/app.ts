@@ -30,6 +30,7 @@ import { tokenRoutes } from './token-route';
 import { bodyLimit } from './hardening/body-limit';
 import { corsPolicy } from './hardening/cors-policy';
 import { rateLimit } from './hardening/rate-limit';
+import { admission, type AdmissionLimits } from './hardening/admission';
 import type { RateLimits } from './hardening/rate-limits';
 import { securityHeaders } from './hardening/security-headers';
 
@@ -58,6 +59,8 @@ export interface AppOptions {
   readonly rateLimits: RateLimits;
   /** Request limits and the edge's trust: see `server.*` in config/schema.ts. */
   readonly edge: {
+    /** Admission control for patient-data requests (503 past it). */
+    readonly admission: AdmissionLimits;
     readonly maxBodyBytes: number;
     readonly trustProxy: false | number | readonly string[];
     readonly corsOrigins: readonly string[];
@@ -152,10 +155,19 @@ export function createApp(options: AppOptions): Express {
     }),
     rateLimit(options.rateLimits),
   );
+  // Patient data, past the budgets: admitted while this process has room (the governance views under /admin are not held back).
+  const admitted = admission(options.edge.admission, {
+    rejected: () => options.metrics.admissionRejected.inc(),
+    occupancy: (working, waiting) => {
+      options.metrics.admissionOccupancy.set({ state: 'working' }, working);
+      options.metrics.admissionOccupancy.set({ state: 'waiting' }, waiting);
+    },
+  });
+  const patientData = Router().use(signedIn, admitted);
   app.use(
     '/fhir',
     // The CapabilityStatement is public; everything else under /fhir is patient data.
-    (req, res, next) => (req.path === '/metadata' ? next() : signedIn(req, res, next)),
+    (req, res, next) => (req.path === '/metadata' ? next() : patientData(req, res, next)),
     governance.fhir,
     fhirRoutes({
       service: options.service,
@@ -168,7 +180,7 @@ export function createApp(options: AppOptions): Express {
       pages: options.pages,
     }),
   );
-  app.use('/api', signedIn);
+  app.use('/api', patientData);
   app.use('/admin', signedIn);
   app.use(governance.admin);
   app.use(

@@ -15,6 +15,19 @@ export class BrokerMetrics {
     registers: [this.registry],
   });
 
+  readonly admissionRejected = new Counter({
+    name: 'hie_admission_rejected_total',
+    help: 'Patient-data requests refused with 503 because this process had as many as it works on and queues.',
+    registers: [this.registry],
+  });
+
+  readonly admissionOccupancy = new Gauge({
+    name: 'hie_admission_requests',
+    help: 'Patient-data requests in this process, by state (working, waiting for a turn).',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
   readonly sourceOutcomes = new Counter({
     name: 'hie_source_outcomes_total',
     help: 'Source outcomes, by source and status (ok, no-match, timeout, error, rejected, skipped).',

@@ -42,6 +42,8 @@ export interface PatientViewServiceOptions {
   readonly federation: Federation;
   readonly broker: BrokerIdentity;
   readonly deadlineMs: number;
+  /** Of the deadline, what is kept for assembling the answer after the sources are cut off. */
+  readonly assemblyReserveMs: number;
   readonly metrics: BrokerMetrics;
   readonly logger: Logger;
   /** What the requester's role and purpose let them see; refuses with AccessDenied before any source is asked. */
@@ -91,7 +93,8 @@ export class PatientViewService {
         resourceTypes,
         ...(request.since ? { since: request.since } : {}),
         requester: request.requester,
-        deadline: Date.now() + this.options.deadlineMs,
+        // The sources' share of the deadline: the rest is for assembling and auditing the answer.
+        deadline: Date.now() + this.options.deadlineMs - this.options.assemblyReserveMs,
         chain: request.chain ?? [],
         ...(objectionOverridden ? {} : { objectedSources: this.objectedSources(objections.organisations) }),
       };
