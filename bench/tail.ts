@@ -1,3 +1,5 @@
+import { loadConfig } from '../config/load-config';
+import { DEMO_CONFIG_FILE } from '../sim/region-config';
 import { brokerMetric } from './metrics';
 import { startRig, type BenchBroker } from './rig';
 import { median, percentile, round } from './stats';
@@ -37,6 +39,18 @@ export interface TailResult {
   readonly median: Readonly<Record<'without' | 'with', { p50: number; p99: number; slowViews: number }>>;
 }
 
+/**
+ * The tail is drawn per request, so how many requests one read of the record makes decides how
+ * often a read meets it: the patient lookup, then one batch of every type's search, or a search per
+ * type (as config/demo.yaml sets the source; the bench's records fit in one page a type).
+ */
+function requestsPerRead(sourceId: string): number {
+  const source = loadConfig({ file: DEMO_CONFIG_FILE(), env: {} }).sources.find((s) => s.id === sourceId);
+  if (source?.kind !== 'fhir-r4')
+    throw new Error(`the tail's slow node must be a FHIR R4 source: ${sourceId}`);
+  return 1 + (source.searchBy === 'batch' ? 1 : source.supplies.length);
+}
+
 /** The FHIR R4 node that is slow now and then, and has a replica. */
 const SLOW = 'acute';
 
@@ -47,8 +61,7 @@ const SLOW = 'acute';
  * when the trust is slower than its recent p95 — hedged reads. Rounds alternate the two brokers.
  */
 export async function runTail(options: TailOptions): Promise<TailResult> {
-  // The tail is drawn per request; a record read is one patient lookup and a search per type.
-  const requestsPerCall = 8;
+  const requestsPerCall = requestsPerRead(SLOW);
   const requestTailRatio = 1 - (1 - options.callTailRatio) ** (1 / requestsPerCall);
   const rig = await startRig({
     region: {
