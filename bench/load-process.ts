@@ -33,6 +33,8 @@ export interface OpenLoopResult {
   readonly seconds: number;
   /** Responses whose status was not 200. */
   readonly non200: number;
+  /** Of those, 503s: refused by the broker's admission control (or its audit store) without work. */
+  readonly shed: number;
   readonly bytes: number;
   /** Per counted source, the fewest and most entries any response held from it. */
   readonly entries?: Record<string, { readonly min: number; readonly max: number }>;
@@ -154,6 +156,7 @@ serveCalls(
   {
     'open-loop': async (call: OpenLoopCall): Promise<OpenLoopResult> => {
       let non200 = 0;
+      let shed = 0;
       let bytes = 0;
       const entries: Record<string, { min: number; max: number }> = {};
       const cpu0 = cpuMs();
@@ -166,6 +169,7 @@ serveCalls(
           bytes += body.length;
           if (status !== 200) {
             non200++;
+            if (status === 503) shed++;
             throw new Error(`HTTP ${status}`);
           }
           if (call.countSources) {
@@ -179,6 +183,7 @@ serveCalls(
       return {
         ...run,
         non200,
+        shed,
         bytes,
         ...(call.countSources ? { entries } : {}),
         cpuMs: round(cpuMs() - cpu0),
@@ -227,7 +232,7 @@ serveCalls(
         seconds: call.seconds,
         task: () => directRecord(call, call.sourceId),
       });
-      return { ...run, non200: 0, bytes: 0, cpuMs: round(cpuMs() - cpu0) };
+      return { ...run, non200: 0, shed: 0, bytes: 0, cpuMs: round(cpuMs() - cpu0) };
     },
     /**
      * The JSON floor of one view: the exact bytes every source sends for it (captured off the wire as

@@ -15,7 +15,11 @@ export interface OverheadOptions {
 export interface OverheadRound {
   readonly ratePerSecond: number;
   /** The view at the steady rate. */
-  readonly view: LatencySummary & { readonly errors: number };
+  readonly view: LatencySummary & {
+    readonly errors: number;
+    /** Of the errors, 503s: refused at admission (the broker was full), answered at once. */
+    readonly shed: number;
+  };
   /** The slowest source asked directly by its own adapter, at the same rate, just before. */
   readonly direct: LatencySummary & { readonly source: string };
   readonly brokerCpuMsPerView: number;
@@ -72,7 +76,11 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         const views = Math.max(1, view.latencies.length);
         rounds.push({
           ratePerSecond,
-          view: { ...summarise(view.latencies, view.seconds), errors: view.errors + view.dropped },
+          view: {
+            ...summarise(view.latencies, view.seconds),
+            errors: view.errors + view.dropped,
+            shed: view.shed,
+          },
           direct: { ...summarise(direct.latencies, direct.seconds), source: slowest },
           brokerCpuMsPerView: round((broker.cpuMs() - cpu0.broker) / views, 2),
           regionCpuMsPerView: round((region.cpuMs() - cpu0.region) / views, 2),

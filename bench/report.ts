@@ -20,6 +20,7 @@ export function printOverhead(result: OverheadResult): void {
       'view p99': r.view.p99,
       'views/s done': r.view.perSecond,
       errors: r.view.errors,
+      'of them 503 at admission': r.view.shed,
       'broker CPU ms/view': r.brokerCpuMsPerView,
       'region CPU ms/view': r.regionCpuMsPerView,
       'load CPU ms/view': r.loadCpuMsPerView,
