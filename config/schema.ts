@@ -372,9 +372,11 @@ export const configSchema = z
         .strictObject({
           maxConcurrent: z.number().int().min(1).max(10_000).default(64),
           maxQueued: z.number().int().min(0).max(10_000).default(64),
+          /** A request whose turn comes after waiting this long is refused (503) rather than started late. */
+          maxQueueWaitMs: positiveMs.default(1000),
           retryAfterSeconds: z.number().int().min(1).max(600).default(2),
         })
-        .default({ maxConcurrent: 64, maxQueued: 64, retryAfterSeconds: 2 }),
+        .default({ maxConcurrent: 64, maxQueued: 64, maxQueueWaitMs: 1000, retryAfterSeconds: 2 }),
     }),
     broker: z.strictObject({
       /** This broker's identity towards peers and in provenance. */

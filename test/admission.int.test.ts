@@ -9,7 +9,11 @@ describe('admission control: more patient-data requests than the process takes',
     // Every node answers after 600 ms, so the first views are still in work when the rest arrive.
     t = await startTestRegion({
       latencyMs: 600,
-      config: { server: { admission: { maxConcurrent: 2, maxQueued: 2, retryAfterSeconds: 3 } } },
+      config: {
+        server: {
+          admission: { maxConcurrent: 2, maxQueued: 2, maxQueueWaitMs: 10_000, retryAfterSeconds: 3 },
+        },
+      },
     });
   });
   afterAll(() => t.close());
@@ -55,5 +59,32 @@ describe('admission control: more patient-data requests than the process takes',
     const metadata = await fetch(`${t.fhir}/metadata`);
     expect(metadata.status).toBe(200);
     await Promise.all(busy);
+  });
+});
+
+describe('admission control: a turn that comes too late', () => {
+  let t: TestRegion;
+
+  beforeAll(async () => {
+    t = await startTestRegion({
+      latencyMs: 600,
+      config: {
+        server: { admission: { maxConcurrent: 1, maxQueued: 5, maxQueueWaitMs: 200, retryAfterSeconds: 1 } },
+      },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('when a request would start only after waiting past maxQueueWaitMs, then it is refused with 503 rather than started late', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 3 }, async () =>
+        fetch(`${t.fhir}/Patient/${DEMO_NHS_NUMBERS.rich}/$everything`, {
+          headers: { authorization: await bearer(), accept: 'application/fhir+json' },
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 503, 503]);
+    const metrics = await (await fetch(`${t.broker.url}/metrics`)).text();
+    expect(metrics).toMatch(/^hie_admission_rejected_total 2$/m);
   });
 });

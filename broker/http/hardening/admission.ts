@@ -7,6 +7,8 @@ export interface AdmissionLimits {
   readonly maxConcurrent: number;
   /** Requests waiting for a turn; past that, 503 at once. */
   readonly maxQueued: number;
+  /** A request whose turn comes after waiting longer than this is refused then (503), not started late. */
+  readonly maxQueueWaitMs: number;
   /** Seconds a refused caller is told to wait (Retry-After). */
   readonly retryAfterSeconds: number;
 }
@@ -24,7 +26,8 @@ const BUSY =
 /**
  * Admission control for patient-data requests (cockatiel's bulkhead): at most `maxConcurrent` are
  * worked on at once and `maxQueued` wait for a turn; past that a request is refused at once with 503
- * and Retry-After, before any source is asked and before anything is audited. Under more load than
+ * and Retry-After, before any source is asked and before anything is audited; so is one whose turn
+comes after it has waited `maxQueueWaitMs`. Under more load than
  * the process can serve, the views it admits keep their latency and every source's data (instead of
  * all of them slowing down, running into the deadline and the sources' own bulkheads), and memory
  * stays bounded. A request holds its turn until its response is finished or its client has gone;
@@ -37,13 +40,24 @@ export function admission(
   const policy: BulkheadPolicy = bulkhead(limits.maxConcurrent, limits.maxQueued);
   const report = (): void =>
     observer.occupancy(limits.maxConcurrent - policy.executionSlots, limits.maxQueued - policy.queueSlots);
+  const busy = (): FhirError =>
+    new FhirError(503, operationOutcome('error', 'transient', BUSY), {
+      headers: { 'Retry-After': String(limits.retryAfterSeconds) },
+    });
   return async (req, res, next) => {
     let admitted = false;
+    let tooLate = false;
+    const arrived = performance.now();
     const turn = policy.execute(
       () =>
         new Promise<void>((release) => {
           admitted = true;
           if (res.writableEnded || res.destroyed || req.destroyed) return release();
+          // Started now, it would answer long after the caller began waiting: refused instead.
+          if (performance.now() - arrived > limits.maxQueueWaitMs) {
+            tooLate = true;
+            return release();
+          }
           res.once('close', () => release());
           next();
         }),
@@ -54,11 +68,13 @@ export function admission(
     } catch (error) {
       if (!(error instanceof BulkheadRejectedError) || admitted) throw error;
       observer.rejected();
-      throw new FhirError(503, operationOutcome('error', 'transient', BUSY), {
-        headers: { 'Retry-After': String(limits.retryAfterSeconds) },
-      });
+      throw busy();
     } finally {
       report();
+    }
+    if (tooLate) {
+      observer.rejected();
+      throw busy();
     }
   };
 }
