@@ -12,7 +12,6 @@ import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { DEMO_CONFIG_FILE } from '../sim/region-config';
-import { describeAdapterConformance } from './conformance/adapter-conformance';
 import { getFhir, sourceIssues } from './support/fhir-http';
 import { startTestRegion, type TestRegion } from './support/test-region';
 
@@ -767,29 +766,4 @@ describe('the demo region searches its trusts by batch', () => {
       expect((body.entry ?? []).some((e) => e.resource?.id?.startsWith(prefix))).toBe(true);
     }
   });
-});
-
-describeAdapterConformance({
-  name: 'FHIR R4 (searched by batch)',
-  datasetNode: 'acute',
-  resourceTypes: ['Condition', 'Observation', 'Encounter'],
-  startNode: (dataset) => startFhirNode({ dataset }),
-  createAdapter: async (node, limits) =>
-    new FhirR4Adapter({
-      source: {
-        id: 'acute',
-        kind: 'fhir-r4',
-        name: 'Riverside',
-        odsCode: 'R1X',
-        baseUrl: node.baseUrl,
-        supplies: ['Condition', 'Observation', 'Encounter'],
-      },
-      client: new SourceHttpClient({ maxSockets: 8, ...limits, userAgent: 'conformance' }),
-      maxPages: 5,
-      pageSize: 50,
-      searchBy: 'batch',
-      onFault: (error) => {
-        throw error;
-      },
-    }),
 });

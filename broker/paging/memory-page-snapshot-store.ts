@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { Bundle } from '@medplum/fhirtypes';
 import {
+  newSnapshot,
   SNAPSHOT_ID,
   type PageSnapshot,
   type PageSubject,
@@ -38,13 +38,7 @@ export class MemoryPageSnapshotStore implements PageSnapshotStore {
   async save(input: { owner: string; subject: PageSubject; bundle: Bundle }): Promise<PageSnapshot> {
     this.sweep();
     while (this.live.size >= this.maxSnapshots) this.retire(this.live.keys().next().value!);
-    const snapshot: PageSnapshot = {
-      id: randomBytes(18).toString('base64url'),
-      owner: input.owner,
-      subject: input.subject,
-      bundle: input.bundle,
-      expiresAt: this.clock() + this.options.ttlMs,
-    };
+    const snapshot = newSnapshot(input, this.clock(), this.options.ttlMs);
     this.live.set(snapshot.id, snapshot);
     return snapshot;
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Bundle } from '@medplum/fhirtypes';
 
 /** One merged result kept for paging: the whole searchset as first answered, and who asked for it. */
@@ -53,4 +54,19 @@ export class PageStoreUnavailable extends Error {
     super('The page snapshot store is unavailable', options);
     this.name = 'PageStoreUnavailable';
   }
+}
+
+/** A new snapshot of `input` with a fresh random id (SNAPSHOT_ID), expiring `ttlMs` after `now`. */
+export function newSnapshot(
+  input: { readonly owner: string; readonly subject: PageSubject; readonly bundle: Bundle },
+  now: number,
+  ttlMs: number,
+): PageSnapshot {
+  return {
+    id: randomBytes(18).toString('base64url'),
+    owner: input.owner,
+    subject: input.subject,
+    bundle: input.bundle,
+    expiresAt: now + ttlMs,
+  };
 }

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import {
   PageStoreUnavailable,
+  newSnapshot,
   SNAPSHOT_ID,
   type PageSnapshot,
   type PageSnapshotStore,
@@ -116,13 +117,7 @@ export class RedisPageSnapshotStore implements PageSnapshotStore {
   }
 
   async save(input: { owner: string; subject: PageSubject; bundle: Bundle }): Promise<PageSnapshot> {
-    const snapshot: PageSnapshot = {
-      id: randomBytes(18).toString('base64url'),
-      owner: input.owner,
-      subject: input.subject,
-      bundle: input.bundle,
-      expiresAt: Date.now() + this.options.ttlMs,
-    };
+    const snapshot = newSnapshot(input, Date.now(), this.options.ttlMs);
     const value = this.seal(snapshot);
     await this.call(() =>
       this.redis.eval(
