@@ -45,6 +45,8 @@ describe('verified user tokens are remembered, never past their time', () => {
     expect(verifier.rememberedTokens).toBe(1);
     expect(await verifier.verify(jwt)).toEqual(first);
     expect(verifier.rememberedTokens).toBe(1);
+    // Shared by every request with the token, so nothing may change it.
+    expect(Object.isFrozen(await verifier.verify(jwt))).toBe(true);
   });
 
   it('when a remembered token expires, then it is refused like any expired token', async () => {

@@ -113,6 +113,8 @@ export class UserTokenVerifier {
       this.verified.delete(digest);
     }
     const { requester, expiresAt } = await this.verifyAfresh(token);
+    // One object serves every request with this token: frozen, so no request can change it for the next.
+    Object.freeze(requester);
     if (digest) this.remember(digest, requester, expiresAt);
     return requester;
   }
