@@ -1,4 +1,4 @@
-import type { SkipReason, SourceIssue, SourceOutcome, SourceRecord } from './contract';
+import type { SkipReason, SourceIssue, SourceOutcome, SourceRecord } from '../core/source-contract';
 import { adapterFault, UpstreamFailure } from './upstream-failure';
 
 /** What an adapter's work produces when nothing went wrong upstream. */

@@ -1,4 +1,4 @@
-import type { SourceIssue } from './contract';
+import type { SourceIssue } from '../core/source-contract';
 
 /**
  * An upstream failure inside an adapter. Adapters throw it internally and turn it into a

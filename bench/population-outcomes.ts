@@ -1,5 +1,5 @@
-import type { SourceDescriptor, SourceOutcome } from '../adapters/contract';
-import { RECORD_RESOURCE_TYPES } from '../broker/fhir/resource-types';
+import type { SourceDescriptor, SourceOutcome } from '../core/source-contract';
+import { RECORD_RESOURCE_TYPES } from '../core/fhir/resource-types';
 import { SIM_ORGANISATIONS } from '../sim/population/organisations';
 import { SIM_NODE_IDS, type Population } from '../sim/population/types';
 

@@ -1,4 +1,4 @@
-import { isRecordResourceType, type RecordResourceType } from '../broker/fhir/resource-types';
+import { isRecordResourceType, type RecordResourceType } from '../core/fhir/resource-types';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { latencyOf, type LatencySpec } from '../sim/latency';
 import { generatePopulation } from '../sim/population/generate-population';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { BrokerConfig } from '../config/schema';
 import { openJournal } from './audit/journal/open-journal';
-import { operationOutcome } from './http/fhir-error';
+import { operationOutcome } from '../core/outcome-error';
 import { checkRole } from './jobs/process-role';
 import { startDelivery, type RunningDelivery } from './jobs/start-delivery';
 import type { Logger } from './observability/logger';

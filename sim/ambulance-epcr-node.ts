@@ -1,11 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
-import type {
-  EpcrPatient,
-  Incident,
-  IncidentPage,
-  PatientSearchResponse,
-} from '../adapters/ambulance-epcr/epcr-schema';
+import type { EpcrPatient, Incident, IncidentPage, PatientSearchResponse } from './ambulance-epcr/epcr-wire';
 import { epcrErrorBody } from './ambulance-epcr/epcr-errors';
 import { epcrPatientFromR4 } from './ambulance-epcr/epcr-patient-from-r4';
 import { decodeCursor, encodeCursor } from './ambulance-epcr/incident-cursor';

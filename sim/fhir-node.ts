@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
-import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
-import { isRecordResourceType } from '../broker/fhir/resource-types';
+import { NHS_NUMBER_SYSTEM } from '../core/fhir/systems';
+import { isRecordResourceType } from '../core/fhir/resource-types';
 import type { NodeDataset, NodeRecord } from './population/types';
 import { answerBatch, type SearchAnswer, type SearchParams } from './fhir-batch';
 import type { SimFault } from './sim-faults';

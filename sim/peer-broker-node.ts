@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Bundle, BundleEntry, Patient } from '@medplum/fhirtypes';
-import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
+import { NHS_NUMBER_SYSTEM } from '../core/fhir/systems';
 import { startNeighbouringRegion } from './neighbouring-region';
 import type { NodeDataset } from './population/types';
 import { createSimNodeBase, type RunningSimNode } from './sim-node-base';

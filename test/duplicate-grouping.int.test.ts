@@ -1,5 +1,5 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import { BROKER_CANONICAL, ODS_CODE_SYSTEM } from '../broker/fhir/systems';
+import { BROKER_CANONICAL, ODS_CODE_SYSTEM } from '../core/fhir/systems';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { r4Errors } from './support/fhir-validator';
 import { closingOutcome, getFhir } from './support/fhir-http';

@@ -1,5 +1,5 @@
 import type { OperationOutcome } from '@medplum/fhirtypes';
-import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
+import { NHS_NUMBER_SYSTEM } from '../core/fhir/systems';
 import { bearer } from './support/identity';
 import { getFhir } from './support/fhir-http';
 import { startTestRegion, type TestRegion } from './support/test-region';

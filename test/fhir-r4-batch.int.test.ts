@@ -1,13 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import type { PatientQuery, SourceOutcome } from '../adapters/contract';
+import type { PatientQuery, SourceOutcome } from '../core/source-contract';
 import { FhirR4Adapter } from '../adapters/fhir-r4/fhir-r4-adapter';
 import { SourceHttpClient } from '../adapters/http/source-http-client';
-import type { RecordResourceType } from '../broker/fhir/resource-types';
-import { NHS_NUMBER_SYSTEM } from '../broker/fhir/systems';
+import type { RecordResourceType } from '../core/fhir/resource-types';
+import { NHS_NUMBER_SYSTEM } from '../core/fhir/systems';
 import { loadConfig } from '../config/load-config';
-import type { FhirSearchBy } from '../config/schema';
+import type { FhirSearchBy } from '../core/source-contract';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';

@@ -1,7 +1,7 @@
 import type { AuditEvent, Bundle, Consent, OperationOutcome } from '@medplum/fhirtypes';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../broker/fhir/systems';
+import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../core/fhir/systems';
 import type { PersonaId } from '../sim/identity-provider';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { r4Errors } from './support/fhir-validator';

@@ -1,6 +1,6 @@
 import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import { Client } from 'fhir-kit-client';
-import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../broker/fhir/systems';
+import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../core/fhir/systems';
 import { NEIGHBOUR } from '../sim/neighbouring-region';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { r4Errors } from './support/fhir-validator';

@@ -1,5 +1,5 @@
 import type { Bundle, OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
-import { RECORD_RESOURCE_TYPES } from '../broker/fhir/resource-types';
+import { RECORD_RESOURCE_TYPES } from '../core/fhir/resource-types';
 import type { PatientRecord } from '../broker/record/record-types';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { freePort } from '../sim/free-port';

@@ -2,7 +2,7 @@ import type { Bundle } from '@medplum/fhirtypes';
 import { SmartBackendAuth } from '../adapters/auth/smart-backend-auth';
 import { SourceHttpClient } from '../adapters/http/source-http-client';
 import { UpstreamFailure } from '../adapters/upstream-failure';
-import { loadSigningKey } from '../broker/trust/signing-key';
+import { loadSigningKey } from '../core/trust/signing-key';
 import type { RunningFhirNode } from '../sim/fhir-node';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { getFhir, reasonOf, sourceIssues, statusOf } from './support/fhir-http';

@@ -1,9 +1,9 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import { createAdapter } from '../adapters/create-adapter';
+import { createAdapter } from '../broker/federation/create-adapter';
 import { Federation } from '../broker/federation/federation';
 import { createLogger } from '../broker/observability/logger';
 import { BrokerMetrics } from '../broker/observability/metrics';
-import { loadSigningKey } from '../broker/trust/signing-key';
+import { loadSigningKey } from '../core/trust/signing-key';
 import { sourceSchema } from '../config/schema';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { generatePopulation } from '../sim/population/generate-population';

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { RecordResourceType } from '../../broker/fhir/resource-types';
+import type { RecordResourceType } from '../../core/fhir/resource-types';
 import {
   baseUrlOf,
   type AdapterContext,
@@ -8,7 +8,7 @@ import {
   type SourceDescriptor,
   type SourceIssue,
   type SourceOutcome,
-} from '../contract';
+} from '../../core/source-contract';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { settleOutcome } from '../settle-outcome';
 import { collectIncidents } from './collect-incidents';

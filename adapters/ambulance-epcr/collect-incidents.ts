@@ -1,4 +1,4 @@
-import type { AdapterContext, SourceIssue } from '../contract';
+import type { AdapterContext, SourceIssue } from '../../core/source-contract';
 import { UpstreamFailure } from '../upstream-failure';
 import { incidentSchema, type Incident } from './epcr-schema';
 import { fetchIncidentPage, type EpcrEndpoint } from './epcr-requests';

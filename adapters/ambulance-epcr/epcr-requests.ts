@@ -1,4 +1,4 @@
-import type { AdapterContext } from '../contract';
+import type { AdapterContext } from '../../core/source-contract';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { upstreamError } from '../upstream-failure';
 import {

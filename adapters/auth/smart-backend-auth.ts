@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
-import type { SigningKey } from '../../broker/trust/signing-key';
-import type { TraceContext } from '../contract';
+import type { SigningKey } from '../../core/trust/signing-key';
+import type { TraceContext } from '../../core/source-contract';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { UpstreamFailure, upstreamError } from '../upstream-failure';
 

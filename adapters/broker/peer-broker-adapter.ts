@@ -1,12 +1,8 @@
 import type { OperationOutcome, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
-import { isRecordResourceType, isSupportingResourceType } from '../../broker/fhir/resource-types';
-import { NHS_NUMBER_SYSTEM, SOURCE_EXTENSION_URL, SOURCE_ISSUE_SYSTEM } from '../../broker/fhir/systems';
-import {
-  CHAIN_HEADER,
-  REQUESTER_HEADER,
-  signRequesterAssertion,
-} from '../../broker/trust/requester-assertion';
-import type { SigningKey } from '../../broker/trust/signing-key';
+import { isRecordResourceType, isSupportingResourceType } from '../../core/fhir/resource-types';
+import { NHS_NUMBER_SYSTEM, SOURCE_EXTENSION_URL, SOURCE_ISSUE_SYSTEM } from '../../core/fhir/systems';
+import { CHAIN_HEADER, REQUESTER_HEADER, signRequesterAssertion } from '../../core/trust/requester-assertion';
+import type { SigningKey } from '../../core/trust/signing-key';
 import type { SmartBackendAuth } from '../auth/smart-backend-auth';
 import {
   baseUrlOf,
@@ -16,7 +12,7 @@ import {
   type SourceDescriptor,
   type SourceIssue,
   type SourceOutcome,
-} from '../contract';
+} from '../../core/source-contract';
 import { searchBundleSchema, type SearchBundle } from '../fhir-r4/search-bundle';
 import { settleOutcome } from '../settle-outcome';
 import type { SourceHttpClient } from '../http/source-http-client';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SourceIssue } from '../contract';
+import type { SourceIssue } from '../../core/source-contract';
 import { failureForStatus } from '../http/source-http-client';
 import { UpstreamFailure, upstreamError } from '../upstream-failure';
 import { parseSearchBundle, type SearchBundle } from './search-bundle';

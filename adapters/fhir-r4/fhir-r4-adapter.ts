@@ -1,6 +1,6 @@
 import type { OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
-import { NHS_NUMBER_SYSTEM } from '../../broker/fhir/systems';
-import { PATIENT_SEARCH_PARAM, type RecordResourceType } from '../../broker/fhir/resource-types';
+import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
+import { PATIENT_SEARCH_PARAM, type RecordResourceType } from '../../core/fhir/resource-types';
 import {
   baseUrlOf,
   type AdapterContext,
@@ -9,12 +9,12 @@ import {
   type SourceDescriptor,
   type SourceIssue,
   type SourceOutcome,
-} from '../contract';
+} from '../../core/source-contract';
 import type { SmartBackendAuth } from '../auth/smart-backend-auth';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { settleOutcome } from '../settle-outcome';
 import { matchingPatient, UpstreamFailure, upstreamError } from '../upstream-failure';
-import type { FhirSearchBy } from '../../config/schema';
+import type { FhirSearchBy } from '../../core/source-contract';
 import {
   batchFallbackWarning,
   batchSearchBundle,

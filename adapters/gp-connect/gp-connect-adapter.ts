@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RecordResourceType } from '../../broker/fhir/resource-types';
+import type { RecordResourceType } from '../../core/fhir/resource-types';
 import {
   baseUrlOf,
   type AdapterContext,
@@ -7,7 +7,7 @@ import {
   type SourceAdapter,
   type SourceDescriptor,
   type SourceOutcome,
-} from '../contract';
+} from '../../core/source-contract';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { settleOutcome } from '../settle-outcome';
 import { gpcAccessToken } from './gpc-access-token';

@@ -7,7 +7,7 @@ import type {
   Observation,
   Resource,
 } from '@medplum/fhirtypes';
-import { RECORD_RESOURCE_TYPES } from '../../broker/fhir/resource-types';
+import { RECORD_RESOURCE_TYPES } from '../../core/fhir/resource-types';
 import { generatePopulation } from '../../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS, type NodeRecord } from '../../sim/population/types';
 import { structuredRecord } from '../../sim/gp-connect/structured-record';

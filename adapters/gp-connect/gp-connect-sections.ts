@@ -1,8 +1,19 @@
-import type { RecordResourceType } from '../../broker/fhir/resource-types';
-import type { SourceConfig } from '../../config/schema';
+import type { RecordResourceType } from '../../core/fhir/resource-types';
 
-/** The `gpConnect` block of a gp-connect source's configuration. */
-export type GpConnectOptions = Extract<SourceConfig, { kind: 'gp-connect' }>['gpConnect'];
+/** The `gpConnect` block of a gp-connect source's configuration (config/sections/sources.ts). */
+export interface GpConnectOptions {
+  /** The broker's ASID (Ssp-From) and the practice system's (Ssp-To), as issued by Spine. */
+  readonly fromAsid: string;
+  readonly toAsid: string;
+  readonly includeResolvedAllergies: boolean;
+  /** Medications from this many months back; omitted, all of them. */
+  readonly medicationMonths?: number | undefined;
+  readonly includeConsultations: boolean;
+  readonly includeImmunisations: boolean;
+  readonly includeInvestigations: boolean;
+  readonly includeReferrals: boolean;
+  readonly includeUncategorisedData: boolean;
+}
 
 /** The clinical areas of GP Connect Access Record: Structured, by their `$gpc.getstructuredrecord` parameter. */
 export const GPC_SECTIONS = [

@@ -1,6 +1,6 @@
 import { UnsecuredJWT } from 'jose';
-import { ODS_CODE_SYSTEM } from '../../broker/fhir/systems';
-import type { Requester } from '../contract';
+import { ODS_CODE_SYSTEM } from '../../core/fhir/systems';
+import type { Requester } from '../../core/requester';
 
 export const SDS_USER_ID_SYSTEM = 'https://fhir.nhs.uk/Id/sds-user-id';
 export const SDS_ROLE_PROFILE_ID_SYSTEM = 'https://fhir.nhs.uk/Id/sds-role-profile-id';

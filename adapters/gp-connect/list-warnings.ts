@@ -1,4 +1,4 @@
-import type { SourceIssue } from '../contract';
+import type { SourceIssue } from '../../core/source-contract';
 import { SECTION_LISTS } from './gp-connect-sections';
 import { asArray, isObject, type Stu3Resource } from './stu3-to-r4/stu3-resource';
 

@@ -11,7 +11,7 @@ import type {
   Resource,
   ServiceRequest,
 } from '@medplum/fhirtypes';
-import { RECORD_RESOURCE_TYPES } from '../../broker/fhir/resource-types';
+import { RECORD_RESOURCE_TYPES } from '../../core/fhir/resource-types';
 import { r4Errors } from '../../test/support/fhir-validator';
 import { UpstreamFailure } from '../upstream-failure';
 import { structuredRecordResources } from './structured-record-bundle';

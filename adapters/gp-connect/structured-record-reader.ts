@@ -1,11 +1,11 @@
 import type { Patient, Resource } from '@medplum/fhirtypes';
-import { NHS_NUMBER_SYSTEM } from '../../broker/fhir/systems';
+import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
 import {
   isRecordResourceType,
   isSupportingResourceType,
   type RecordResourceType,
-} from '../../broker/fhir/resource-types';
-import type { SourceIssue, SourceRecord } from '../contract';
+} from '../../core/fhir/resource-types';
+import type { SourceIssue, SourceRecord } from '../../core/source-contract';
 import { upstreamError } from '../upstream-failure';
 import { listWarnings } from './list-warnings';
 import { convertStu3Resource, r4TypeOf } from './stu3-to-r4/convert-resource';

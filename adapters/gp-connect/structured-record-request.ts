@@ -1,4 +1,4 @@
-import { NHS_NUMBER_SYSTEM } from '../../broker/fhir/systems';
+import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
 import type { GpcSection, GpConnectOptions } from './gp-connect-sections';
 
 /** A FHIR STU3 `Parameters` resource, as `$gpc.getstructuredrecord` takes it. */

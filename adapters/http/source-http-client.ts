@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { TraceContext } from '../contract';
+import type { TraceContext } from '../../core/source-contract';
 import { UpstreamFailure, upstreamError } from '../upstream-failure';
 import { ExtraCallBudget } from './extra-call-budget';
 import { BodyRefused, readBody } from './read-body';

@@ -1,15 +1,13 @@
+import { OutcomeError, outcomeOf } from '../../core/outcome-error';
 import { randomUUID } from 'node:crypto';
 import type { AuditRequest } from './audit-event';
 import type { AuditTrail } from './audit-trail';
 import type { AlertAcknowledgement, AlertListItem, PrivacyAlert } from './privacy-alert';
 
 /** An acknowledgement the desk refuses: the alert is unknown, already acknowledged, or the note unusable. */
-export class AlertRefused extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409,
-    readonly text: string,
-  ) {
-    super('Alert acknowledgement refused');
+export class AlertRefused extends OutcomeError {
+  constructor(kind: 'invalid' | 'not-found' | 'conflict', text: string) {
+    super(kind, outcomeOf(kind, text));
     this.name = 'AlertRefused';
   }
 }
@@ -59,15 +57,19 @@ export class AlertDesk {
 
   async acknowledge(id: string, note: unknown, request: AuditRequest): Promise<AlertListItem> {
     if (typeof note !== 'string' || !isReadableNote(note)) {
-      throw new AlertRefused(400, 'Say what was found: send {"note": "..."} with 1 to 2,000 characters.');
+      throw new AlertRefused(
+        'invalid',
+        'Say what was found: send {"note": "..."} with 1 to 2,000 characters.',
+      );
     }
     const entry = await this.trail.journal.get(id);
-    if (!entry || entry.stream !== 'alert') throw new AlertRefused(404, 'There is no alert with this id.');
+    if (!entry || entry.stream !== 'alert')
+      throw new AlertRefused('not-found', 'There is no alert with this id.');
     const alert = entry.body as PrivacyAlert;
     const existing = await this.acknowledgementOf(id);
     if (existing) {
       throw new AlertRefused(
-        409,
+        'conflict',
         `This alert was acknowledged at ${existing.at}; it cannot be acknowledged twice.`,
       );
     }

@@ -1,7 +1,8 @@
 import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding } from '@medplum/fhirtypes';
-import type { Requester, SourceDescriptor, SourceOutcome } from '../../adapters/contract';
-import { BROKER_CANONICAL, NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../fhir/systems';
-import type { RelationshipDecision } from '../governance/relationship';
+import type { SourceDescriptor, SourceOutcome } from '../../core/source-contract';
+import type { Requester } from '../../core/requester';
+import { BROKER_CANONICAL, NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../../core/fhir/systems';
+import type { RelationshipDecision } from '../../core/requester';
 
 /**
  * FHIR R4 AuditEvents in the style of IHE Basic Audit Log Patterns (BALP): a RESTful interaction,

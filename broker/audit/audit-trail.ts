@@ -1,3 +1,4 @@
+import { OutcomeError, outcomeOf } from '../../core/outcome-error';
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Logger } from '../observability/logger';
@@ -7,9 +8,16 @@ import type { Journal, JournalKeys, NewJournalEntry } from './journal/journal';
 import { ALERT_SUMMARY, type AlertKind, type PrivacyAlert } from './privacy-alert';
 
 /** The access could not be recorded: the request fails closed (503) and nothing is released. */
-export class AuditUnavailable extends Error {
+export class AuditUnavailable extends OutcomeError {
   constructor(options?: { cause?: unknown }) {
-    super('The audit trail could not record the access', options);
+    super(
+      'unavailable',
+      outcomeOf(
+        'unavailable',
+        'The access could not be recorded in the audit trail, so nothing is shown. Try again in a minute; if it persists, tell the service desk.',
+      ),
+      options,
+    );
     this.name = 'AuditUnavailable';
   }
 }

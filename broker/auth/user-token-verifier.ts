@@ -9,7 +9,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
-import type { Requester } from '../../adapters/contract';
+import type { Requester } from '../../core/requester';
 import type { BrokerConfig } from '../../config/schema';
 
 type IssuerConfig = BrokerConfig['auth']['issuers'][number];

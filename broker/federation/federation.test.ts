@@ -4,8 +4,8 @@ import type {
   SourceAdapter,
   SourceDescriptor,
   SourceOutcome,
-} from '../../adapters/contract';
-import { resilienceSchema } from '../../config/schema';
+} from '../../core/source-contract';
+import { resilienceSchema } from '../../core/source-resilience';
 import { createLogger } from '../observability/logger';
 import { BrokerMetrics } from '../observability/metrics';
 import { Federation } from './federation';

@@ -1,4 +1,4 @@
-import type { PatientQuery, SourceAdapter, SourceOutcome, TraceContext } from '../../adapters/contract';
+import type { PatientQuery, SourceAdapter, SourceOutcome, TraceContext } from '../../core/source-contract';
 import type { Logger } from '../observability/logger';
 import type { BrokerMetrics } from '../observability/metrics';
 import { SourceGuard, type SourceHealth } from './source-guard';

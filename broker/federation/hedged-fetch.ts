@@ -1,4 +1,4 @@
-import type { SourceOutcome } from '../../adapters/contract';
+import type { SourceOutcome } from '../../core/source-contract';
 import { ExtraCallBudget } from '../../adapters/http/extra-call-budget';
 import { LatencyWindow } from './latency-window';
 

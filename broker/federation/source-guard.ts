@@ -20,8 +20,8 @@ import type {
   SourceAdapter,
   SourceOutcome,
   TraceContext,
-} from '../../adapters/contract';
-import { resilienceSchema, type SourceResilience } from '../../config/schema';
+} from '../../core/source-contract';
+import { resilienceSchema, type SourceResilience } from '../../core/source-resilience';
 import type { Logger } from '../observability/logger';
 import type { BrokerMetrics } from '../observability/metrics';
 import { HedgedFetch } from './hedged-fetch';

@@ -1,6 +1,6 @@
-import type { Requester } from '../../adapters/contract';
+import type { Requester } from '../../core/requester';
 import type { BrokerConfig, GovernanceDuty } from '../../config/schema';
-import { RECORD_RESOURCE_TYPES, type RecordResourceType } from '../fhir/resource-types';
+import { RECORD_RESOURCE_TYPES, type RecordResourceType } from '../../core/fhir/resource-types';
 import { AccessDenied } from './access-denied';
 
 /** HL7 v3 PurposeOfUse codes for direct care: treatment, emergency treatment, break the glass. */

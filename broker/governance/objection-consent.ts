@@ -1,7 +1,7 @@
 import type { Consent } from '@medplum/fhirtypes';
 import { z } from 'zod';
-import { isValidNhsNumber } from '../fhir/nhs-number';
-import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../fhir/systems';
+import { isValidNhsNumber } from '../../core/fhir/nhs-number';
+import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../../core/fhir/systems';
 
 /**
  * What the objection register accepts: a FHIR R4 Consent that records a patient's objection (a

@@ -1,3 +1,4 @@
+import { OutcomeError } from '../../core/outcome-error';
 import { randomUUID } from 'node:crypto';
 import type { Consent } from '@medplum/fhirtypes';
 import type { AuditRequest } from '../audit/audit-event';
@@ -14,9 +15,17 @@ export interface ObjectionCheck {
 }
 
 /** A Consent the register refuses, with each problem and the element it is about. */
-export class ConsentRejected extends Error {
+export class ConsentRejected extends OutcomeError {
   constructor(readonly problems: readonly { path: string; message: string }[]) {
-    super('Consent refused');
+    super('invalid', {
+      resourceType: 'OperationOutcome',
+      issue: problems.map((problem) => ({
+        severity: 'error' as const,
+        code: 'invalid' as const,
+        details: { text: `${problem.path} ${problem.message}.` },
+        expression: [problem.path],
+      })),
+    });
     this.name = 'ConsentRejected';
   }
 }

@@ -1,6 +1,6 @@
 import type { Identifier, Reference, Resource } from '@medplum/fhirtypes';
-import type { Requester, StatedRelationship } from '../../adapters/contract';
-import { ODS_CODE_SYSTEM } from '../fhir/systems';
+import type { RelationshipDecision, Requester } from '../../core/requester';
+import { ODS_CODE_SYSTEM } from '../../core/fhir/systems';
 import type { MergedView } from '../merge/merge-view';
 import { AccessDenied } from './access-denied';
 
@@ -16,14 +16,6 @@ function isReadableReason(reason: string): boolean {
     if (code < 0x20 || code === 0x7f) return false;
   }
   return true;
-}
-
-/** What a relationship was found or stated to be, for the access log, metrics and (later) audit. */
-export interface RelationshipDecision {
-  readonly basis: StatedRelationship['basis'];
-  /** For verified: what showed the relationship (e.g. `registered-gp`, `source:R1X`); never patient data. */
-  readonly evidence?: string;
-  readonly assertedBy?: string;
 }
 
 /**

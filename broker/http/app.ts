@@ -6,24 +6,24 @@ import express, {
   type Request,
   type Response,
 } from 'express';
-import type { Requester, SourceDescriptor } from '../../adapters/contract';
+import type { SourceDescriptor } from '../../core/source-contract';
+import type { Requester } from '../../core/requester';
 import type { Logger } from '../observability/logger';
 import type { PageSnapshotStore } from '../paging/page-snapshot-store';
 import type { PatientViewService } from '../view/patient-view-service';
-import { FhirError, operationOutcome } from './fhir-error';
+import { OutcomeError, operationOutcome, statusOf } from '../../core/outcome-error';
 import { fhirRoutes, sendFhir } from './fhir-routes';
 import type { BrokerMetrics } from '../observability/metrics';
 import type { PeerRegistry } from '../trust/peer-registry';
 import type { SystemTokens } from '../trust/system-tokens';
 import type { UserTokenVerifier } from '../auth/user-token-verifier';
-import { AccessDenied } from '../governance/access-denied';
 import { authenticate } from './authenticate';
 import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';
 import type { AlertDesk } from '../audit/alert-desk';
 import type { AccessPolicy } from '../governance/access-policy';
-import { ConsentRejected, type ObjectionRegister } from '../governance/objection-register';
+import type { ObjectionRegister } from '../governance/objection-register';
 import { auditRefusal } from './audit-refusal';
-import { consentRejectedOutcome, governanceRoutes } from './governance-routes';
+import { governanceRoutes } from './governance-routes';
 import { recordRoutes } from './record-routes';
 import { locals, requestContext } from './request-context';
 import { tokenRoutes } from './token-route';
@@ -78,7 +78,8 @@ export interface AppOptions {
 /** The person a request is for, as authentication established; a route without one is a bug, and fails closed. */
 const requesterOf = (_req: Request, res: Response): Requester => {
   const { requester } = locals(res);
-  if (!requester) throw new FhirError(401, operationOutcome('error', 'login', 'Sign in first.'));
+  if (!requester)
+    throw new OutcomeError('unauthenticated', operationOutcome('error', 'login', 'Sign in first.'));
   return requester;
 };
 
@@ -204,32 +205,12 @@ export function createApp(options: AppOptions): Express {
       res.destroy();
       return;
     }
-    if (error instanceof AuditUnavailable) {
-      sendFhir(
-        res,
-        503,
-        operationOutcome(
-          'error',
-          'transient',
-          'The access could not be recorded in the audit trail, so nothing is shown. Try again in a minute; if it persists, tell the service desk.',
-        ),
-      );
-      return;
-    }
-    await auditRefusal(options.trail, req, res, error);
+    // An access that could not be recorded is not recorded as refused either: the trail is what failed.
+    if (!(error instanceof AuditUnavailable)) await auditRefusal(options.trail, req, res, error);
     if (res.headersSent) return;
-    if (error instanceof ConsentRejected) {
-      const answer = consentRejectedOutcome(error);
-      sendFhir(res, answer.status, answer.outcome);
-      return;
-    }
-    if (error instanceof AccessDenied) {
-      sendFhir(res, 403, operationOutcome('error', 'forbidden', error.text));
-      return;
-    }
-    if (error instanceof FhirError) {
+    if (error instanceof OutcomeError) {
       for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-      sendFhir(res, error.status, error.outcome);
+      sendFhir(res, statusOf(error.kind), error.outcome);
       return;
     }
     // express's own errors (a malformed URI, an oversized request) carry a 4xx status.

@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AuditTrail } from '../audit/audit-trail';
-import { AccessDenied } from '../governance/access-denied';
 import { auditRequestOf } from './audit-context';
-import { FhirError } from './fhir-error';
+import { OutcomeError, statusOf } from '../../core/outcome-error';
 import { locals } from './request-context';
 
 /** Routes whose every authenticated request is a request for patient or governance data. */
@@ -21,13 +20,8 @@ export async function auditRefusal(
 ): Promise<void> {
   const context = locals(res);
   if (!context.requester || context.audited || !AUDITED_PATHS.test(req.originalUrl)) return;
-  const status = error instanceof FhirError ? error.status : error instanceof AccessDenied ? 403 : 500;
-  const text =
-    error instanceof FhirError
-      ? error.outcome.issue.map((issue) => issue.details?.text ?? issue.code).join(' ')
-      : error instanceof AccessDenied
-        ? error.text
-        : 'The broker failed to answer.';
+  const status = error instanceof OutcomeError ? statusOf(error.kind) : statusOf('failed');
+  const text = error instanceof OutcomeError ? error.text : 'The broker failed to answer.';
   try {
     await trail.commit({
       request: auditRequestOf(req, res, 'read'),

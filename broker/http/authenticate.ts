@@ -1,12 +1,18 @@
 import { decodeJwt } from 'jose';
 import type { NextFunction, Request, Response } from 'express';
-import { RELATIONSHIP_BASES, type RelationshipBasis, type StatedRelationship } from '../../adapters/contract';
+import { RELATIONSHIP_BASES, type RelationshipBasis, type StatedRelationship } from '../../core/requester';
 import { TokenRejected, type UserTokenVerifier } from '../auth/user-token-verifier';
 import { REASON_HEADER, RELATIONSHIP_HEADER } from '../governance/relationship';
 import type { PeerRegistry } from '../trust/peer-registry';
-import { CHAIN_HEADER, REQUESTER_HEADER, verifyRequesterAssertion } from '../trust/requester-assertion';
-import { TrustError, type SystemTokens } from '../trust/system-tokens';
-import { badRequest, FhirError, operationOutcome } from './fhir-error';
+import {
+  CHAIN_HEADER,
+  REQUESTER_HEADER,
+  verifyRequesterAssertion,
+} from '../../core/trust/requester-assertion';
+import { TrustError } from '../../core/trust/trust-error';
+import type { SystemTokens } from '../trust/system-tokens';
+import { badRequest } from './fhir-error';
+import { OutcomeError, operationOutcome } from '../../core/outcome-error';
 import { locals } from './request-context';
 
 const BROKER_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -52,8 +58,10 @@ function tokenIdOf(jwt: string): string | undefined {
   return typeof jti === 'string' ? jti.slice(0, 128) : undefined;
 }
 
-const unauthorised = (text: string): FhirError =>
-  new FhirError(401, operationOutcome('error', 'login', text), { headers: { 'WWW-Authenticate': 'Bearer' } });
+const unauthorised = (text: string): OutcomeError =>
+  new OutcomeError('unauthenticated', operationOutcome('error', 'login', text), {
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  });
 
 /**
  * Every patient-data request is for a person: either their own token from a trusted identity

@@ -3,8 +3,8 @@ import type {
   CapabilityStatementRestResource,
   CapabilityStatementRestResourceSearchParam,
 } from '@medplum/fhirtypes';
-import { NHS_NUMBER_SYSTEM } from '../fhir/systems';
-import { PATIENT_SEARCH_PARAM, RECORD_RESOURCE_TYPES } from '../fhir/resource-types';
+import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
+import { PATIENT_SEARCH_PARAM, RECORD_RESOURCE_TYPES } from '../../core/fhir/resource-types';
 
 export interface CapabilityOptions {
   readonly baseUrl: string;

@@ -1,56 +1,26 @@
-import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { OutcomeError, outcomeOf } from '../../core/outcome-error';
 
-export function operationOutcome(
-  severity: OperationOutcomeIssue['severity'],
-  code: OperationOutcomeIssue['code'],
-  text: string,
-  expression?: string,
-): OperationOutcome {
-  return {
-    resourceType: 'OperationOutcome',
-    issue: [{ severity, code, details: { text }, ...(expression ? { expression: [expression] } : {}) }],
-  };
-}
+/** The HTTP layer's common refusals; each is an OutcomeError whose kind decides the status. */
+export const badRequest = (text: string, expression?: string): OutcomeError =>
+  new OutcomeError('invalid', outcomeOf('invalid', text, expression));
 
-/**
- * A request that cannot be answered. The outcome's text is for the person who sent the request;
- * the HTTP layer maps it to a status once (`statusOf`).
- */
-export class FhirError extends Error {
-  constructor(
-    readonly status: number,
-    readonly outcome: OperationOutcome,
-    options?: { cause?: unknown; headers?: Record<string, string> },
-  ) {
-    super('FHIR request failed', options);
-    this.name = 'FhirError';
-    this.headers = options?.headers ?? {};
-  }
+export const notFound = (text: string): OutcomeError =>
+  new OutcomeError('not-found', outcomeOf('not-found', text));
 
-  readonly headers: Record<string, string>;
-}
-
-export const badRequest = (text: string, expression?: string): FhirError =>
-  new FhirError(400, operationOutcome('error', 'invalid', text, expression));
-
-export const notFound = (text: string): FhirError =>
-  new FhirError(404, operationOutcome('error', 'not-found', text));
-
-export const methodNotAllowed = (allow: string): FhirError =>
-  new FhirError(
-    405,
-    operationOutcome('error', 'not-supported', `This endpoint is read-only; use ${allow}.`),
+export const methodNotAllowed = (allow: string): OutcomeError =>
+  new OutcomeError(
+    'method-not-allowed',
+    outcomeOf('method-not-allowed', `This endpoint is read-only; use ${allow}.`),
     {
       headers: { Allow: allow },
     },
   );
 
-export const notAcceptable = (): FhirError =>
-  new FhirError(
-    406,
-    operationOutcome(
-      'error',
-      'not-supported',
+export const notAcceptable = (): OutcomeError =>
+  new OutcomeError(
+    'not-acceptable',
+    outcomeOf(
+      'not-acceptable',
       'The broker answers in FHIR JSON only: ask for application/fhir+json or application/json.',
     ),
   );

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
-import { NHS_NUMBER_SYSTEM } from '../fhir/systems';
-import { nhsNumberProblem, type NhsNumberProblem } from '../fhir/nhs-number';
-import { isRecordResourceType, type RecordResourceType } from '../fhir/resource-types';
+import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
+import { nhsNumberProblem, type NhsNumberProblem } from '../../core/fhir/nhs-number';
+import { isRecordResourceType, type RecordResourceType } from '../../core/fhir/resource-types';
 import { badRequest, notAcceptable } from './fhir-error';
 
 const PROBLEM_TEXT: Readonly<Record<NhsNumberProblem, string>> = {

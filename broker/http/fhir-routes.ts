@@ -1,14 +1,15 @@
 import { Router, type Request, type Response } from 'express';
-import type { Requester } from '../../adapters/contract';
+import type { Requester } from '../../core/requester';
 import {
   isRecordResourceType,
   PATIENT_SEARCH_PARAM,
   RECORD_RESOURCE_TYPES,
   type RecordResourceType,
-} from '../fhir/resource-types';
+} from '../../core/fhir/resource-types';
 import type { PatientView, PatientViewService } from '../view/patient-view-service';
 import { capabilityStatement } from './capability-statement';
-import { FhirError, methodNotAllowed, notAcceptable, notFound, operationOutcome } from './fhir-error';
+import { methodNotAllowed, notAcceptable, notFound } from './fhir-error';
+import { OutcomeError, operationOutcome } from '../../core/outcome-error';
 import {
   nhsNumberFromIdentifier,
   nhsNumberFromPatientParam,
@@ -18,7 +19,7 @@ import {
   readParams,
   requireNhsNumber,
 } from './fhir-params';
-import { SOURCE_ISSUE_SYSTEM } from '../fhir/systems';
+import { SOURCE_ISSUE_SYSTEM } from '../../core/fhir/systems';
 import type { PageSnapshotStore, PageSubject } from '../paging/page-snapshot-store';
 import { firstPage, readPage } from './paged-search';
 import type { AuditInteraction } from '../audit/audit-event';
@@ -68,7 +69,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     const chain = locals(res).chain ?? [];
     if (chain.includes(options.brokerId) || chain.length >= options.hopLimit) {
       // 508 Loop Detected: the calling broker records this broker as skipped (loop) and nothing fans out again.
-      throw new FhirError(508, {
+      throw new OutcomeError('loop-detected', {
         resourceType: 'OperationOutcome',
         issue: [
           {
@@ -173,8 +174,8 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     const params = readParams(req, ['identifier']);
     const identifier = params.get('identifier');
     if (identifier === undefined) {
-      throw new FhirError(
-        400,
+      throw new OutcomeError(
+        'invalid',
         operationOutcome(
           'error',
           'required',
@@ -229,8 +230,8 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     const params = readParams(req, [name, '_count']);
     const value = params.get(name);
     if (value === undefined) {
-      throw new FhirError(
-        400,
+      throw new OutcomeError(
+        'invalid',
         operationOutcome('error', 'required', `Search ${type} by ${name}={NHS number}.`, name),
       );
     }

@@ -1,6 +1,6 @@
 import type { AuditEvent, Bundle, Consent, Resource } from '@medplum/fhirtypes';
 import { Router, type Request, type Response } from 'express';
-import type { Requester } from '../../adapters/contract';
+import type { Requester } from '../../core/requester';
 import type { GovernanceDuty } from '../../config/schema';
 import type { AuditInteraction } from '../audit/audit-event';
 import type { AlertDesk } from '../audit/alert-desk';
@@ -9,9 +9,10 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { JournalQuery } from '../audit/journal/journal';
 import type { AccessPolicy } from '../governance/access-policy';
 import { AccessDenied } from '../governance/access-denied';
-import type { ConsentRejected, ObjectionRegister } from '../governance/objection-register';
+import type { ObjectionRegister } from '../governance/objection-register';
 import { auditRequestOf } from './audit-context';
-import { badRequest, FhirError, methodNotAllowed, notFound, operationOutcome } from './fhir-error';
+import { badRequest, methodNotAllowed, notFound } from './fhir-error';
+import { OutcomeError, operationOutcome } from '../../core/outcome-error';
 import { nhsNumberFromPatientParam } from './fhir-params';
 import { sendFhir } from './fhir-routes';
 import { readJsonBody } from './json-body';
@@ -308,8 +309,8 @@ export function governanceRoutes(options: GovernanceRoutesOptions): { fhir: Rout
     throw methodNotAllowed('GET');
   });
   fhir.all('/Consent/:id', () => {
-    throw new FhirError(
-      405,
+    throw new OutcomeError(
+      'method-not-allowed',
       operationOutcome(
         'error',
         'not-supported',
@@ -375,23 +376,9 @@ export function governanceRoutes(options: GovernanceRoutesOptions): { fhir: Rout
       const body = await readJsonBody(req, options.maxBodyBytes);
       const note = typeof body === 'object' && body !== null ? (body as { note?: unknown }).note : undefined;
       const id = String(req.params.id);
-      try {
-        if (!UUID.test(id)) throw new AlertRefused(404, 'There is no alert with this id.');
-        const alert = await options.alerts.acknowledge(id, note, auditRequestOf(req, res, 'update'));
-        res.type('application/json').send(JSON.stringify(alert));
-      } catch (error) {
-        if (error instanceof AlertRefused) {
-          throw new FhirError(
-            error.status,
-            operationOutcome(
-              'error',
-              error.status === 409 ? 'conflict' : error.status === 404 ? 'not-found' : 'invalid',
-              error.text,
-            ),
-          );
-        }
-        throw error;
-      }
+      if (!UUID.test(id)) throw new AlertRefused('not-found', 'There is no alert with this id.');
+      const alert = await options.alerts.acknowledge(id, note, auditRequestOf(req, res, 'update'));
+      res.type('application/json').send(JSON.stringify(alert));
     }),
   );
 
@@ -399,14 +386,3 @@ export function governanceRoutes(options: GovernanceRoutesOptions): { fhir: Rout
 }
 
 /** A Consent the register refused, as a 400 with one issue per problem. */
-export function consentRejectedOutcome(error: ConsentRejected): FhirError {
-  return new FhirError(400, {
-    resourceType: 'OperationOutcome',
-    issue: error.problems.map((problem) => ({
-      severity: 'error' as const,
-      code: 'invalid' as const,
-      details: { text: `${problem.path} ${problem.message}.` },
-      expression: [problem.path],
-    })),
-  });
-}

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { FormRejected, readLimited } from './form-body';
-import { badRequest, FhirError, operationOutcome } from './fhir-error';
+import { badRequest } from './fhir-error';
+import { OutcomeError, operationOutcome } from '../../core/outcome-error';
 
 const JSON_TYPES = ['application/fhir+json', 'application/json'];
 
@@ -10,8 +11,8 @@ const JSON_TYPES = ['application/fhir+json', 'application/json'];
  */
 export async function readJsonBody(req: Request, maxBytes: number): Promise<unknown> {
   if (!req.is(JSON_TYPES)) {
-    throw new FhirError(
-      415,
+    throw new OutcomeError(
+      'unsupported-media-type',
       operationOutcome(
         'error',
         'not-supported',
@@ -21,8 +22,8 @@ export async function readJsonBody(req: Request, maxBytes: number): Promise<unkn
   }
   const encoding = req.headers['content-encoding'];
   if (encoding !== undefined && encoding !== 'identity') {
-    throw new FhirError(
-      415,
+    throw new OutcomeError(
+      'unsupported-media-type',
       operationOutcome('error', 'not-supported', 'Compressed request bodies are not accepted.'),
     );
   }

@@ -1,13 +1,14 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import type { Request, Response } from 'express';
-import type { Requester } from '../../adapters/contract';
+import type { Requester } from '../../core/requester';
 import { bundlePage } from '../paging/bundle-page';
 import {
   PageStoreUnavailable,
   type PageSnapshotStore,
   type PageSubject,
 } from '../paging/page-snapshot-store';
-import { FhirError, notFound, operationOutcome } from './fhir-error';
+import { notFound } from './fhir-error';
+import { OutcomeError, operationOutcome } from '../../core/outcome-error';
 import { parseCountParam, parseOffsetParam, readParams } from './fhir-params';
 
 /**
@@ -46,13 +47,13 @@ export async function firstPage(
   });
 }
 
-const unknownPages = (): FhirError =>
+const unknownPages = (): OutcomeError =>
   notFound('These search results are not known here. Repeat the search to page through it again.');
 
 /** The shared store of page snapshots (Redis) cannot be read: transient, nothing about the result is known. */
-const pagesUnavailable = (cause: PageStoreUnavailable): FhirError =>
-  new FhirError(
-    503,
+const pagesUnavailable = (cause: PageStoreUnavailable): OutcomeError =>
+  new OutcomeError(
+    'unavailable',
     operationOutcome(
       'error',
       'transient',
@@ -86,8 +87,8 @@ export async function readPage(
   });
   if (found.status === 'unknown') throw unknownPages();
   if (found.status === 'expired') {
-    throw new FhirError(
-      410,
+    throw new OutcomeError(
+      'gone',
       operationOutcome(
         'error',
         'processing',
@@ -98,8 +99,8 @@ export async function readPage(
   const { bundle, id: snapshotId } = found.snapshot;
   const total = matchCount(bundle);
   if (offset > 0 && offset >= total) {
-    throw new FhirError(
-      400,
+    throw new OutcomeError(
+      'invalid',
       operationOutcome(
         'error',
         'invalid',

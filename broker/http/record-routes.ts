@@ -1,9 +1,10 @@
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
-import type { Requester, SourceDescriptor } from '../../adapters/contract';
-import { RECORD_RESOURCE_TYPES } from '../fhir/resource-types';
+import type { SourceDescriptor } from '../../core/source-contract';
+import type { Requester } from '../../core/requester';
+import { RECORD_RESOURCE_TYPES } from '../../core/fhir/resource-types';
 import { buildRecord } from '../record/build-record';
 import type { PatientViewService } from '../view/patient-view-service';
-import { FhirError } from './fhir-error';
+import { OutcomeError } from '../../core/outcome-error';
 import { readParams, requireNhsNumber } from './fhir-params';
 import { summarise } from './fhir-routes';
 import type { AuditTrail } from '../audit/audit-trail';
@@ -50,7 +51,7 @@ export function recordRoutes(options: RecordRoutesOptions): Router {
   });
 
   const onError: ErrorRequestHandler = async (error: unknown, req, res, next) => {
-    if (!(error instanceof FhirError) || res.headersSent) return next(error);
+    if (!(error instanceof OutcomeError) || res.headersSent) return next(error);
     await auditRefusal(options.trail, req, res, error);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.status(error.status).type('application/json').send(JSON.stringify(error.outcome));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { Requester, TraceContext } from '../../adapters/contract';
+import type { TraceContext } from '../../core/source-contract';
+import type { Requester } from '../../core/requester';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;

@@ -1,5 +1,6 @@
 import { Router, type Request } from 'express';
-import { TrustError, type SystemTokens } from '../trust/system-tokens';
+import { TrustError } from '../../core/trust/trust-error';
+import type { SystemTokens } from '../trust/system-tokens';
 import { FormRejected, readForm } from './form-body';
 import { locals } from './request-context';
 

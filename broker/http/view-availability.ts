@@ -1,5 +1,5 @@
 import type { PatientView } from '../view/patient-view-service';
-import { FhirError } from './fhir-error';
+import { OutcomeError } from '../../core/outcome-error';
 
 /**
  * The error for a view that cannot be shown: 503 when no source that answered knows the patient and
@@ -8,7 +8,7 @@ import { FhirError } from './fhir-error';
  */
 export function assertViewAvailable(view: PatientView, options: { notFoundIs404: boolean }): void {
   if (view.availability === 'unavailable') {
-    throw new FhirError(503, {
+    throw new OutcomeError('unavailable', {
       ...view.outcome,
       issue: [
         {
@@ -23,7 +23,7 @@ export function assertViewAvailable(view: PatientView, options: { notFoundIs404:
     });
   }
   if (view.availability === 'not-found' && options.notFoundIs404) {
-    throw new FhirError(404, {
+    throw new OutcomeError('not-found', {
       ...view.outcome,
       issue: [
         {

@@ -1,5 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
-import { closeRedis } from '../close-redis';
+import { closeRedis } from '../redis/close-redis';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../observability/logger';
 import {

@@ -1,7 +1,7 @@
 import type { AuditConfig } from '../../config/schema';
 import type { Journal, JournalEntry } from '../audit/journal/journal';
 import type { Logger } from '../observability/logger';
-import { readSecret } from '../trust/secret';
+import { readSecret } from '../../core/trust/secret';
 import { SINK_ROUTES, type DeliveryJob, type SinkName } from './delivery-job';
 import type { DeliveryMetrics } from './delivery-metrics';
 import { LogThrottle } from './log-throttle';

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import type { AuditConfig } from '../../config/schema';
 import type { Journal } from '../audit/journal/journal';
 import type { Logger } from '../observability/logger';
-import { readSecret } from '../trust/secret';
+import { readSecret } from '../../core/trust/secret';
 import { BullmqDelivery } from './bullmq-delivery';
 import {
   DELIVERY_QUEUES,

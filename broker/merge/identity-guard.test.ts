@@ -3,7 +3,7 @@ import {
   PATIENT_REFERENCE_PATH,
   RECORD_RESOURCE_TYPES,
   type RecordResourceType,
-} from '../fhir/resource-types';
+} from '../../core/fhir/resource-types';
 import { belongsToPatient } from './identity-guard';
 import { ReferenceRewriter } from './reference-rewriter';
 

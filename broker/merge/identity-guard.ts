@@ -1,5 +1,5 @@
 import type { Appointment, Reference, Resource } from '@medplum/fhirtypes';
-import { PATIENT_REFERENCE_PATH, isRecordResourceType } from '../fhir/resource-types';
+import { PATIENT_REFERENCE_PATH, isRecordResourceType } from '../../core/fhir/resource-types';
 import type { ReferenceRewriter } from './reference-rewriter';
 
 /**

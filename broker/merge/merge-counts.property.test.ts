@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { SourceOutcome } from '../../adapters/contract';
+import type { SourceOutcome } from '../../core/source-contract';
 import { populationOutcomes, populationSources } from '../../bench/population-outcomes';
 import { loadConfig } from '../../config/load-config';
 import { DEMO_CONFIG_FILE } from '../../sim/region-config';

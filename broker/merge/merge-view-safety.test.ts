@@ -1,6 +1,6 @@
 import type { AllergyIntolerance, MedicationStatement, Patient, Resource } from '@medplum/fhirtypes';
-import type { SourceDescriptor, SourceOutcome } from '../../adapters/contract';
-import { NHS_NUMBER_SYSTEM } from '../fhir/systems';
+import type { SourceDescriptor, SourceOutcome } from '../../core/source-contract';
+import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
 import { mergeView } from './merge-view';
 
 const NHS = '9000000009';

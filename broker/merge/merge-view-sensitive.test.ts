@@ -12,8 +12,8 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 import type { SensitiveDataConfig } from '../../config/schema';
-import type { SourceDescriptor, SourceOutcome } from '../../adapters/contract';
-import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM, SOURCE_ISSUE_SYSTEM } from '../fhir/systems';
+import type { SourceDescriptor, SourceOutcome } from '../../core/source-contract';
+import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM, SOURCE_ISSUE_SYSTEM } from '../../core/fhir/systems';
 import { mergeView, type MergedView } from './merge-view';
 import { entryReference } from './merged-entry';
 import { CONFIDENTIALITY_SYSTEM } from './sensitive-data/confidentiality';

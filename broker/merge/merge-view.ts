@@ -1,6 +1,6 @@
 import type { Medication, OperationOutcome, Patient, Provenance } from '@medplum/fhirtypes';
 import type { SensitiveDataConfig } from '../../config/schema';
-import type { SourceDescriptor, SourceIssue, SourceOutcome } from '../../adapters/contract';
+import type { SourceDescriptor, SourceIssue, SourceOutcome } from '../../core/source-contract';
 import { demographicMismatchOutcome, demographicMismatches } from './demographics/demographic-cross-check';
 import { allergyDisagreements } from './disagreements/allergy-disagreements';
 import { disagreementIssue, type Disagreement } from './disagreements/disagreement';

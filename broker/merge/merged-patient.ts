@@ -1,6 +1,6 @@
 import type { Coding, Identifier, Patient } from '@medplum/fhirtypes';
-import type { SourceDescriptor } from '../../adapters/contract';
-import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM, SOURCE_LOCAL_ID_SYSTEM_BASE } from '../fhir/systems';
+import type { SourceDescriptor } from '../../core/source-contract';
+import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM, SOURCE_LOCAL_ID_SYSTEM_BASE } from '../../core/fhir/systems';
 import type { ReferenceRewriter } from './reference-rewriter';
 
 export interface PatientContribution {

@@ -1,6 +1,6 @@
 import type { Patient, Provenance, Resource } from '@medplum/fhirtypes';
-import type { SourceDescriptor, SourceRecord } from '../../adapters/contract';
-import { isSupportingResourceType } from '../fhir/resource-types';
+import type { SourceDescriptor, SourceRecord } from '../../core/source-contract';
+import { isSupportingResourceType } from '../../core/fhir/resource-types';
 import { belongsToPatient } from './identity-guard';
 import type { MergedEntry } from './merged-entry';
 import { sourceTag, type PatientContribution } from './merged-patient';

@@ -1,6 +1,6 @@
 import type { Provenance, Reference } from '@medplum/fhirtypes';
-import type { SourceDescriptor } from '../../adapters/contract';
-import { ODS_CODE_SYSTEM } from '../fhir/systems';
+import type { SourceDescriptor } from '../../core/source-contract';
+import { ODS_CODE_SYSTEM } from '../../core/fhir/systems';
 import { namespacedId } from './namespaced-id';
 
 const PARTICIPANT_TYPE = 'http://terminology.hl7.org/CodeSystem/provenance-participant-type';

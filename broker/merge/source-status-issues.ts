@@ -1,12 +1,12 @@
 import type { Extension, OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
-import type { SkipReason, SourceDescriptor, SourceIssue, SourceOutcome } from '../../adapters/contract';
+import type { SkipReason, SourceDescriptor, SourceIssue, SourceOutcome } from '../../core/source-contract';
 import {
   NESTED_SOURCE_EXTENSION_URL,
   ODS_CODE_SYSTEM,
   SOURCE_EXTENSION_URL,
   SOURCE_ISSUE_SYSTEM,
   SOURCE_STATUS_SYSTEM,
-} from '../fhir/systems';
+} from '../../core/fhir/systems';
 
 const SKIP_TEXT: Readonly<Record<SkipReason, string>> = {
   objection: 'was not asked: the patient has objected to sharing from this source',

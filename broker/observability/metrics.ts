@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SourceOutcome } from '../../adapters/contract';
+import type { SourceOutcome } from '../../core/source-contract';
 
 /**
  * The broker's Prometheus metrics. Labels are source ids, statuses and kinds: never an NHS number,

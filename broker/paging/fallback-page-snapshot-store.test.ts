@@ -5,7 +5,7 @@ import { captureLogs } from '../../test/support/log-capture';
 import { FallbackPageSnapshotStore } from './fallback-page-snapshot-store';
 import { MemoryPageSnapshotStore } from './memory-page-snapshot-store';
 import { PageStoreUnavailable } from './page-snapshot-store';
-import { RedisHarness, bundle, subject } from './page-snapshot-store-test-support';
+import { RedisHarness, bundle, subject } from '../../test/support/page-snapshot-stores';
 import { RedisPageSnapshotStore } from './redis-page-snapshot-store';
 
 describe('FallbackPageSnapshotStore (Redis, and this process while Redis is unavailable)', () => {

@@ -5,7 +5,7 @@ import {
   storeHarness,
   subject,
   type StoreHarness,
-} from './page-snapshot-store-test-support';
+} from '../../test/support/page-snapshot-stores';
 
 describe.each(STORE_KINDS)('the page snapshot store contract: %s', (kind) => {
   let t: StoreHarness;

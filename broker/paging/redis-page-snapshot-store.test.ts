@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { freePort } from '../../sim/free-port';
 import { PageStoreUnavailable } from './page-snapshot-store';
-import { REDIS_URL, RedisHarness, bundle, subject } from './page-snapshot-store-test-support';
+import { REDIS_URL, RedisHarness, bundle, subject } from '../../test/support/page-snapshot-stores';
 import { RedisPageSnapshotStore } from './redis-page-snapshot-store';
 
 /* What every store does is in page-snapshot-store-contract.test.ts; this is what Redis adds. */

@@ -1,5 +1,5 @@
 import type { OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
-import { ODS_CODE_SYSTEM, SOURCE_EXTENSION_URL, SOURCE_ISSUE_SYSTEM } from '../fhir/systems';
+import { ODS_CODE_SYSTEM, SOURCE_EXTENSION_URL, SOURCE_ISSUE_SYSTEM } from '../../core/fhir/systems';
 import { bannerNameText, readBanner } from './banner';
 
 const noIssues: OperationOutcome = { resourceType: 'OperationOutcome', issue: [] };

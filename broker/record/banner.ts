@@ -1,7 +1,7 @@
 import type { HumanName, OperationOutcome, Organization, Patient } from '@medplum/fhirtypes';
-import { formatNhsNumber } from '../fhir/nhs-number';
+import { formatNhsNumber } from '../../core/fhir/nhs-number';
 import { RESTRICTED_PATIENT } from '../merge/sensitive-data/sensitive-data-issues';
-import { ODS_CODE_SYSTEM } from '../fhir/systems';
+import { ODS_CODE_SYSTEM } from '../../core/fhir/systems';
 import { joinParts, nonEmpty, optional, resourceName, type ResolveReference } from './fhir-text';
 import { issueReason, issueSourceId } from './outcome-issues';
 import { addressText } from './read-contacts';

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { SourceDescriptor, SourceOutcome } from '../../adapters/contract';
+import type { SourceDescriptor, SourceOutcome } from '../../core/source-contract';
 import type { MergedEntry } from '../merge/merged-entry';
 import type { PatientView } from '../view/patient-view-service';
 import { buildRecord } from './build-record';

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { SourceDescriptor } from '../../adapters/contract';
-import { isRecordResourceType } from '../fhir/resource-types';
+import type { SourceDescriptor } from '../../core/source-contract';
+import { isRecordResourceType } from '../../core/fhir/resource-types';
 import type { MergedEntry } from '../merge/merged-entry';
 import type { PatientView } from '../view/patient-view-service';
 import { readBanner } from './banner';

@@ -1,5 +1,5 @@
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
-import { SOURCE_EXTENSION_URL, SOURCE_ISSUE_SYSTEM } from '../fhir/systems';
+import { SOURCE_EXTENSION_URL, SOURCE_ISSUE_SYSTEM } from '../../core/fhir/systems';
 
 /** The source an issue of the view's closing OperationOutcome is about, from its source extension. */
 export function issueSourceId(issue: OperationOutcomeIssue): string | undefined {

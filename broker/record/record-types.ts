@@ -1,4 +1,4 @@
-import type { SourceStatus } from '../../adapters/contract';
+import type { SourceStatus } from '../../core/source-contract';
 import type { SectionId } from './sections';
 
 /** The organisation an item came from, as configured for its source. */

@@ -1,4 +1,4 @@
-import type { RecordResourceType } from '../fhir/resource-types';
+import type { RecordResourceType } from '../../core/fhir/resource-types';
 
 /** The sections of a shared care record, in the order a viewer shows them. */
 export const SECTION_IDS = [

@@ -1,5 +1,5 @@
 import type { OperationOutcome } from '@medplum/fhirtypes';
-import type { SourceDescriptor, SourceOutcome } from '../../adapters/contract';
+import type { SourceDescriptor, SourceOutcome } from '../../core/source-contract';
 import { issueReason, issuesBySource } from './outcome-issues';
 import type { RecordSourceStatus, SourceStatusNote } from './record-types';
 

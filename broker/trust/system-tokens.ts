@@ -1,23 +1,15 @@
+import { TrustError } from '../../core/trust/trust-error';
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify, SignJWT } from 'jose';
 import type { PeerRegistry } from './peer-registry';
 import { MemoryReplayStore, type ReplayStore } from './replay-store';
-import type { SigningKey } from './signing-key';
+import type { SigningKey } from '../../core/trust/signing-key';
 
 const ASSERTION_LIFETIME_LIMIT_S = 300;
 /** Issued access tokens live at most this long (SMART Backend Services recommends five minutes). */
 export const ACCESS_TOKEN_LIFETIME_LIMIT_S = 300;
 
 /** Why a token request or a system token was refused; the message is safe to return to the caller. */
-export class TrustError extends Error {
-  constructor(
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super('Trust check failed', options);
-    this.name = 'TrustError';
-  }
-}
 
 /**
  * The broker as an authorisation server for its peers (SMART Backend Services): it verifies a

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { PatientQuery, Requester, SourceOutcome, TraceContext } from '../../adapters/contract';
+import type { PatientQuery, SourceOutcome, TraceContext } from '../../core/source-contract';
+import type { Requester } from '../../core/requester';
 import type { Federation } from '../federation/federation';
-import type { RecordResourceType } from '../fhir/resource-types';
+import type { RecordResourceType } from '../../core/fhir/resource-types';
 import { mergeView, type MergedView } from '../merge/merge-view';
 import type { BrokerIdentity } from '../merge/source-provenance';
 import type { AccessPolicy } from '../governance/access-policy';
 import { AccessDenied } from '../governance/access-denied';
-import { decideRelationship, requireReason, type RelationshipDecision } from '../governance/relationship';
+import { decideRelationship, requireReason } from '../governance/relationship';
+import { type RelationshipDecision } from '../../core/requester';
 import type { SensitiveDataConfig } from '../../config/schema';
 import type { AuditRequest } from '../audit/audit-event';
 import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';

@@ -1,4 +1,4 @@
-import type { DrugAdministration } from '../../adapters/ambulance-epcr/epcr-schema';
+import type { DrugAdministration } from './epcr-wire';
 
 /** A drug line of a handover note's "Treatment given" list, as the ePCR's JRCALC formulary records it. */
 interface FormularyEntry {

@@ -1,4 +1,4 @@
-import type { EpcrError } from '../../adapters/ambulance-epcr/epcr-schema';
+import type { EpcrError } from './epcr-wire';
 
 const CODES: Readonly<Record<number, { code: string; message: string }>> = {
   400: { code: 'bad-request', message: 'The request parameters are not valid' },

@@ -1,6 +1,6 @@
 import type { Patient } from '@medplum/fhirtypes';
-import type { EpcrPatient } from '../../adapters/ambulance-epcr/epcr-schema';
-import { NHS_NUMBER_SYSTEM } from '../../broker/fhir/systems';
+import type { EpcrPatient } from './epcr-wire';
+import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
 
 const SEX = {
   male: 'male',

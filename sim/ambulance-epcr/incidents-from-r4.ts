@@ -6,7 +6,7 @@ import type {
   Observation,
   Resource,
 } from '@medplum/fhirtypes';
-import type { Conveyance, DrugAdministration, Incident } from '../../adapters/ambulance-epcr/epcr-schema';
+import type { Conveyance, DrugAdministration, Incident } from './epcr-wire';
 import type { NodeRecord } from '../population/types';
 import { formularyDrug } from './drug-formulary';
 import { handoverNoteParts, instantAtClock } from './handover-note-parts';

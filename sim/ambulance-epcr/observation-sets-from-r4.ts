@@ -1,5 +1,5 @@
 import type { Observation } from '@medplum/fhirtypes';
-import type { AcvpuCode, ObservationSet } from '../../adapters/ambulance-epcr/epcr-schema';
+import type { AcvpuCode, ObservationSet } from './epcr-wire';
 import { news2Score, type AcvpuLevel } from '../population/catalogue/vital-signs';
 
 const LOINC_FIELDS = {

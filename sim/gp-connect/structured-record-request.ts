@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { UnsecuredJWT } from 'jose';
 import { z } from 'zod';
-import { isValidNhsNumber } from '../../broker/fhir/nhs-number';
+import { isValidNhsNumber } from '../../core/fhir/nhs-number';
 import { NHS_NUMBER_SYSTEM, ODS_SYSTEM } from '../population/code-systems';
 import { plainOutcome, spineError, type GpcError } from './gpc-outcome';
 

@@ -5,7 +5,7 @@ import type {
   Observation,
   Resource,
 } from '@medplum/fhirtypes';
-import { isValidNhsNumber } from '../../broker/fhir/nhs-number';
+import { isValidNhsNumber } from '../../core/fhir/nhs-number';
 import { DEMO_LOCAL_IDS, DEMO_PEOPLE } from './fixed/demo-people';
 import { RICH_DUPLICATES, RICH_NEAR_MISSES } from './fixed/rich-duplicates';
 import { generatePopulation } from './generate-population';

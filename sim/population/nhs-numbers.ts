@@ -1,4 +1,4 @@
-import { nhsCheckDigit } from '../../broker/fhir/nhs-number';
+import { nhsCheckDigit } from '../../core/fhir/nhs-number';
 import type { Random } from './random';
 
 /**

@@ -2,7 +2,7 @@ import type { Encounter, Resource } from '@medplum/fhirtypes';
 import { startAmbulanceEpcrNode, type RunningSimNode } from '../../sim/ambulance-epcr-node';
 import { generatePopulation } from '../../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS } from '../../sim/population/types';
-import type { PatientQuery, SourceOutcome } from '../../adapters/contract';
+import type { PatientQuery, SourceOutcome } from '../../core/source-contract';
 import { SourceHttpClient } from '../../adapters/http/source-http-client';
 import { AmbulanceEpcrAdapter } from '../../adapters/ambulance-epcr/ambulance-epcr-adapter';
 

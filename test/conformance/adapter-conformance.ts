@@ -1,6 +1,6 @@
-import type { PatientQuery, SourceAdapter, SourceOutcome } from '../../adapters/contract';
+import type { PatientQuery, SourceAdapter, SourceOutcome } from '../../core/source-contract';
 import type { SourceHttpClientOptions } from '../../adapters/http/source-http-client';
-import type { RecordResourceType } from '../../broker/fhir/resource-types';
+import type { RecordResourceType } from '../../core/fhir/resource-types';
 import { generatePopulation } from '../../sim/population/generate-population';
 import {
   DEMO_NHS_NUMBERS,

@@ -1,6 +1,6 @@
 import { FhirR4Adapter } from '../../adapters/fhir-r4/fhir-r4-adapter';
 import { SourceHttpClient } from '../../adapters/http/source-http-client';
-import { FHIR_SEARCH_BY } from '../../config/schema';
+import { FHIR_SEARCH_BY } from '../../core/source-contract';
 import { startFhirNode } from '../../sim/fhir-node';
 import { describeAdapterConformance } from './adapter-conformance';
 

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { SmartBackendAuth } from '../../adapters/auth/smart-backend-auth';
 import { PeerBrokerAdapter } from '../../adapters/broker/peer-broker-adapter';
 import { SourceHttpClient } from '../../adapters/http/source-http-client';
-import { loadSigningKey, type SigningKey } from '../../broker/trust/signing-key';
+import { loadSigningKey, type SigningKey } from '../../core/trust/signing-key';
 import { startPeerBrokerNode } from '../../sim/peer-broker-node';
 import { describeAdapterConformance } from './adapter-conformance';
 

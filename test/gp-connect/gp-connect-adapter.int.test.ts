@@ -1,7 +1,7 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import type { Resource } from '@medplum/fhirtypes';
-import type { PatientQuery, SourceOutcome } from '../../adapters/contract';
-import type { RecordResourceType } from '../../broker/fhir/resource-types';
+import type { PatientQuery, SourceOutcome } from '../../core/source-contract';
+import type { RecordResourceType } from '../../core/fhir/resource-types';
 import { SourceHttpClient } from '../../adapters/http/source-http-client';
 import { startGpConnectNode, type RunningGpConnectNode } from '../../sim/gp-connect-node';
 import { generatePopulation } from '../../sim/population/generate-population';

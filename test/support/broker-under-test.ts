@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadSigningKey, type SigningKey } from '../../broker/trust/signing-key';
+import { loadSigningKey, type SigningKey } from '../../core/trust/signing-key';
 import { deepMerge, loadConfig } from '../../config/load-config';
 import { createLogger } from '../../broker/observability/logger';
 import { startBroker, type RunningBroker } from '../../broker/start-broker';

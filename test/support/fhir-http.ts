@@ -1,4 +1,4 @@
-import { SOURCE_EXTENSION_URL } from '../../broker/fhir/systems';
+import { SOURCE_EXTENSION_URL } from '../../core/fhir/systems';
 import { bearer } from './identity';
 import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 

@@ -1,5 +1,5 @@
 import type { DocumentReference } from '@medplum/fhirtypes';
-import { ODS_CODE_SYSTEM } from '../../../broker/fhir/systems';
+import { ODS_CODE_SYSTEM } from '../../../core/fhir/systems';
 import { incidentIds } from './fhir-ids';
 import type { IncidentContext } from './incident-context';
 import { DOCUMENT_TYPES, codeable } from './r4-codes';

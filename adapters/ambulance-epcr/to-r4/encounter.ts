@@ -1,5 +1,5 @@
 import type { Encounter, EncounterStatusHistory } from '@medplum/fhirtypes';
-import { ODS_CODE_SYSTEM } from '../../../broker/fhir/systems';
+import { ODS_CODE_SYSTEM } from '../../../core/fhir/systems';
 import type { Incident } from '../epcr-schema';
 import { incidentIds } from './fhir-ids';
 import type { IncidentContext } from './incident-context';

@@ -1,5 +1,5 @@
 import type { Resource } from '@medplum/fhirtypes';
-import type { RecordResourceType } from '../../../broker/fhir/resource-types';
+import type { RecordResourceType } from '../../../core/fhir/resource-types';
 import type { Incident } from '../epcr-schema';
 import { toR4Condition } from './condition';
 import { toR4DocumentReference } from './document-reference';

@@ -1,5 +1,5 @@
 import type { Patient } from '@medplum/fhirtypes';
-import { NHS_NUMBER_SYSTEM } from '../../../broker/fhir/systems';
+import { NHS_NUMBER_SYSTEM } from '../../../core/fhir/systems';
 import type { EpcrPatient } from '../epcr-schema';
 import { NHS_NUMBER_VERIFICATION_SYSTEM, NHS_NUMBER_VERIFICATION_URL } from './r4-codes';
 

@@ -17,7 +17,7 @@ import { captureLogs } from '../../../test/support/log-capture';
 import { createLogger } from '../../observability/logger';
 import { FileJournal } from './file-journal';
 import { JournalUnavailable, type Journal } from './journal';
-import { entry, silentLogger } from './journal-test-support';
+import { entry, silentLogger } from '../../../test/support/journal-stores';
 
 const NHS = '9000000009';
 

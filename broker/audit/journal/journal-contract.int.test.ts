@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chainHash, GENESIS_HASH } from './entry-hash';
 import { JournalRequestRejected, JournalUnavailable, type Journal, type JournalEntry } from './journal';
-import { entry, STORE_KINDS, TestStore } from './journal-test-support';
+import { entry, STORE_KINDS, TestStore } from '../../../test/support/journal-stores';
 
 const NHS_A = '9000000009';
 const NHS_B = '9000000017';

@@ -1,6 +1,12 @@
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { JournalUnavailable, type Journal } from './journal';
-import { entry, silentLogger, superuser, TEST_DATABASE_URL, TestStore } from './journal-test-support';
+import {
+  entry,
+  silentLogger,
+  superuser,
+  TEST_DATABASE_URL,
+  TestStore,
+} from '../../../test/support/journal-stores';
 import { PostgresJournal } from './postgres-journal';
 
 const NHS = '9000000009';

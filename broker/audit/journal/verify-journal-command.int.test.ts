@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../../config/load-config';
 import { verifyJournalCommand } from '../verify-journal';
-import { entry, silentLogger, superuser, TestStore } from './journal-test-support';
+import { entry, silentLogger, superuser, TestStore } from '../../../test/support/journal-stores';
 
 const NHS = '9000000009';
 /** An operator's configuration (the default alone has no sources and is refused). */

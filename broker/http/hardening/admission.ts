@@ -1,6 +1,6 @@
 import { bulkhead, BulkheadRejectedError, type BulkheadPolicy } from 'cockatiel';
 import type { NextFunction, Request, Response } from 'express';
-import { FhirError, operationOutcome } from '../fhir-error';
+import { OutcomeError, operationOutcome } from '../../../core/outcome-error';
 
 export interface AdmissionLimits {
   /** Patient-data requests this process works on at once. */
@@ -40,8 +40,8 @@ export function admission(
   const policy: BulkheadPolicy = bulkhead(limits.maxConcurrent, limits.maxQueued);
   const report = (): void =>
     observer.occupancy(limits.maxConcurrent - policy.executionSlots, limits.maxQueued - policy.queueSlots);
-  const busy = (): FhirError =>
-    new FhirError(503, operationOutcome('error', 'transient', BUSY), {
+  const busy = (): OutcomeError =>
+    new OutcomeError('unavailable', operationOutcome('error', 'transient', BUSY), {
       headers: { 'Retry-After': String(limits.retryAfterSeconds) },
     });
   return async (req, res, next) => {

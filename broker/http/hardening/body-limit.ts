@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { FhirError, operationOutcome } from '../fhir-error';
+import { OutcomeError, operationOutcome } from '../../../core/outcome-error';
 
 /**
  * Paths whose handlers read a request body: the token endpoint's form, the objection register's
@@ -13,8 +13,10 @@ const BODY_PATH_PATTERNS: readonly RegExp[] = [
 export const takesBody = (path: string): boolean =>
   BODY_PATHS.includes(path) || BODY_PATH_PATTERNS.some((pattern) => pattern.test(path));
 
-const tooLarge = (text: string): FhirError =>
-  new FhirError(413, operationOutcome('error', 'too-costly', text), { headers: { Connection: 'close' } });
+const tooLarge = (text: string): OutcomeError =>
+  new OutcomeError('too-large', operationOutcome('error', 'too-costly', text), {
+    headers: { Connection: 'close' },
+  });
 
 /**
  * Refuses an oversized body from its Content-Length, before a byte of it is read, and a body of
@@ -38,5 +40,5 @@ export function bodyLimit(options: {
 }
 
 /** The same refusal, for a body found too large while it is read. */
-export const bodyTooLarge = (maxBytes: number): FhirError =>
+export const bodyTooLarge = (maxBytes: number): OutcomeError =>
   tooLarge(`The request body is larger than the ${maxBytes} bytes this broker accepts.`);

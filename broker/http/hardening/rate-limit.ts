@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { FhirError, operationOutcome } from '../fhir-error';
+import { OutcomeError, operationOutcome } from '../../../core/outcome-error';
 import { locals } from '../request-context';
 import type { RateLimits } from './rate-limits';
 
@@ -22,7 +22,7 @@ export function rateLimit(
     if (!requester) return next();
     const decision = await limits.consume(requester);
     if (!decision.allowed) {
-      throw new FhirError(429, operationOutcome('error', 'throttled', TEXT[decision.scope]), {
+      throw new OutcomeError('throttled', operationOutcome('error', 'throttled', TEXT[decision.scope]), {
         headers: { 'Retry-After': String(decision.retryAfterSeconds) },
       });
     }

@@ -1,5 +1,5 @@
 import type { HumanName, Patient } from '@medplum/fhirtypes';
-import type { SourceOutcome } from '../../../adapters/contract';
+import type { SourceOutcome } from '../../../core/source-contract';
 import { demographicMismatchOutcome, demographicMismatches } from './demographic-cross-check';
 import { familyNames, familyNamesAgree, normaliseFamilyName } from './family-names';
 

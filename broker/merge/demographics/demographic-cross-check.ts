@@ -1,5 +1,5 @@
 import type { Patient } from '@medplum/fhirtypes';
-import type { SourceOutcome } from '../../../adapters/contract';
+import type { SourceOutcome } from '../../../core/source-contract';
 import { familyNames, familyNamesAgree, type FamilyNames } from './family-names';
 
 export const DEMOGRAPHIC_FIELDS = ['birthDate', 'gender', 'family'] as const;

@@ -1,5 +1,5 @@
 import type { AllergyIntolerance } from '@medplum/fhirtypes';
-import type { SourceDescriptor } from '../../../adapters/contract';
+import type { SourceDescriptor } from '../../../core/source-contract';
 import { codeFamily, statusCode } from '../grouping/code-key';
 import { entryReference, type MergedEntry } from '../merged-entry';
 import { conceptDisplay, listOf, sourceLabel, type Disagreement } from './disagreement';

@@ -1,6 +1,6 @@
 import type { CodeableConcept, OperationOutcomeIssue } from '@medplum/fhirtypes';
-import type { SourceDescriptor } from '../../../adapters/contract';
-import { BROKER_CANONICAL, ODS_CODE_SYSTEM } from '../../fhir/systems';
+import type { SourceDescriptor } from '../../../core/source-contract';
+import { BROKER_CANONICAL, ODS_CODE_SYSTEM } from '../../../core/fhir/systems';
 
 export const DISAGREEMENT_KINDS = ['allergy-disagreement', 'medication-status-disagreement'] as const;
 export type DisagreementKind = (typeof DISAGREEMENT_KINDS)[number];

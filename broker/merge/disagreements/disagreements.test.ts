@@ -1,5 +1,5 @@
 import type { AllergyIntolerance, Medication, MedicationStatement } from '@medplum/fhirtypes';
-import type { SourceDescriptor } from '../../../adapters/contract';
+import type { SourceDescriptor } from '../../../core/source-contract';
 import type { MergedEntry } from '../merged-entry';
 import { allergyDisagreements } from './allergy-disagreements';
 import { DISAGREEMENT_SYSTEM, disagreementIssue } from './disagreement';

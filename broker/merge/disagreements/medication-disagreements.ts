@@ -1,5 +1,5 @@
 import type { MedicationRequest, MedicationStatement } from '@medplum/fhirtypes';
-import type { SourceDescriptor } from '../../../adapters/contract';
+import type { SourceDescriptor } from '../../../core/source-contract';
 import { dayOf } from '../grouping/clinical-time';
 import { conceptKey } from '../grouping/code-key';
 import { medicationConcept, type MedicationResolver } from '../grouping/grouping-key';

@@ -1,5 +1,5 @@
 import type { Coding, Extension, Resource } from '@medplum/fhirtypes';
-import { BROKER_CANONICAL, ODS_CODE_SYSTEM } from '../../fhir/systems';
+import { BROKER_CANONICAL, ODS_CODE_SYSTEM } from '../../../core/fhir/systems';
 import { entryReference, type MergedEntry } from '../merged-entry';
 
 /** On a group's representative in a Bundle: one per other member, referring to it. */

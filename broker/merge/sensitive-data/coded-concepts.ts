@@ -1,5 +1,5 @@
 import type { CodeableConcept, Medication, Reference, Resource } from '@medplum/fhirtypes';
-import type { RecordResourceType } from '../../fhir/resource-types';
+import type { RecordResourceType } from '../../../core/fhir/resource-types';
 
 /** The Medication a medication reference names: a contained one, or one the source sent alongside. */
 export type MedicationLookup = (owner: Resource, reference: Reference | undefined) => Medication | undefined;

@@ -1,6 +1,6 @@
 import type { OperationOutcomeIssue } from '@medplum/fhirtypes';
-import type { SourceIssue } from '../../../adapters/contract';
-import { SOURCE_ISSUE_SYSTEM } from '../../fhir/systems';
+import type { SourceIssue } from '../../../core/source-contract';
+import { SOURCE_ISSUE_SYSTEM } from '../../../core/fhir/systems';
 
 /** Reason codes (SOURCE_ISSUE_SYSTEM) of what the sensitive-data policy reports. */
 export const SENSITIVE_WITHHELD = 'sensitive-withheld';

@@ -1,5 +1,5 @@
 import type { CodeableConcept, Medication, Resource } from '@medplum/fhirtypes';
-import { RECORD_RESOURCE_TYPES, type RecordResourceType } from '../../fhir/resource-types';
+import { RECORD_RESOURCE_TYPES, type RecordResourceType } from '../../../core/fhir/resource-types';
 import type { MedicationLookup } from './coded-concepts';
 import { CONFIDENTIALITY_SYSTEM } from './confidentiality';
 import { DEFAULT_SENSITIVE_DATA, SensitiveDataPolicy } from './sensitive-data-policy';

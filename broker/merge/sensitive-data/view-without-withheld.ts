@@ -1,5 +1,5 @@
 import type { Patient, Provenance } from '@medplum/fhirtypes';
-import type { SourceOutcome } from '../../../adapters/contract';
+import type { SourceOutcome } from '../../../core/source-contract';
 import { entryReference, type MergedEntry } from '../merged-entry';
 import type { PatientContribution } from '../merged-patient';
 import { includedOnlyFor, referencesIn, withoutTargets } from './included-reach';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
-import { RELATIONSHIP_BASES, type Requester } from '../../adapters/contract';
+import { RELATIONSHIP_BASES, type Requester } from '../requester';
 import type { SigningKey } from './signing-key';
-import { TrustError } from './system-tokens';
+import { TrustError } from './trust-error';
 
 /** The header that carries the original user's identity from broker to broker. */
 export const REQUESTER_HEADER = 'X-Hie-Requester';

@@ -4,10 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { createLogger, type Logger } from '../../observability/logger';
-import { FileJournal } from './file-journal';
-import type { Journal, JournalKeys, JournalStream, NewJournalEntry } from './journal';
-import { PostgresJournal, type PostgresJournalOptions } from './postgres-journal';
+import { createLogger, type Logger } from '../../broker/observability/logger';
+import { FileJournal } from '../../broker/audit/journal/file-journal';
+import type {
+  Journal,
+  JournalKeys,
+  JournalStream,
+  NewJournalEntry,
+} from '../../broker/audit/journal/journal';
+import { PostgresJournal, type PostgresJournalOptions } from '../../broker/audit/journal/postgres-journal';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

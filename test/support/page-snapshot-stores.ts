@@ -2,9 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Bundle } from '@medplum/fhirtypes';
 import { Redis } from 'ioredis';
-import { MemoryPageSnapshotStore } from './memory-page-snapshot-store';
-import type { PageSnapshotStore, PageSubject } from './page-snapshot-store';
-import { RedisPageSnapshotStore, type RedisPageSnapshotStoreOptions } from './redis-page-snapshot-store';
+import { MemoryPageSnapshotStore } from '../../broker/paging/memory-page-snapshot-store';
+import type { PageSnapshotStore, PageSubject } from '../../broker/paging/page-snapshot-store';
+import {
+  RedisPageSnapshotStore,
+  type RedisPageSnapshotStoreOptions,
+} from '../../broker/paging/redis-page-snapshot-store';
 
 export const REDIS_URL = 'redis://127.0.0.1:6379';
 

@@ -1,10 +1,15 @@
 import type { Extension, OperationOutcomeIssue, Patient, Resource } from '@medplum/fhirtypes';
-import type { RecordResourceType } from '../broker/fhir/resource-types';
-import type { SourceResilience } from '../config/schema';
+import type { RecordResourceType } from './fhir/resource-types';
+import type { SourceResilience } from './source-resilience';
+import type { Requester } from './requester';
 
 /** Kinds of source the broker can talk to; each has an adapter folder under adapters/. */
 export const SOURCE_KINDS = ['fhir-r4', 'gp-connect', 'ambulance-epcr', 'broker'] as const;
 export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** How a FHIR R4 source's record is searched: one request per resource type, or one batch of them. */
+export const FHIR_SEARCH_BY = ['type', 'batch'] as const;
+export type FhirSearchBy = (typeof FHIR_SEARCH_BY)[number];
 
 /** The organisation and system a source stands for: what provenance names. */
 export interface SourceDescriptor {
@@ -17,30 +22,6 @@ export interface SourceDescriptor {
   /** Other base URLs of the same system (replicas), which the federation may read from instead. */
   readonly replicas?: readonly string[];
   readonly supplies: readonly RecordResourceType[];
-}
-
-/** Who is asking: the person, from their verified token or a trusted system's signed assertion. */
-export interface Requester {
-  readonly userId: string;
-  /** The person's name, when their token carries it (for audit and for sources that ask). */
-  readonly name?: string;
-  readonly role: string;
-  readonly organisationOds: string;
-  readonly purposeOfUse: string;
-  /** The legitimate relationship the person states for this request (default: verified by the broker). */
-  readonly relationship?: StatedRelationship;
-}
-
-/** How a person says they may see this patient: see broker/governance/relationship.ts. */
-export const RELATIONSHIP_BASES = ['verified', 'self-claimed', 'emergency'] as const;
-export type RelationshipBasis = (typeof RELATIONSHIP_BASES)[number];
-
-export interface StatedRelationship {
-  readonly basis: RelationshipBasis;
-  /** Required for self-claimed and emergency access. */
-  readonly reason?: string;
-  /** Set when a peer broker established or vouched for the relationship: its id. */
-  readonly assertedBy?: string;
 }
 
 export interface PatientQuery {

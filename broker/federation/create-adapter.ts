@@ -1,14 +1,14 @@
-import type { SourceConfig } from '../config/schema';
-import { readSecret } from '../broker/trust/secret';
-import type { SigningKey } from '../broker/trust/signing-key';
-import { AmbulanceEpcrAdapter } from './ambulance-epcr/ambulance-epcr-adapter';
-import { GpConnectAdapter } from './gp-connect/gp-connect-adapter';
-import { SmartBackendAuth } from './auth/smart-backend-auth';
-import { PeerBrokerAdapter } from './broker/peer-broker-adapter';
-import type { SourceAdapter, SourceDescriptor } from './contract';
-import { FhirR4Adapter } from './fhir-r4/fhir-r4-adapter';
-import { SourceHttpClient } from './http/source-http-client';
-import type { RetryReason } from './http/transient-retry';
+import type { SourceConfig } from '../../config/schema';
+import { readSecret } from '../../core/trust/secret';
+import type { SigningKey } from '../../core/trust/signing-key';
+import { AmbulanceEpcrAdapter } from '../../adapters/ambulance-epcr/ambulance-epcr-adapter';
+import { GpConnectAdapter } from '../../adapters/gp-connect/gp-connect-adapter';
+import { SmartBackendAuth } from '../../adapters/auth/smart-backend-auth';
+import { PeerBrokerAdapter } from '../../adapters/broker/peer-broker-adapter';
+import type { SourceAdapter, SourceDescriptor } from '../../core/source-contract';
+import { FhirR4Adapter } from '../../adapters/fhir-r4/fhir-r4-adapter';
+import { SourceHttpClient } from '../../adapters/http/source-http-client';
+import type { RetryReason } from '../../adapters/http/transient-retry';
 
 export interface CreateAdapterOptions {
   readonly userAgent: string;

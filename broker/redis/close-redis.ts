@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Logger } from './observability/logger';
+import type { Logger } from '../observability/logger';
 
 /** Closes a Redis client politely when it is connected, and stops its reconnecting when it is not. */
 export async function closeRedis(redis: Redis | undefined, logger: Logger): Promise<void> {
