@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK } from 'jose';
@@ -110,6 +110,9 @@ export const DEMO_AUDIENCE = 'hie-broker';
  * The demo's identity provider, standing in for NHS CIS2 or a clinical system's own: an ES256 key,
  * its JWKS in a file the broker is configured with, and signed user tokens for the personas.
  */
+/** What each run of earlier demos left in `.demo/`: one JWKS file per run. */
+const LEGACY_KEY_FILE = /^hie-demo-idp-\d+-[A-Za-z0-9_-]+\.json$/;
+
 export class DemoIdentityProvider {
   private constructor(
     private readonly key: KeyObject,
@@ -119,12 +122,27 @@ export class DemoIdentityProvider {
     readonly jwksFile: string,
   ) {}
 
-  static async create(directory = tmpdir()): Promise<DemoIdentityProvider> {
+  /**
+   * A new key. With a directory (the demo's `.demo/`), its JWKS is that directory's one
+   * `idp-jwks.json`, replaced by each run (files earlier versions left beside it are removed); without
+   * one (tests, benchmarks), a file of this process's own in the temporary directory, removed when the
+   * process exits.
+   */
+  static async create(directory?: string): Promise<DemoIdentityProvider> {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const jwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(jwk);
     const jwks = { keys: [{ ...jwk, kid, alg: 'ES256', use: 'sig' }] };
-    const jwksFile = path.join(directory, `hie-demo-idp-${process.pid}-${kid.slice(0, 8)}.json`);
+    let jwksFile: string;
+    if (directory) {
+      for (const name of readdirSync(directory)) {
+        if (LEGACY_KEY_FILE.test(name)) rmSync(path.join(directory, name), { force: true });
+      }
+      jwksFile = path.join(directory, 'idp-jwks.json');
+    } else {
+      jwksFile = path.join(tmpdir(), `hie-demo-idp-${process.pid}-${kid.slice(0, 8)}.json`);
+      process.once('exit', () => rmSync(jwksFile, { force: true }));
+    }
     writeFileSync(jwksFile, JSON.stringify(jwks));
     return new DemoIdentityProvider(privateKey, kid, jwks, jwksFile);
   }

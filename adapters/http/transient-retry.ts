@@ -44,7 +44,7 @@ export function retryAfterMs(value: string | undefined, now: number = Date.now()
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-function failureReason(error: Error, idempotent: boolean): RetryReason | null {
+function failureReason(error: unknown, idempotent: boolean): RetryReason | null {
   if (!(error instanceof UpstreamFailure) || error.status !== 'error') return null;
   if (error.issue.reason === 'unreachable') return 'connection-refused';
   if (error.issue.reason === 'connection-reset' && idempotent) return 'connection-reset';

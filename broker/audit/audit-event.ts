@@ -26,10 +26,12 @@ export const AUDIT_ACTION_SYSTEM = `${BROKER_CANONICAL}/CodeSystem/audit-action`
 export const SOURCE_OUTCOME_SYSTEM = `${BROKER_CANONICAL}/CodeSystem/source-status`;
 
 /** FHIR AuditEvent.outcome: success, minor failure (e.g. refused), serious failure (could not answer). */
-export type AuditOutcome = '0' | '4' | '8';
+export const AUDIT_OUTCOMES = ['0', '4', '8'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /** The RESTful interaction the request was (BALP subtype), and the AuditEvent.action it implies. */
-export type AuditInteraction = 'read' | 'search-type' | 'operation' | 'create' | 'update';
+export const AUDIT_INTERACTIONS = ['read', 'search-type', 'operation', 'create', 'update'] as const;
+export type AuditInteraction = (typeof AUDIT_INTERACTIONS)[number];
 const ACTION: Record<AuditInteraction, AuditEvent['action']> = {
   read: 'R',
   'search-type': 'E',

@@ -6,6 +6,9 @@
 export const ALERT_KINDS = ['self-claimed', 'emergency', 'objection-overridden', 'safety-incident'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
+export const ALERT_STATUSES = ['open', 'acknowledged'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
 export interface PrivacyAlert {
   readonly id: string;
   readonly kind: AlertKind;
@@ -35,7 +38,7 @@ export interface AlertAcknowledgement {
 
 /** What the privacy officers' list shows: the alert and, once acknowledged, by whom, when and why. */
 export interface AlertListItem extends PrivacyAlert {
-  readonly status: 'open' | 'acknowledged';
+  readonly status: AlertStatus;
   readonly acknowledgement?: AlertAcknowledgement;
 }
 

@@ -1,10 +1,22 @@
 import { OutcomeError, outcomeOf } from '../../core/outcome-error';
 
+/** Why policy refused a request: for logs, metrics and tests, never shown as the explanation. */
+export const ACCESS_DENIED_REASONS = [
+  'no-role',
+  'unknown-role',
+  'purpose',
+  'type-not-permitted',
+  'duty',
+  'reason-required',
+  'no-relationship',
+  'objection',
+] as const;
+export type AccessDeniedReason = (typeof ACCESS_DENIED_REASONS)[number];
+
 /** A request refused by policy: the text tells the person why and what they can do. */
 export class AccessDenied extends OutcomeError {
   constructor(
-    /** A code for logs and tests: no-role, unknown-role, purpose, type-not-permitted. */
-    readonly reason: string,
+    readonly reason: AccessDeniedReason,
     /** For the person who asked; never contains patient identifiers. */
     text: string,
   ) {

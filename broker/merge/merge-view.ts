@@ -32,10 +32,14 @@ export interface MergeInput {
   readonly now: Date;
 }
 
-/** Something withheld for clinical safety: raised as a metric, a log line without PHI and (later) an alert. */
+/** A resource about another patient; a source whose patient's demographics conflict with the others'. */
+export const SAFETY_INCIDENT_KINDS = ['other-patient', 'demographic-mismatch'] as const;
+export type SafetyIncidentKind = (typeof SAFETY_INCIDENT_KINDS)[number];
+
+/** Something withheld for clinical safety: raised as a metric, a log line without PHI and an alert. */
 export interface SafetyIncident {
   readonly sourceId: string;
-  readonly kind: 'other-patient' | 'demographic-mismatch';
+  readonly kind: SafetyIncidentKind;
   /** Items withheld (1 for a whole source). */
   readonly count: number;
 }

@@ -30,7 +30,8 @@ export interface ViewRequest {
 }
 
 /** Whether a view found the patient, found that nobody knows them, or could not tell. */
-export type ViewAvailability = 'found' | 'not-found' | 'unavailable';
+export const VIEW_AVAILABILITIES = ['found', 'not-found', 'unavailable'] as const;
+export type ViewAvailability = (typeof VIEW_AVAILABILITIES)[number];
 
 /** A merged view with its query id; `outcomes` (from MergedView) is what the view reports per source. */
 export interface PatientView extends MergedView {

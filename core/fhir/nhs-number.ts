@@ -1,5 +1,6 @@
 /** Why a string is not an NHS number; `null` when it is one. */
-export type NhsNumberProblem = 'length' | 'characters' | 'check-digit';
+export const NHS_NUMBER_PROBLEMS = ['length', 'characters', 'check-digit'] as const;
+export type NhsNumberProblem = (typeof NHS_NUMBER_PROBLEMS)[number];
 
 const WEIGHTS = [10, 9, 8, 7, 6, 5, 4, 3, 2] as const;
 

@@ -10,7 +10,8 @@ export const DEFAULT_SENSITIVE_DATA: SensitiveDataConfig = {
 };
 
 /** Why a resource is withheld: for tests and reasoning only; a view never says which, only how many. */
-export type WithholdReason = 'confidentiality' | 'sensitive-code';
+export const WITHHOLD_REASONS = ['confidentiality', 'sensitive-code'] as const;
+export type WithholdReason = (typeof WITHHOLD_REASONS)[number];
 
 /**
  * The configured sensitive-data policy. A resource is withheld when it is labelled with a configured
