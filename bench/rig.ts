@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { deepMerge } from '../config/load-config';
 import { sourceSchema, type BrokerConfig } from '../config/schema';
-import { freePort } from '../sim/free-port';
+import { freePort } from './free-port';
 import { DemoIdentityProvider } from '../sim/identity-provider';
 import { DEMO_NHS_NUMBERS, SIM_NODE_IDS } from '../sim/population/types';
 import { regionConfig } from '../sim/region-config';

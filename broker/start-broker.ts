@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import path from 'node:path';
 import { createAdapter } from './federation/create-adapter';
 import { projectRoot } from '../config/load-config';
@@ -65,6 +65,12 @@ export interface StartBrokerOptions {
    * `api` role), or nothing (a test that inspects the journal alone).
    */
   readonly delivery?: 'relay-and-deliver' | 'relay' | false;
+  /**
+   * A server already listening whose socket the broker takes over instead of `server.port`: for a
+   * caller that must know the URL before the broker starts (brokers that are each other's peers in a
+   * test) without freeing a port and racing to reuse it.
+   */
+  readonly listenOn?: NetServer;
 }
 
 export async function startBroker(
@@ -229,10 +235,12 @@ export async function startBroker(
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(config.server.port, config.server.host, () => {
+      const listening = (): void => {
         server.off('error', reject);
         resolve();
-      });
+      };
+      if (options.listenOn) server.listen(options.listenOn, listening);
+      else server.listen(config.server.port, config.server.host, listening);
     });
   } catch (error) {
     await delivery?.close();

@@ -6,7 +6,6 @@ import type { Journal, JournalStream } from '../broker/audit/journal/journal';
 import { openJournal } from '../broker/audit/journal/open-journal';
 import { startDelivery, type RunningDelivery } from '../broker/jobs/start-delivery';
 import { createLogger } from '../broker/observability/logger';
-import { freePort } from '../sim/free-port';
 import { AuditSink, type AuditSinkOptions } from './support/audit-sink';
 import { BrokerProcess, UNUSED_SOURCE, writeConfigFile } from './support/broker-process';
 import { WATCHED_NHS_NUMBER, alertEntry, auditEntry, consentEntry } from './support/journal-entries';
@@ -87,12 +86,11 @@ describe('audit delivery through BullMQ and the worker role', () => {
         else if (entry.stream === 'alert') raised.push(entry.id);
     }
 
-    const port = await freePort();
     const env = {
       BROKER_ROLE: 'worker',
       SIEM_TOKEN: 'siem-secret-token',
       CONFIG_FILE: writeConfigFile({
-        server: { host: '127.0.0.1', port, shutdownGraceMs: 500 },
+        server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 500 },
         broker: { id: `delivery-${randomUUID().slice(0, 8)}`, name: 'Delivery test', odsCode: 'X26' },
         sources: [UNUSED_SOURCE],
         redis: { url: redis.url },
@@ -108,11 +106,9 @@ describe('audit delivery through BullMQ and the worker role', () => {
         logging: { level: 'info' },
       }),
     };
-    const worker = `http://127.0.0.1:${port}`;
-
     const first = BrokerProcess.spawn(env);
     processes.push(first);
-    await first.waitReady(`${worker}/readyz`);
+    await first.waitReady(`${await first.listeningUrl()}/readyz`);
     await waitUntil('deliveries are under way', () => fhir.receipts.length >= 100, {
       timeoutMs: 30_000,
       everyMs: 5,
@@ -135,6 +131,7 @@ describe('audit delivery through BullMQ and the worker role', () => {
 
     const second = BrokerProcess.spawn(env);
     processes.push(second);
+    const worker = await second.listeningUrl();
     await second.waitReady(`${worker}/readyz`);
     await waitUntil(
       'the journal shows nothing undelivered',

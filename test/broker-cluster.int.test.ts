@@ -9,7 +9,6 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { parse } from 'yaml';
 import { projectRoot } from '../config/load-config';
-import { freePort } from '../sim/free-port';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { regionConfig } from '../sim/region-config';
 import { startRegion, type RunningRegion } from '../sim/start-region';
@@ -42,6 +41,29 @@ function spawnBroker(env: Record<string, string>): Spawned {
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   return { child, exited, output: () => output };
+}
+
+/**
+ * Where a broker configured with port 0 listens, from its first "broker listening" line: cluster
+ * workers that listen on port 0 all get the one port the primary chose.
+ */
+async function listeningUrl(broker: Spawned): Promise<string> {
+  let port: number | undefined;
+  await waitUntil(
+    'the broker says where it listens',
+    () => {
+      const line = broker
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg?: string; port?: number })
+        .find((l) => l.msg === 'broker listening' && l.port);
+      port = line?.port;
+      return port !== undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
+  return `http://127.0.0.1:${port}`;
 }
 
 /** The live children of a process: a cluster primary's workers. */
@@ -150,6 +172,7 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
   const started: Spawned[] = [];
   const agents: http.Agent[] = [];
   const regions: RunningRegion[] = [];
+  const relays: http.Server[] = [];
   /** The page snapshots the brokers left in the shared Redis, deleted after each test. */
   const pagePrefixes: string[] = [];
 
@@ -161,6 +184,7 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
       workers.forEach((pid) => alive(pid) && process.kill(pid, 'SIGKILL'));
     }
     for (const region of regions.splice(0)) await region.close();
+    for (const relay of relays.splice(0)) await new Promise((resolve) => relay.close(resolve));
     if (pagePrefixes.length > 0) {
       const redis = new Redis(REDIS_URL);
       for (const prefix of pagePrefixes.splice(0)) {
@@ -207,11 +231,11 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
   }
 
   it('when two processes are asked for, then both answer on the one port, and a SIGTERM stops both and the primary exits 0', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const broker = spawnBroker({ CONFIG_FILE: clusterConfig(port), BROKER_PROCESSES: '2' });
+    const broker = spawnBroker({ CONFIG_FILE: clusterConfig(0), BROKER_PROCESSES: '2' });
     started.push(broker);
     const primary = broker.child.pid!;
+    const url = await listeningUrl(broker);
+    const port = Number(new URL(url).port);
 
     await waitUntil('two workers run', () => childrenOf(primary).length === 2, { timeoutMs: 30_000 });
     const workers = childrenOf(primary);
@@ -249,11 +273,10 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
   });
 
   it('when a worker crashes, then the primary starts another and the port keeps answering', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const broker = spawnBroker({ CONFIG_FILE: clusterConfig(port), BROKER_PROCESSES: '2' });
+    const broker = spawnBroker({ CONFIG_FILE: clusterConfig(0), BROKER_PROCESSES: '2' });
     started.push(broker);
     const primary = broker.child.pid!;
+    const url = await listeningUrl(broker);
     await waitUntil('two workers run', () => childrenOf(primary).length === 2, { timeoutMs: 30_000 });
     const answers = async (route: string): Promise<boolean> =>
       (await fetch(`${url}${route}`, { signal: AbortSignal.timeout(2000) }).catch(() => null))?.ok ?? false;
@@ -276,17 +299,29 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
   });
 
   it('when a search is paged on one process, then its next links are followed on the other, and every page is served', async () => {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    // The region's nodes and its neighbouring broker must name our JWKS before the cluster starts
+    // (on port 0, in other processes): a small server of the test's serves it from the cluster once it
+    // listens, so every check of our client assertions still uses the cluster's real keys.
+    let url = '';
+    const jwksRelay = http.createServer((req, res) => {
+      void fetch(`${url}/.well-known/jwks.json`)
+        .then(async (answer) =>
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text()),
+        )
+        .catch(() => res.writeHead(503).end());
+    });
+    await new Promise<void>((resolve) => jwksRelay.listen(0, '127.0.0.1', resolve));
+    relays.push(jwksRelay);
+    const relayUrl = `http://127.0.0.1:${(jwksRelay.address() as { port: number }).port}`;
     const region = await startRegion({
       populationOptions: { size: 20 },
-      trust: { clientId: 'demo-broker', jwksUrl: () => `${url}/.well-known/jwks.json` },
+      trust: { clientId: 'demo-broker', jwksUrl: () => `${relayUrl}/.well-known/jwks.json` },
     });
     regions.push(region);
     const { sources } = regionConfig(region, {
       audit: { store: { kind: 'postgres', url: PG_URL, schema: 'unused' } },
     });
-    const configFile = clusterConfig(port, {
+    const configFile = clusterConfig(0, {
       sources,
       auth: { issuers: [(await testIdentity()).issuerConfig()] },
     });
@@ -295,6 +330,7 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
     const broker = spawnBroker({ CONFIG_FILE: configFile, BROKER_PROCESSES: '2' });
     started.push(broker);
     const primary = broker.child.pid!;
+    url = await listeningUrl(broker);
     await waitUntil('two workers run', () => childrenOf(primary).length === 2, { timeoutMs: 30_000 });
     const workers = childrenOf(primary);
     await waitUntil(
@@ -348,8 +384,7 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
   ] as const)(
     'when two processes are asked for with %s, then the broker refuses: exit code 1, one line, no stack',
     async (_what, overrides, message) => {
-      const port = await freePort();
-      const broker = spawnBroker({ CONFIG_FILE: clusterConfig(port, overrides), BROKER_PROCESSES: '2' });
+      const broker = spawnBroker({ CONFIG_FILE: clusterConfig(0, overrides), BROKER_PROCESSES: '2' });
       started.push(broker);
       expect(await broker.exited).toEqual({ code: 1, signal: null });
       expect(broker.output()).toMatch(new RegExp(`^hie-broker failed to start: ${message}[^\\n]*\\n$`));
@@ -357,7 +392,7 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
   );
 
   it('when BROKER_PROCESSES is not a whole number, then the broker says what it must be and exits 1', async () => {
-    const broker = spawnBroker({ CONFIG_FILE: clusterConfig(await freePort()), BROKER_PROCESSES: 'two' });
+    const broker = spawnBroker({ CONFIG_FILE: clusterConfig(0), BROKER_PROCESSES: 'two' });
     started.push(broker);
     expect(await broker.exited).toEqual({ code: 1, signal: null });
     expect(broker.output()).toBe(

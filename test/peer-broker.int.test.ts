@@ -6,10 +6,10 @@ import { SourceHttpClient } from '../adapters/http/source-http-client';
 import { UpstreamFailure } from '../adapters/upstream-failure';
 import { PeerBrokerAdapter } from '../adapters/broker/peer-broker-adapter';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
-import { freePort } from '../sim/free-port';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { logLine, peerSource, startBrokerUnderTest, type BrokerUnderTest } from './support/broker-under-test';
+import { reservePort } from './support/reserved-port';
 import { getFhir, reasonOf, sourceIssues, statusOf } from './support/fhir-http';
 
 const RICH = DEMO_NHS_NUMBERS.rich;
@@ -37,13 +37,13 @@ describe('broker to broker', () => {
     storeA = await startFhirNode({ dataset: population.nodes.gp });
     storeB = await startFhirNode({ dataset: population.nodes.acute });
     storeC = await startFhirNode({ dataset: population.nodes['neighbouring-ics'] });
-    const [ourPort, peerPort] = [await freePort(), await freePort()];
-    const ourUrl = `http://127.0.0.1:${ourPort}`;
-    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    const [ourPort, peerPort] = [await reservePort(), await reservePort()];
+    const ourUrl = ourPort.url;
+    const peerUrl = peerPort.url;
     // Each is the other's neighbour, so a request can come back round: the chain must stop it.
     peer = await startBrokerUnderTest({
       id: 'north-thames',
-      port: peerPort,
+      listenOn: peerPort,
       sources: [
         fhirSource('nt-acute', storeB, 'R2A'),
         fhirSource('nt-store', storeC, 'Y90201'),
@@ -53,7 +53,7 @@ describe('broker to broker', () => {
     });
     ours = await startBrokerUnderTest({
       id: 'nw-london',
-      port: ourPort,
+      listenOn: ourPort,
       sources: [
         fhirSource('gp', storeA, 'Y90001'),
         peerSource({ url: peerUrl }, { id: 'north-thames', clientId: 'nw-london' }),

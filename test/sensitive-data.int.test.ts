@@ -2,10 +2,10 @@ import type { Bundle, OperationOutcome, Patient, Resource } from '@medplum/fhirt
 import { RECORD_RESOURCE_TYPES } from '../core/fhir/resource-types';
 import type { PatientRecord } from '../broker/record/record-types';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
-import { freePort } from '../sim/free-port';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS, type Population, type SimNodeId } from '../sim/population/types';
 import { peerSource, startBrokerUnderTest, type BrokerUnderTest } from './support/broker-under-test';
+import { reservePort } from './support/reserved-port';
 import { r4Errors } from './support/fhir-validator';
 import { closingOutcome, getFhir, reasonOf, sourceIssues } from './support/fhir-http';
 import { bearer } from './support/identity';
@@ -242,25 +242,25 @@ describe('sensitive data through a neighbouring broker', () => {
   beforeAll(async () => {
     gpStore = await startFhirNode({ dataset: population.nodes.gp });
     acuteStore = await startFhirNode({ dataset: population.nodes.acute });
-    const [ourPort, peerPort] = [await freePort(), await freePort()];
+    const [ourPort, peerPort] = [await reservePort(), await reservePort()];
     peer = await startBrokerUnderTest({
       id: 'north-thames',
-      port: peerPort,
+      listenOn: peerPort,
       sources: [store('nt-acute', acuteStore, 'R2A')],
       peers: [
         {
           clientId: 'nw-london',
           name: 'NW London',
-          jwksUrl: `http://127.0.0.1:${ourPort}/.well-known/jwks.json`,
+          jwksUrl: `${ourPort.url}/.well-known/jwks.json`,
         },
       ],
     });
     ours = await startBrokerUnderTest({
       id: 'nw-london',
-      port: ourPort,
+      listenOn: ourPort,
       sources: [
         store('gp', gpStore, 'Y90001'),
-        peerSource({ url: `http://127.0.0.1:${peerPort}` }, { id: 'north-thames', clientId: 'nw-london' }),
+        peerSource({ url: peerPort.url }, { id: 'north-thames', clientId: 'nw-london' }),
       ],
     });
   });

@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
 import { createLogger } from '../observability/logger';
-import { freePort } from '../../sim/free-port';
+import { unreachableRedis } from '../../test/support/unreachable-redis';
 import { captureLogs } from '../../test/support/log-capture';
 import { FallbackPageSnapshotStore } from './fallback-page-snapshot-store';
 import { MemoryPageSnapshotStore } from './memory-page-snapshot-store';
@@ -30,7 +29,7 @@ describe('FallbackPageSnapshotStore (Redis, and this process while Redis is unav
   });
 
   it('when Redis is down, then a snapshot is kept in this process and found here, an unknown id is PageStoreUnavailable, and the outage is logged once', async () => {
-    const down = new Redis(`redis://127.0.0.1:${await freePort()}`, { lazyConnect: true });
+    const down = unreachableRedis();
     const { logs, destination } = captureLogs();
     const local = new MemoryPageSnapshotStore({ ttlMs: 1000 });
     const store = new FallbackPageSnapshotStore({

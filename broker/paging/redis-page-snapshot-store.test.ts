@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { freePort } from '../../sim/free-port';
+import { unreachableRedis } from '../../test/support/unreachable-redis';
 import { PageStoreUnavailable } from './page-snapshot-store';
 import { REDIS_URL, RedisHarness, bundle, subject } from '../../test/support/page-snapshot-stores';
 import { RedisPageSnapshotStore } from './redis-page-snapshot-store';
@@ -109,7 +109,7 @@ describe('RedisPageSnapshotStore', () => {
   });
 
   it('when Redis is not connected, then save and find reject at once with PageStoreUnavailable', async () => {
-    const down = new Redis(`redis://127.0.0.1:${await freePort()}`, { lazyConnect: true });
+    const down = unreachableRedis();
     const store = new RedisPageSnapshotStore({ redis: down, keyPrefix: t.prefix, ttlMs: 100, key: t.key });
 
     await expect(store.save({ owner: 'u', subject, bundle })).rejects.toBeInstanceOf(PageStoreUnavailable);

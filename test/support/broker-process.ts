@@ -55,6 +55,26 @@ export class BrokerProcess {
       .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
+  /**
+   * The URL the process listens on, from its own start-up log line ("broker listening" or "delivery
+   * worker started", with the port it was given: configure port 0). Fails if the process exits first.
+   */
+  async listeningUrl(timeoutMs = 20_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const started = this.logs().find(
+        (line) => (line.msg === 'broker listening' || line.msg === 'delivery worker started') && line.port,
+      );
+      if (started) return `http://127.0.0.1:${String(started.port)}`;
+      if (this.child.exitCode !== null)
+        throw new Error(`the broker exited (${this.child.exitCode}): ${this.stderr}${this.stdout}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(
+      `the broker did not say where it listens within ${timeoutMs} ms: ${this.stderr}${this.stdout}`,
+    );
+  }
+
   /** Polls `url` until it answers 200, or fails if the process exits first. */
   async waitReady(url: string, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

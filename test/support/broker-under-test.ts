@@ -6,9 +6,9 @@ import { loadSigningKey, type SigningKey } from '../../core/trust/signing-key';
 import { deepMerge, loadConfig } from '../../config/load-config';
 import { createLogger } from '../../broker/observability/logger';
 import { startBroker, type RunningBroker } from '../../broker/start-broker';
-import { freePort } from '../../sim/free-port';
 import { testIdentity } from './identity';
 import { captureLogs } from './log-capture';
+import type { ReservedPort } from './reserved-port';
 
 export interface BrokerUnderTest extends RunningBroker {
   readonly id: string;
@@ -19,11 +19,14 @@ export interface BrokerUnderTest extends RunningBroker {
   readonly logs: Record<string, unknown>[];
 }
 
-/** A broker with the given identity, sources and peers on a free port known in advance, logs captured. */
+/**
+ * A broker with the given identity, sources and peers, logs captured: on port 0, or on a port reserved
+ * in advance (`reservePort`) when another broker's configuration must name it first.
+ */
 export async function startBrokerUnderTest(options: {
   id: string;
   odsCode?: string;
-  port?: number;
+  listenOn?: ReservedPort;
   sources: readonly Record<string, unknown>[];
   peers?: readonly { clientId: string; name: string; jwksUrl: string }[];
   hopLimit?: number;
@@ -31,7 +34,6 @@ export async function startBrokerUnderTest(options: {
   /** Any other settings (server limits, rateLimit, redis), layered last. */
   config?: Record<string, unknown>;
 }): Promise<BrokerUnderTest> {
-  const port = options.port ?? (await freePort());
   const pem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
     .privateKey.export({ type: 'pkcs8', format: 'pem' })
     .toString();
@@ -43,7 +45,7 @@ export async function startBrokerUnderTest(options: {
     env: {},
     overrides: deepMerge(
       {
-        server: { host: '127.0.0.1', port, shutdownGraceMs: 500 },
+        server: { host: '127.0.0.1', port: options.listenOn?.port ?? 0, shutdownGraceMs: 500 },
         broker: {
           id: options.id,
           name: `Broker ${options.id}`,
@@ -61,7 +63,10 @@ export async function startBrokerUnderTest(options: {
       options.config ?? {},
     ),
   });
-  const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
+  const broker = await startBroker(config, createLogger({ level: 'debug', destination }), {
+    delivery: 'relay-and-deliver',
+    ...(options.listenOn ? { listenOn: options.listenOn.server } : {}),
+  });
   return {
     ...broker,
     close: async () => {

@@ -1,10 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort } from '../../sim/free-port';
+
+/** Ports below the kernel's ephemeral range (32768-60999), so no outgoing connection is ever given one. */
+const PORT_RANGE = { from: 20_000, size: 12_000 };
 
 /**
- * A redis-server of the test's own, on a free port, with nothing persisted: stopping it loses every
- * key, as a Redis that restarts without persistence (or fails over to an empty replica) does.
+ * A redis-server of the test's own, with nothing persisted: stopping it loses every key, as a Redis
+ * that restarts without persistence (or fails over to an empty replica) does. redis-server cannot
+ * listen on port 0 and report it, so it is started on a random port below the ephemeral range, and on
+ * another if that one is taken (the child exits); the server that answers is checked to be the child.
  */
 export class RedisServerProcess {
   private child: ChildProcess | undefined;
@@ -12,9 +16,16 @@ export class RedisServerProcess {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<RedisServerProcess> {
-    const server = new RedisServerProcess(await freePort());
-    await server.launch();
-    return server;
+    for (let attempt = 0; ; attempt++) {
+      const server = new RedisServerProcess(PORT_RANGE.from + Math.floor(Math.random() * PORT_RANGE.size));
+      try {
+        await server.launch();
+        return server;
+      } catch (error) {
+        await server.stop();
+        if (attempt >= 9) throw error;
+      }
+    }
   }
 
   get url(): string {
@@ -66,7 +77,10 @@ export class RedisServerProcess {
       probe.on('error', () => {});
       try {
         await probe.connect();
-        if ((await probe.ping()) === 'PONG') return;
+        // Another server on the port would answer too: only this child's own pid counts.
+        const info = await probe.info('server');
+        if (new RegExp(`^process_id:${child.pid}\\r?$`, 'm').test(info)) return;
+        throw new Error('another server answers on this port');
       } catch {
         await new Promise((resolve) => setTimeout(resolve, 50));
       } finally {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../broker/observability/logger';
 import { startBroker, type RunningBroker } from '../../broker/start-broker';
-import { freePort } from '../../sim/free-port';
 import { testIdentity } from './identity';
 import { captureLogs } from './log-capture';
+import { reservePort } from './reserved-port';
 import { regionConfig } from '../../sim/region-config';
 import { startRegion, type RegionOptions, type RunningRegion } from '../../sim/start-region';
 import { SIM_NODE_IDS } from '../../sim/population/types';
@@ -33,8 +33,9 @@ export async function startTestRegion(
     config?: Record<string, unknown>;
   } = {},
 ): Promise<TestRegion> {
-  const brokerPort = await freePort();
-  const brokerUrl = `http://127.0.0.1:${brokerPort}`;
+  // The neighbouring broker names ours as its peer before ours starts: our socket is held from now on.
+  const reserved = await reservePort();
+  const brokerUrl = reserved.url;
   const region = await startRegion({
     populationOptions: { size: 20 },
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
@@ -45,12 +46,15 @@ export async function startTestRegion(
   const config = regionConfig(region, {
     ...(options.federation ? { federation: options.federation } : {}),
     ...(options.sources ? { sources: options.sources } : {}),
-    server: { port: brokerPort },
+    server: { port: reserved.port },
     auth: { issuers: [(await testIdentity()).issuerConfig()] },
     audit: options.audit ?? { store: { kind: 'file', directory: auditDirectory } },
     ...(options.config ? { extra: options.config } : {}),
   });
-  const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
+  const broker = await startBroker(config, createLogger({ level: 'debug', destination }), {
+    delivery: 'relay-and-deliver',
+    listenOn: reserved.server,
+  });
   return {
     region,
     broker,
