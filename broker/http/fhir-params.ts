@@ -20,14 +20,20 @@ export function requireNhsNumber(value: string, where: string): string {
 const JSON_FORMATS = new Set(['json', 'application/json', 'application/fhir+json']);
 
 /**
- * The query parameters of a request, checked against what the endpoint supports. An unknown or
- * repeated parameter is a 400 naming it; `_format` asking for anything but JSON is a 406.
+ * The query parameters of a request, checked against what the endpoint supports: an unknown
+ * parameter is a 400 naming it and listing what is supported; a parameter given twice is a 400 unless
+ * `repeatable` names it; `_format` asking for anything but JSON is a 406.
  */
-export function readParams(req: Request, allowed: readonly string[]): Map<string, string> {
-  const params = new Map<string, string>();
-  for (const [name, value] of Object.entries(req.query)) {
+export function readQueryParams(
+  req: Request,
+  allowed: readonly string[],
+  repeatable: readonly string[] = [],
+): Map<string, string[]> {
+  const raw = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+  const params = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(raw)) {
     if (name === '_format') {
-      if (typeof value !== 'string' || !JSON_FORMATS.has(value.split(';')[0]!.trim())) throw notAcceptable();
+      if (!JSON_FORMATS.has(value.split(';')[0]!.trim())) throw notAcceptable();
       continue;
     }
     if (!allowed.includes(name)) {
@@ -39,10 +45,19 @@ export function readParams(req: Request, allowed: readonly string[]): Map<string
         name.slice(0, 64),
       );
     }
-    if (typeof value !== 'string')
+    const values = params.get(name) ?? [];
+    if (values.length > 0 && !repeatable.includes(name)) {
       throw badRequest(`The parameter "${name}" must be given once, as a single value.`, name);
-    params.set(name, value);
+    }
+    params.set(name, [...values, value]);
   }
+  return params;
+}
+
+/** The query parameters of a request where each is given at most once (see `readQueryParams`). */
+export function readParams(req: Request, allowed: readonly string[]): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const [name, values] of readQueryParams(req, allowed)) params.set(name, values[0]!);
   return params;
 }
 
