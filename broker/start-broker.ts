@@ -65,13 +65,20 @@ export interface StartBrokerOptions {
    * `api` role), or nothing (a test that inspects the journal alone).
    */
   readonly delivery?: 'relay-and-deliver' | 'relay' | false;
+  /**
+   * For a composition whose port the system chooses (port 0: tests, simulations), no
+   * `server.publicBaseUrl` can be configured in advance: `listening-address` makes the public base URL
+   * the address the broker listens on, fixed once it listens. Never derived from a request.
+   */
+  readonly publicBaseUrl?: 'listening-address';
 }
 
 export async function startBroker(
   config: BrokerConfig,
   logger: Logger,
-  options: StartBrokerOptions = { delivery: 'relay-and-deliver' },
+  options: StartBrokerOptions = {},
 ): Promise<RunningBroker> {
+  const deliveryRole = options.delivery ?? 'relay-and-deliver';
   const version = brokerVersion();
   const signingKey = await loadSigningKey(
     config.broker.signingKey ? readSecret(config.broker.signingKey) : undefined,
@@ -101,7 +108,7 @@ export async function startBroker(
   const journal = await openJournal(config.audit.store, logger);
   let delivery: ReturnType<typeof startDelivery> | undefined;
   try {
-    delivery = options.delivery
+    delivery = deliveryRole
       ? startDelivery({
           journal,
           audit: config.audit,
@@ -109,7 +116,7 @@ export async function startBroker(
           redis: config.redis.url,
           logger,
           registry: metrics.registry,
-          deliver: options.delivery === 'relay-and-deliver',
+          deliver: deliveryRole === 'relay-and-deliver',
           userAgent: `hie-broker/${version}`,
         })
       : undefined;
@@ -154,6 +161,7 @@ export async function startBroker(
   const rateLimits = new RateLimits({
     perUser: config.rateLimit.perUser,
     perOrganisation: config.rateLimit.perOrganisation,
+    perPeer: config.rateLimit.perPeer,
     ...(redis ? { redis } : {}),
     keyPrefix: `hie-broker:${config.broker.id}:rate:`,
   });
@@ -168,6 +176,8 @@ export async function startBroker(
   });
   const peers = new PeerRegistry(config.peers);
   let draining = false;
+  // Fixed by configuration, or (listening-address) once the server listens: never from a request.
+  let publicBaseUrl = config.server.publicBaseUrl;
   const app = createApp({
     service,
     sources: federation.adapters.map((adapter) => adapter.source),
@@ -194,7 +204,7 @@ export async function startBroker(
       trustProxy: config.server.trustProxy,
       corsOrigins: config.server.corsOrigins,
     },
-    ...(config.server.publicBaseUrl ? { publicBaseUrl: config.server.publicBaseUrl } : {}),
+    publicBaseUrl: () => publicBaseUrl,
     trail,
     objections,
     alerts: new AlertDesk(trail),
@@ -244,6 +254,7 @@ export async function startBroker(
   const host =
     config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
   const url = `http://${host}:${port}`;
+  if (options.publicBaseUrl === 'listening-address' && !publicBaseUrl) publicBaseUrl = `${url}/fhir`;
   logger.info({ port, sources: config.sources.length, version }, 'broker listening');
 
   let closing: Promise<void> | undefined;

@@ -9,7 +9,13 @@ import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { freePort } from '../sim/free-port';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
-import { logLine, peerSource, startBrokerUnderTest, type BrokerUnderTest } from './support/broker-under-test';
+import {
+  logLine,
+  peerSource,
+  registeredPeer,
+  startBrokerUnderTest,
+  type BrokerUnderTest,
+} from './support/broker-under-test';
 import { getFhir, reasonOf, sourceIssues, statusOf } from './support/fhir-http';
 
 const RICH = DEMO_NHS_NUMBERS.rich;
@@ -49,7 +55,13 @@ describe('broker to broker', () => {
         fhirSource('nt-store', storeC, 'Y90201'),
         peerSource({ url: ourUrl }, { id: 'nw-london', clientId: 'north-thames' }),
       ],
-      peers: [{ clientId: 'nw-london', name: 'NW London', jwksUrl: `${ourUrl}/.well-known/jwks.json` }],
+      peers: [
+        registeredPeer({
+          clientId: 'nw-london',
+          name: 'NW London',
+          jwksUrl: `${ourUrl}/.well-known/jwks.json`,
+        }),
+      ],
     });
     ours = await startBrokerUnderTest({
       id: 'nw-london',
@@ -59,7 +71,11 @@ describe('broker to broker', () => {
         peerSource({ url: peerUrl }, { id: 'north-thames', clientId: 'nw-london' }),
       ],
       peers: [
-        { clientId: 'north-thames', name: 'North Thames', jwksUrl: `${peerUrl}/.well-known/jwks.json` },
+        registeredPeer({
+          clientId: 'north-thames',
+          name: 'North Thames',
+          jwksUrl: `${peerUrl}/.well-known/jwks.json`,
+        }),
       ],
     });
   });
@@ -167,7 +183,7 @@ describe('broker to broker', () => {
         requester: {
           userId: '555123456789',
           role: 'R8000',
-          organisationOds: 'RYJ',
+          organisationOds: 'R1X',
           purposeOfUse: 'TREAT',
         },
         deadline: Date.now() + 3000,
@@ -181,7 +197,7 @@ describe('broker to broker', () => {
     expect((line?.view as { requester: unknown }).requester).toEqual({
       userId: '555123456789',
       role: 'R8000',
-      org: 'RYJ',
+      org: 'R1X',
     });
   });
 

@@ -5,7 +5,12 @@ import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { freePort } from '../sim/free-port';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS, type Population, type SimNodeId } from '../sim/population/types';
-import { peerSource, startBrokerUnderTest, type BrokerUnderTest } from './support/broker-under-test';
+import {
+  peerSource,
+  registeredPeer,
+  startBrokerUnderTest,
+  type BrokerUnderTest,
+} from './support/broker-under-test';
 import { r4Errors } from './support/fhir-validator';
 import { closingOutcome, getFhir, reasonOf, sourceIssues } from './support/fhir-http';
 import { bearer } from './support/identity';
@@ -248,11 +253,11 @@ describe('sensitive data through a neighbouring broker', () => {
       port: peerPort,
       sources: [store('nt-acute', acuteStore, 'R2A')],
       peers: [
-        {
+        registeredPeer({
           clientId: 'nw-london',
           name: 'NW London',
           jwksUrl: `http://127.0.0.1:${ourPort}/.well-known/jwks.json`,
-        },
+        }),
       ],
     });
     ours = await startBrokerUnderTest({

@@ -43,8 +43,12 @@ export interface AppOptions {
   readonly logger: Logger;
   readonly brokerName: string;
   readonly version: string;
-  /** Fixed public FHIR base URL (behind a proxy); otherwise derived from each request. */
-  readonly publicBaseUrl?: string;
+  /**
+   * The public FHIR base URL (server.publicBaseUrl): the audience of every token and assertion this
+   * broker accepts. Undefined when not configured: then links are made from each request's Host, but
+   * no token endpoint answers and no assertion is accepted.
+   */
+  readonly publicBaseUrl: () => string | undefined;
   readonly brokerId: string;
   readonly hopLimit: number;
   /** The broker as an authorisation server for its peers. */
@@ -85,9 +89,12 @@ const requesterOf = (_req: Request, res: Response): Requester => {
 
 export function createApp(options: AppOptions): Express {
   const app = express();
-  const originOf = (req: Request): string =>
-    options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : `${req.protocol}://${req.get('host')}`;
-  const baseUrlOf = (req: Request): string => options.publicBaseUrl ?? `${originOf(req)}/fhir`;
+  const configuredBase = options.publicBaseUrl;
+  const originOf = (req: Request): string => {
+    const base = configuredBase();
+    return base ? new URL(base).origin : `${req.protocol}://${req.get('host')}`;
+  };
+  const baseUrlOf = (req: Request): string => configuredBase() ?? `${originOf(req)}/fhir`;
   app.disable('x-powered-by');
   app.set('etag', false);
   // Off unless configured: a forged X-Forwarded-For must not change req.ip (logged below).
@@ -154,7 +161,7 @@ export function createApp(options: AppOptions): Express {
       peers: options.peers,
       baseUrlOf,
     }),
-    rateLimit(options.rateLimits),
+    rateLimit(options.rateLimits, (clientId) => options.peers.get(clientId)?.name ?? clientId),
   );
   // Patient data, past the budgets: admitted while this process has room (the governance views under /admin are not held back).
   const admitted = admission(options.edge.admission, {

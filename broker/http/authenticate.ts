@@ -10,9 +10,10 @@ import {
   verifyRequesterAssertion,
 } from '../../core/trust/requester-assertion';
 import { TrustError } from '../../core/trust/trust-error';
-import type { SystemTokens } from '../trust/system-tokens';
+import { grantsWrite, type SystemGrant, type SystemTokens } from '../trust/system-tokens';
+import { AccessDenied } from '../governance/access-denied';
 import { badRequest } from './fhir-error';
-import { OutcomeError, operationOutcome } from '../../core/outcome-error';
+import { OutcomeError, operationOutcome, outcomeOf } from '../../core/outcome-error';
 import { locals } from './request-context';
 
 const BROKER_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -58,6 +59,19 @@ function tokenIdOf(jwt: string): string | undefined {
   return typeof jti === 'string' ? jti.slice(0, 128) : undefined;
 }
 
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/** A system token whose scope does not cover the request: 403, as RFC 6750 names it. */
+const insufficientScope = (scope: string): OutcomeError =>
+  new OutcomeError(
+    'forbidden',
+    outcomeOf(
+      'forbidden',
+      `A system token issued for ${scope.slice(0, 64) || 'no scope'} cannot write: neighbouring brokers are granted read access only.`,
+    ),
+    { headers: { 'WWW-Authenticate': 'Bearer error="insufficient_scope", scope="system/*.write"' } },
+  );
+
 const unauthorised = (text: string): OutcomeError =>
   new OutcomeError('unauthenticated', operationOutcome('error', 'login', text), {
     headers: { 'WWW-Authenticate': 'Bearer' },
@@ -102,9 +116,9 @@ export function authenticate(options: {
       return next();
     }
 
-    let system: string;
+    let grant: SystemGrant;
     try {
-      system = await options.tokens.verifyAccessToken(token);
+      grant = await options.tokens.verifyAccessToken(token);
     } catch (error) {
       if (error instanceof TrustError)
         throw unauthorised(
@@ -117,6 +131,7 @@ export function authenticate(options: {
         `A system acting for a person must send ${REQUESTER_HEADER}: a user assertion signed with its own key.`,
       );
     }
+    const system = grant.clientId;
     try {
       context.peer = system;
       context.requester = await verifyRequesterAssertion(assertion, {
@@ -130,6 +145,10 @@ export function authenticate(options: {
         throw unauthorised(`The ${REQUESTER_HEADER} assertion could not be verified.`);
       throw error;
     }
+    // The person is known from here on, so that a refusal below is audited with their name.
+    const refusal = options.peers.refusal(system, context.requester);
+    if (refusal) throw new AccessDenied(refusal.reason, refusal.text);
+    if (!READ_METHODS.has(req.method) && !grantsWrite(grant.scope)) throw insufficientScope(grant.scope);
     next();
   };
 }

@@ -9,6 +9,7 @@ import { startBroker, type RunningBroker } from '../../broker/start-broker';
 import { freePort } from '../../sim/free-port';
 import { testIdentity } from './identity';
 import { captureLogs } from './log-capture';
+import { CALLER_ALLOWLIST } from '../../sim/neighbouring-region';
 
 export interface BrokerUnderTest extends RunningBroker {
   readonly id: string;
@@ -19,22 +20,30 @@ export interface BrokerUnderTest extends RunningBroker {
   readonly logs: Record<string, unknown>[];
 }
 
-/** A broker with the given identity, sources and peers on a free port known in advance, logs captured. */
+/**
+ * A broker with the given identity, sources and peers, logs captured: on a free port known in advance,
+ * or with `port: 0` on whatever port the system gives it (its public base URL is then the address it
+ * listens on).
+ */
 export async function startBrokerUnderTest(options: {
   id: string;
   odsCode?: string;
   port?: number;
+  /** The broker's signing key (PEM); a fresh one by default. */
+  pem?: string;
   sources: readonly Record<string, unknown>[];
-  peers?: readonly { clientId: string; name: string; jwksUrl: string }[];
+  peers?: readonly Record<string, unknown>[];
   hopLimit?: number;
   federation?: { deadlineMs: number; sourceTimeoutMs: number };
   /** Any other settings (server limits, rateLimit, redis), layered last. */
   config?: Record<string, unknown>;
 }): Promise<BrokerUnderTest> {
   const port = options.port ?? (await freePort());
-  const pem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
-    .privateKey.export({ type: 'pkcs8', format: 'pem' })
-    .toString();
+  const pem =
+    options.pem ??
+    generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
   const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'hie-key-')), 'broker.pem');
   writeFileSync(keyFile, pem, { mode: 0o600 });
   const { logs, destination } = captureLogs();
@@ -43,7 +52,12 @@ export async function startBrokerUnderTest(options: {
     env: {},
     overrides: deepMerge(
       {
-        server: { host: '127.0.0.1', port, shutdownGraceMs: 500 },
+        server: {
+          host: '127.0.0.1',
+          port,
+          shutdownGraceMs: 500,
+          ...(port !== 0 ? { publicBaseUrl: `http://127.0.0.1:${port}/fhir` } : {}),
+        },
         broker: {
           id: options.id,
           name: `Broker ${options.id}`,
@@ -61,7 +75,9 @@ export async function startBrokerUnderTest(options: {
       options.config ?? {},
     ),
   });
-  const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
+  const broker = await startBroker(config, createLogger({ level: 'debug', destination }), {
+    ...(port === 0 ? { publicBaseUrl: 'listening-address' as const } : {}),
+  });
   return {
     ...broker,
     close: async () => {
@@ -74,6 +90,19 @@ export async function startBrokerUnderTest(options: {
     jwksUrl: `${broker.url}/.well-known/jwks.json`,
     signingKey: await loadSigningKey(pem),
     logs,
+  };
+}
+
+/** A peer as a broker registers it, allowed to vouch for the demo region's clinicians (roles and organisations). */
+export function registeredPeer(peer: {
+  clientId: string;
+  name: string;
+  jwksUrl: string;
+}): Record<string, unknown> {
+  return {
+    ...peer,
+    roles: [...CALLER_ALLOWLIST.roles],
+    organisations: CALLER_ALLOWLIST.organisations.map((o) => ({ ...o })),
   };
 }
 
