@@ -18,7 +18,8 @@ import { UserTokenVerifier } from './auth/user-token-verifier';
 import { AccessPolicy } from './governance/access-policy';
 import { PeerRegistry } from './trust/peer-registry';
 import { readSecret } from '../core/trust/secret';
-import { RedisReplayStore } from './trust/replay-store';
+import { MemoryReplayStore, RedisReplayStore } from './trust/replay-store';
+import { ConfigError } from '../config/load-config';
 import { SystemTokens } from './trust/system-tokens';
 import { loadSigningKey } from '../core/trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
@@ -80,6 +81,20 @@ export async function startBroker(
 ): Promise<RunningBroker> {
   const deliveryRole = options.delivery ?? 'relay-and-deliver';
   const version = brokerVersion();
+  // Tokens and assertions from peers are checked against the configured audience, never a Host header.
+  if (
+    config.peers.length > 0 &&
+    !config.server.publicBaseUrl &&
+    options.publicBaseUrl !== 'listening-address'
+  ) {
+    throw new ConfigError([
+      {
+        path: 'server.publicBaseUrl',
+        message:
+          'must be set when peers are configured: it is the audience of the tokens and assertions they send (e.g. https://hie.example.nhs.uk/fhir)',
+      },
+    ]);
+  }
   const signingKey = await loadSigningKey(
     config.broker.signingKey ? readSecret(config.broker.signingKey) : undefined,
   );
@@ -175,6 +190,10 @@ export async function startBroker(
     ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
   });
   const peers = new PeerRegistry(config.peers);
+  // Client and requester assertions alike are accepted once; through Redis, once across every pod.
+  const replays = redis
+    ? new RedisReplayStore(redis, `hie-broker:${config.broker.id}:jti:`)
+    : new MemoryReplayStore();
   let draining = false;
   // Fixed by configuration, or (listening-address) once the server listens: never from a request.
   let publicBaseUrl = config.server.publicBaseUrl;
@@ -193,9 +212,10 @@ export async function startBroker(
       key: signingKey,
       issuer: `urn:hie-broker:${config.broker.id}`,
       peers,
-      ...(redis ? { replays: new RedisReplayStore(redis, `hie-broker:${config.broker.id}:jti:`) } : {}),
+      replays,
     }),
     peers,
+    replays,
     users: new UserTokenVerifier(config.auth.issuers),
     rateLimits,
     edge: {

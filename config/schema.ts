@@ -26,6 +26,11 @@ export const configSchema = z
        * demo, not for production (sources would have to re-read the JWKS after every restart).
        */
       signingKey: secretRef.optional(),
+      /**
+       * Development only: start with an ephemeral key although peers or SMART sources are configured
+       * (they would have to re-read the JWKS after every restart, and several processes would differ).
+       */
+      allowEphemeralSigningKey: z.boolean().default(false),
       /** Brokers a request may pass through before it stops fanning out. */
       hopLimit: z.number().int().min(1).max(10).default(3),
     }),
@@ -96,6 +101,16 @@ export const configSchema = z
         });
       }
     });
+    const signsForOthers =
+      config.peers.length > 0 || config.sources.some((source) => 'auth' in source && source.auth);
+    if (signsForOthers && !config.broker.signingKey && !config.broker.allowEphemeralSigningKey) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['broker', 'signingKey'],
+        message:
+          'must be set when peers or SMART sources are configured: an ephemeral key changes at every restart (set broker.allowEphemeralSigningKey: true for development only)',
+      });
+    }
     const peerIds = new Set<string>();
     config.peers.forEach((peer, index) => {
       if (peerIds.has(peer.clientId)) {

@@ -83,7 +83,13 @@ export async function startNeighbouringRegion(options: NeighbouringRegionOptions
               ? { publicBaseUrl: `http://${options.host ?? '127.0.0.1'}:${options.port}/fhir` }
               : {}),
         },
-        broker: { id: NEIGHBOUR.brokerId, name: NEIGHBOUR.name, odsCode: NEIGHBOUR.odsCode },
+        broker: {
+          id: NEIGHBOUR.brokerId,
+          name: NEIGHBOUR.name,
+          odsCode: NEIGHBOUR.odsCode,
+          // A simulation: a fresh key each run is what it wants.
+          allowEphemeralSigningKey: true,
+        },
         federation: { deadlineMs: 4000, sourceTimeoutMs: 3500 },
         sources: [
           {

@@ -5,6 +5,7 @@ import { SmartBackendAuth } from '../adapters/auth/smart-backend-auth';
 import { SourceHttpClient } from '../adapters/http/source-http-client';
 import { UpstreamFailure } from '../adapters/upstream-failure';
 import { PeerBrokerAdapter } from '../adapters/broker/peer-broker-adapter';
+import { signRequesterAssertion } from '../core/trust/requester-assertion';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { freePort } from '../sim/free-port';
 import { generatePopulation } from '../sim/population/generate-population';
@@ -244,8 +245,24 @@ describe('broker to broker', () => {
 
   it('when a request has already passed through the broker, then it answers 508 and fans out to nobody', async () => {
     const before = storeB.requests.search;
+    // Only a peer may send a chain: as our broker would, with our key, for the GP.
     const { status, body } = await getFhir(`${peer.fhir}/Patient/${RICH}/$everything`, {
-      headers: { 'x-hie-chain': 'nw-london,north-thames' },
+      headers: {
+        authorization: await tokenFor(peer, ours),
+        'x-hie-requester': await signRequesterAssertion({
+          key: ours.signingKey,
+          issuer: 'nw-london',
+          audience: peer.fhir,
+          requester: {
+            userId: '555000000001',
+            role: 'R8000',
+            organisationOds: 'Y90001',
+            purposeOfUse: 'TREAT',
+          },
+          nhsNumber: RICH,
+        }),
+        'x-hie-chain': 'nw-london,north-thames',
+      },
     });
     expect(status).toBe(508);
     expect(JSON.stringify(body)).toMatch(/already passed through this broker/);

@@ -16,6 +16,7 @@ import { fhirRoutes, sendFhir } from './fhir-routes';
 import type { BrokerMetrics } from '../observability/metrics';
 import type { PeerRegistry } from '../trust/peer-registry';
 import type { SystemTokens } from '../trust/system-tokens';
+import type { ReplayStore } from '../trust/replay-store';
 import type { UserTokenVerifier } from '../auth/user-token-verifier';
 import { authenticate } from './authenticate';
 import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';
@@ -54,6 +55,8 @@ export interface AppOptions {
   /** The broker as an authorisation server for its peers. */
   readonly tokens: SystemTokens;
   readonly peers: PeerRegistry;
+  /** Single-use values (client and requester assertion jtis), shared by every pod through Redis when configured. */
+  readonly replays: ReplayStore;
   /** Verifies user tokens from the trusted identity providers. */
   readonly users: UserTokenVerifier;
   /** The broker's public signing keys, served for sources and peers that verify its assertions. */
@@ -143,7 +146,17 @@ export function createApp(options: AppOptions): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', ...detail });
   });
 
-  app.use(tokenRoutes({ tokens: options.tokens, originOf, maxBodyBytes: options.edge.maxBodyBytes }));
+  app.use(
+    tokenRoutes({
+      tokens: options.tokens,
+      originOf,
+      configuredOrigin: () => {
+        const base = configuredBase();
+        return base ? new URL(base).origin : undefined;
+      },
+      maxBodyBytes: options.edge.maxBodyBytes,
+    }),
+  );
   const governance = governanceRoutes({
     trail: options.trail,
     objections: options.objections,
@@ -159,7 +172,8 @@ export function createApp(options: AppOptions): Express {
       users: options.users,
       tokens: options.tokens,
       peers: options.peers,
-      baseUrlOf,
+      audience: configuredBase,
+      replays: options.replays,
     }),
     rateLimit(options.rateLimits, (clientId) => options.peers.get(clientId)?.name ?? clientId),
   );

@@ -11,6 +11,7 @@ import {
 } from '../../core/trust/requester-assertion';
 import { TrustError } from '../../core/trust/trust-error';
 import { grantsWrite, type SystemGrant, type SystemTokens } from '../trust/system-tokens';
+import type { ReplayStore } from '../trust/replay-store';
 import { AccessDenied } from '../governance/access-denied';
 import { badRequest } from './fhir-error';
 import { OutcomeError, operationOutcome, outcomeOf } from '../../core/outcome-error';
@@ -87,11 +88,13 @@ export function authenticate(options: {
   users: UserTokenVerifier;
   tokens: SystemTokens;
   peers: PeerRegistry;
-  baseUrlOf: (req: Request) => string;
+  /** The configured public FHIR base URL: the audience of requester assertions (none accepted without it). */
+  audience: () => string | undefined;
+  /** Where requester assertions' jtis are remembered: the client assertions' replay store. */
+  replays: ReplayStore;
 }): (req: Request, res: Response, next: NextFunction) => Promise<void> {
   return async (req, res, next) => {
     const context = locals(res);
-    context.chain = parseChain(req.get(CHAIN_HEADER));
     const authorization = req.get('authorization');
     if (!authorization?.startsWith('Bearer ')) {
       throw unauthorised(
@@ -113,6 +116,13 @@ export function authenticate(options: {
           throw unauthorised('The access token is not valid here. Sign in again.');
         throw error;
       }
+      // The chain is written into the audit record and decides which peers are asked: only a peer may state it.
+      if (req.get(CHAIN_HEADER) !== undefined) {
+        throw new AccessDenied(
+          'chain',
+          `${CHAIN_HEADER} is only accepted from a neighbouring broker; a clinical system must not send it.`,
+        );
+      }
       return next();
     }
 
@@ -132,17 +142,24 @@ export function authenticate(options: {
       );
     }
     const system = grant.clientId;
+    const audience = options.audience();
+    if (!audience)
+      throw unauthorised(
+        `No ${REQUESTER_HEADER} assertion is accepted here: server.publicBaseUrl is not configured.`,
+      );
+    context.peer = system;
+    context.chain = parseChain(req.get(CHAIN_HEADER));
     try {
-      context.peer = system;
       context.requester = await verifyRequesterAssertion(assertion, {
         keys: options.peers.keysFor(system)!,
         issuer: system,
-        audience: options.baseUrlOf(req),
+        audience,
+        claimOnce: (jti, expiresAt) => options.replays.claimOnce(`requester/${system}:${jti}`, expiresAt),
       });
       context.tokenId = tokenIdOf(assertion);
     } catch (error) {
       if (error instanceof TrustError)
-        throw unauthorised(`The ${REQUESTER_HEADER} assertion could not be verified.`);
+        throw unauthorised(`The ${REQUESTER_HEADER} assertion could not be verified: ${error.reason}.`);
       throw error;
     }
     // The person is known from here on, so that a refusal below is audited with their name.
