@@ -123,6 +123,30 @@ describe('audiences are configuration; requester assertions are single-use, shor
     expect(unbound.status).toBe(401);
   });
 
+  it("when a peer follows a paged result's next link with an assertion for another patient, then 403; with one for the patient, the page", async () => {
+    const first = await send(`${second.fhir}/Patient/${RICH}/$everything?_count=1`, {
+      headers: {
+        authorization: `Bearer ${token}`,
+        'x-hie-requester': await peer.requesterAssertion({ audience: second.fhir, patient: RICH }),
+      },
+    });
+    expect(first.status).toBe(200);
+    const next = (first.body.link as { relation: string; url: string }[]).find(
+      (l) => l.relation === 'next',
+    )!.url;
+    const pageAs = async (patient: string): ReturnType<typeof send> =>
+      send(next, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          'x-hie-requester': await peer.requesterAssertion({ audience: second.fhir, patient }),
+        },
+      });
+    const refused = await pageAs(OTHER);
+    expect(refused.status).toBe(403);
+    expect(refused.text).toMatch(/made for another patient/);
+    expect((await pageAs(RICH)).status).toBe(200);
+  });
+
   it("when a clinician's user token sends X-Hie-Chain, then it is refused and nothing is asked of any source", async () => {
     const before = store.requests.search;
     const forged = await getFhir(`${second.fhir}/Patient/${RICH}/$everything`, {
