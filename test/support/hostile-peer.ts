@@ -32,8 +32,8 @@ export interface HostilePeer {
   readonly jwksUrl: string;
   readonly pem: string;
   readonly key: SigningKey;
-  /** An access token from the broker's token endpoint; `host` sends another Host header. */
-  accessToken(tokenUrl: string, options?: { host?: string; scope?: string }): Promise<string>;
+  /** An access token from the broker's token endpoint. */
+  accessToken(tokenUrl: string, options?: { scope?: string }): Promise<string>;
   /** A client assertion for the token endpoint (aud = the token URL). */
   clientAssertion(audience: string): Promise<string>;
   /**
@@ -49,9 +49,8 @@ export interface HostilePeer {
   close(): Promise<void>;
 }
 
-/** The patient claim of a requester assertion: the SHA-256 (base64url) of the NHS number. */
-export const patientHash = (nhsNumber: string): string =>
-  createHash('sha256').update(nhsNumber).digest('base64url');
+/** The patient claim of a requester assertion, as the wire format says: the SHA-256 (base64url) of the NHS number. */
+const patientHash = (nhsNumber: string): string => createHash('sha256').update(nhsNumber).digest('base64url');
 
 export async function startHostilePeer(clientId: string): Promise<HostilePeer> {
   const pem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
@@ -82,16 +81,11 @@ export async function startHostilePeer(clientId: string): Promise<HostilePeer> {
     async accessToken(tokenUrl, options = {}) {
       const answer = await send(tokenUrl, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          ...(options.host ? { host: options.host } : {}),
-        },
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({
           grant_type: 'client_credentials',
           client_assertion_type: ASSERTION_TYPE,
-          client_assertion: await clientAssertion(
-            options.host ? `http://${options.host}${new URL(tokenUrl).pathname}` : tokenUrl,
-          ),
+          client_assertion: await clientAssertion(tokenUrl),
           scope: options.scope ?? 'system/*.read',
         }).toString(),
       });
