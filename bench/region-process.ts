@@ -89,6 +89,7 @@ serveCalls(
         neighbourRateLimit: {
           perUser: { points: 1_000_000, durationSeconds: 60 },
           perOrganisation: { points: 1_000_000, durationSeconds: 60 },
+          perPeer: { points: 1_000_000, durationSeconds: 60 },
         },
       });
       const replicas: Partial<Record<SimNodeId, string>> = {};

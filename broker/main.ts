@@ -57,6 +57,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A setting only the composition can check (e.g. server.publicBaseUrl with peers).
+  if (error instanceof ConfigError) refuse(error.describe());
   const code = (error as NodeJS.ErrnoException).code;
   const message = code === 'EADDRINUSE' ? 'the port is already in use (set PORT)' : (error as Error).message;
   process.stderr.write(`hie-broker failed to start: ${message}\n`);

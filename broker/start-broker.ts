@@ -18,7 +18,8 @@ import { UserTokenVerifier } from './auth/user-token-verifier';
 import { AccessPolicy } from './governance/access-policy';
 import { PeerRegistry } from './trust/peer-registry';
 import { readSecret } from '../core/trust/secret';
-import { RedisReplayStore } from './trust/replay-store';
+import { MemoryReplayStore, RedisReplayStore } from './trust/replay-store';
+import { ConfigError } from '../config/load-config';
 import { SystemTokens } from './trust/system-tokens';
 import { loadSigningKey } from '../core/trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
@@ -71,14 +72,35 @@ export interface StartBrokerOptions {
    * test) without freeing a port and racing to reuse it.
    */
   readonly listenOn?: NetServer;
+  /**
+   * For a composition whose port the system chooses (port 0: tests, simulations), no
+   * `server.publicBaseUrl` can be configured in advance: `listening-address` makes the public base URL
+   * the address the broker listens on, fixed once it listens. Never derived from a request.
+   */
+  readonly publicBaseUrl?: 'listening-address';
 }
 
 export async function startBroker(
   config: BrokerConfig,
   logger: Logger,
-  options: StartBrokerOptions = { delivery: 'relay-and-deliver' },
+  options: StartBrokerOptions = {},
 ): Promise<RunningBroker> {
+  const deliveryRole = options.delivery ?? 'relay-and-deliver';
   const version = brokerVersion();
+  // Tokens and assertions from peers are checked against the configured audience, never a Host header.
+  if (
+    config.peers.length > 0 &&
+    !config.server.publicBaseUrl &&
+    options.publicBaseUrl !== 'listening-address'
+  ) {
+    throw new ConfigError([
+      {
+        path: 'server.publicBaseUrl',
+        message:
+          'must be set when peers are configured: it is the audience of the tokens and assertions they send (e.g. https://hie.example.nhs.uk/fhir)',
+      },
+    ]);
+  }
   const signingKey = await loadSigningKey(
     config.broker.signingKey ? readSecret(config.broker.signingKey) : undefined,
   );
@@ -107,7 +129,7 @@ export async function startBroker(
   const journal = await openJournal(config.audit.store, logger);
   let delivery: ReturnType<typeof startDelivery> | undefined;
   try {
-    delivery = options.delivery
+    delivery = deliveryRole
       ? startDelivery({
           journal,
           audit: config.audit,
@@ -115,7 +137,7 @@ export async function startBroker(
           redis: config.redis.url,
           logger,
           registry: metrics.registry,
-          deliver: options.delivery === 'relay-and-deliver',
+          deliver: deliveryRole === 'relay-and-deliver',
           userAgent: `hie-broker/${version}`,
         })
       : undefined;
@@ -160,6 +182,7 @@ export async function startBroker(
   const rateLimits = new RateLimits({
     perUser: config.rateLimit.perUser,
     perOrganisation: config.rateLimit.perOrganisation,
+    perPeer: config.rateLimit.perPeer,
     ...(redis ? { redis } : {}),
     keyPrefix: `hie-broker:${config.broker.id}:rate:`,
   });
@@ -173,7 +196,13 @@ export async function startBroker(
     ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
   });
   const peers = new PeerRegistry(config.peers);
+  // Client and requester assertions alike are accepted once; through Redis, once across every pod.
+  const replays = redis
+    ? new RedisReplayStore(redis, `hie-broker:${config.broker.id}:jti:`)
+    : new MemoryReplayStore();
   let draining = false;
+  // Fixed by configuration, or (listening-address) once the server listens: never from a request.
+  let publicBaseUrl = config.server.publicBaseUrl;
   const app = createApp({
     service,
     sources: federation.adapters.map((adapter) => adapter.source),
@@ -189,9 +218,10 @@ export async function startBroker(
       key: signingKey,
       issuer: `urn:hie-broker:${config.broker.id}`,
       peers,
-      ...(redis ? { replays: new RedisReplayStore(redis, `hie-broker:${config.broker.id}:jti:`) } : {}),
+      replays,
     }),
     peers,
+    replays,
     users: new UserTokenVerifier(config.auth.issuers),
     rateLimits,
     edge: {
@@ -200,7 +230,7 @@ export async function startBroker(
       trustProxy: config.server.trustProxy,
       corsOrigins: config.server.corsOrigins,
     },
-    ...(config.server.publicBaseUrl ? { publicBaseUrl: config.server.publicBaseUrl } : {}),
+    publicBaseUrl: () => publicBaseUrl,
     trail,
     objections,
     alerts: new AlertDesk(trail),
@@ -252,6 +282,7 @@ export async function startBroker(
   const host =
     config.server.host === '0.0.0.0' || config.server.host === '::' ? '127.0.0.1' : config.server.host;
   const url = `http://${host}:${port}`;
+  if (options.publicBaseUrl === 'listening-address' && !publicBaseUrl) publicBaseUrl = `${url}/fhir`;
   logger.info({ port, sources: config.sources.length, version }, 'broker listening');
 
   let closing: Promise<void> | undefined;

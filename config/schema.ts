@@ -26,6 +26,11 @@ export const configSchema = z
        * demo, not for production (sources would have to re-read the JWKS after every restart).
        */
       signingKey: secretRef.optional(),
+      /**
+       * Development only: start with an ephemeral key although peers or SMART sources are configured
+       * (they would have to re-read the JWKS after every restart, and several processes would differ).
+       */
+      allowEphemeralSigningKey: z.boolean().default(false),
       /** Brokers a request may pass through before it stops fanning out. */
       hopLimit: z.number().int().min(1).max(10).default(3),
     }),
@@ -46,11 +51,21 @@ export const configSchema = z
     sources: z.array(sourceSchema).min(1, 'at least one source must be configured'),
     peers: peersSchema,
     auth: authSchema,
-    /** Views per user and per organisation; over either, 429 with Retry-After. Shared through Redis when configured. */
-    rateLimit: z.strictObject({ perUser: rateRuleSchema, perOrganisation: rateRuleSchema }).default({
-      perUser: { points: 120, durationSeconds: 60 },
-      perOrganisation: { points: 3000, durationSeconds: 60 },
-    }),
+    /**
+     * Views per user and per organisation, and per peer for every user a peer vouches for; over any,
+     * 429 with Retry-After. Shared through Redis when configured.
+     */
+    rateLimit: z
+      .strictObject({
+        perUser: rateRuleSchema,
+        perOrganisation: rateRuleSchema,
+        perPeer: rateRuleSchema.default({ points: 3000, durationSeconds: 60 }),
+      })
+      .default({
+        perUser: { points: 120, durationSeconds: 60 },
+        perOrganisation: { points: 3000, durationSeconds: 60 },
+        perPeer: { points: 3000, durationSeconds: 60 },
+      }),
     redis: z.strictObject({ url: z.url({ protocol: /^rediss?$/ }).optional() }),
     audit: auditSchema,
     sensitiveData: sensitiveDataSchema.default({ withheldConfidentiality: ['R', 'V'], codeSets: [] }),
@@ -85,6 +100,36 @@ export const configSchema = z
           message: 'must not exceed federation.deadlineMs',
         });
       }
+    });
+    const signsForOthers =
+      config.peers.length > 0 || config.sources.some((source) => 'auth' in source && source.auth);
+    if (signsForOthers && !config.broker.signingKey && !config.broker.allowEphemeralSigningKey) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['broker', 'signingKey'],
+        message:
+          'must be set when peers or SMART sources are configured: an ephemeral key changes at every restart (set broker.allowEphemeralSigningKey: true for development only)',
+      });
+    }
+    const peerIds = new Set<string>();
+    config.peers.forEach((peer, index) => {
+      if (peerIds.has(peer.clientId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['peers', index, 'clientId'],
+          message: `duplicate peer clientId "${peer.clientId}"`,
+        });
+      }
+      peerIds.add(peer.clientId);
+      peer.roles.forEach((role, roleIndex) => {
+        if (!Object.hasOwn(config.auth.roles, role)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['peers', index, 'roles', roleIndex],
+            message: `role ${role} is not under auth.roles`,
+          });
+        }
+      });
     });
     // Node refuses to start a server whose headers timeout exceeds its request timeout.
     if (config.server.headersTimeoutMs > config.server.requestTimeoutMs) {

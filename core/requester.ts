@@ -8,6 +8,12 @@ export interface Requester {
   readonly purposeOfUse: string;
   /** The legitimate relationship the person states for this request (default: verified by the broker). */
   readonly relationship?: StatedRelationship;
+  /**
+   * Set when a neighbouring broker vouched for the person: the one patient its assertion is for
+   * (SHA-256 of the NHS number, base64url; see core/trust/requester-assertion.ts). Nothing about
+   * another patient is answered.
+   */
+  readonly forPatient?: string;
 }
 
 /** How a person says they may see this patient: decided in broker/governance/relationship.ts. */

@@ -19,6 +19,11 @@ export interface NeighbouringRegionOptions {
   readonly host?: string;
   /** Our broker, as the peer knows it: its client id and JWKS. */
   readonly caller: RegisteredClient;
+  /** Who our broker may vouch for there (default: CALLER_ALLOWLIST, the demo region's clinicians). */
+  readonly callerAllowlist?: {
+    readonly roles: readonly string[];
+    readonly organisations: readonly { readonly odsCode: string }[];
+  };
   /** The FHIR base URL callers use, when the peer stands behind a proxy. */
   readonly publicBaseUrl?: string;
   /** Paging and size limits of the peer's own source, for records bigger than its defaults allow. */
@@ -27,10 +32,11 @@ export interface NeighbouringRegionOptions {
     readonly maxPages?: number;
     readonly maxResponseBytes?: number;
   };
-  /** The peer's rate limits per user and organisation (default: the broker's); a benchmark lifts them. */
+  /** The peer's rate limits per user, organisation and peer (default: the broker's); a benchmark lifts them. */
   readonly rateLimit?: {
     readonly perUser: { readonly points: number; readonly durationSeconds: number };
     readonly perOrganisation: { readonly points: number; readonly durationSeconds: number };
+    readonly perPeer?: { readonly points: number; readonly durationSeconds: number };
   };
 }
 
@@ -40,6 +46,15 @@ export const NEIGHBOUR = {
   name: 'North Thames Shared Care Record',
   odsCode: 'Q9X',
   store: { id: 'nt-store', name: 'North Thames Care Record Store', odsCode: 'Y90201' },
+} as const;
+
+/**
+ * Who the neighbouring broker lets our broker vouch for: the demo region's clinical roles and every
+ * organisation the demo's personas belong to (exact ODS codes).
+ */
+export const CALLER_ALLOWLIST = {
+  roles: ['R8000', 'R8001', 'R8002', 'R8003', 'R8010'],
+  organisations: ['Y90001', 'R1X', 'R1Y', 'R1Z', 'Y90301', 'Y99999'].map((odsCode) => ({ odsCode })),
 } as const;
 
 /**
@@ -61,9 +76,20 @@ export async function startNeighbouringRegion(options: NeighbouringRegionOptions
           host: options.host ?? '127.0.0.1',
           port: options.port ?? 0,
           shutdownGraceMs: 1000,
-          ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
+          // The audience of the assertions it accepts: its address as our broker knows it, never a Host header.
+          ...(options.publicBaseUrl
+            ? { publicBaseUrl: options.publicBaseUrl }
+            : options.port
+              ? { publicBaseUrl: `http://${options.host ?? '127.0.0.1'}:${options.port}/fhir` }
+              : {}),
         },
-        broker: { id: NEIGHBOUR.brokerId, name: NEIGHBOUR.name, odsCode: NEIGHBOUR.odsCode },
+        broker: {
+          id: NEIGHBOUR.brokerId,
+          name: NEIGHBOUR.name,
+          odsCode: NEIGHBOUR.odsCode,
+          // A simulation: a fresh key each run is what it wants.
+          allowEphemeralSigningKey: true,
+        },
         federation: { deadlineMs: 4000, sourceTimeoutMs: 3500 },
         sources: [
           {
@@ -81,7 +107,13 @@ export async function startNeighbouringRegion(options: NeighbouringRegionOptions
           },
         ],
         peers: [
-          { clientId: options.caller.clientId, name: 'Calling broker', jwksUrl: options.caller.jwksUrl() },
+          {
+            clientId: options.caller.clientId,
+            name: 'Calling broker',
+            jwksUrl: options.caller.jwksUrl(),
+            roles: [...(options.callerAllowlist ?? CALLER_ALLOWLIST).roles],
+            organisations: (options.callerAllowlist ?? CALLER_ALLOWLIST).organisations.map((o) => ({ ...o })),
+          },
         ],
         logging: { level: 'silent' },
         ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
@@ -91,7 +123,11 @@ export async function startNeighbouringRegion(options: NeighbouringRegionOptions
         },
       },
     });
-    const broker = await startBroker(config, createLogger({ level: 'silent' }));
+    // On a port the system chooses, the address it listens on is its public base URL.
+    const listensAnywhere = !options.publicBaseUrl && !options.port;
+    const broker = await startBroker(config, createLogger({ level: 'silent' }), {
+      ...(listensAnywhere ? { publicBaseUrl: 'listening-address' as const } : {}),
+    });
     return {
       ...store,
       baseUrl: `${broker.url}/fhir`,

@@ -1,7 +1,7 @@
 import express from 'express';
 import type { Bundle, BundleEntry, Patient } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../core/fhir/systems';
-import { startNeighbouringRegion } from './neighbouring-region';
+import { CALLER_ALLOWLIST, startNeighbouringRegion } from './neighbouring-region';
 import type { NodeDataset } from './population/types';
 import { createSimNodeBase, type RunningSimNode } from './sim-node-base';
 import type { RegisteredClient } from './smart-token-endpoint';
@@ -62,6 +62,11 @@ export async function startPeerBrokerNode(options: {
     dataset: options.dataset,
     caller: options.caller,
     publicBaseUrl: node.baseUrl,
+    // The adapter conformance suite asks for a clinician of X26.
+    callerAllowlist: {
+      roles: CALLER_ALLOWLIST.roles,
+      organisations: [...CALLER_ALLOWLIST.organisations, { odsCode: 'X26' }],
+    },
   });
   target = new URL(peer.baseUrl).origin;
   return {

@@ -5,10 +5,17 @@ import { SmartBackendAuth } from '../adapters/auth/smart-backend-auth';
 import { SourceHttpClient } from '../adapters/http/source-http-client';
 import { UpstreamFailure } from '../adapters/upstream-failure';
 import { PeerBrokerAdapter } from '../adapters/broker/peer-broker-adapter';
+import { signRequesterAssertion } from '../core/trust/requester-assertion';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
-import { logLine, peerSource, startBrokerUnderTest, type BrokerUnderTest } from './support/broker-under-test';
+import {
+  logLine,
+  peerSource,
+  registeredPeer,
+  startBrokerUnderTest,
+  type BrokerUnderTest,
+} from './support/broker-under-test';
 import { reservePort } from './support/reserved-port';
 import { getFhir, reasonOf, sourceIssues, statusOf } from './support/fhir-http';
 
@@ -49,7 +56,13 @@ describe('broker to broker', () => {
         fhirSource('nt-store', storeC, 'Y90201'),
         peerSource({ url: ourUrl }, { id: 'nw-london', clientId: 'north-thames' }),
       ],
-      peers: [{ clientId: 'nw-london', name: 'NW London', jwksUrl: `${ourUrl}/.well-known/jwks.json` }],
+      peers: [
+        registeredPeer({
+          clientId: 'nw-london',
+          name: 'NW London',
+          jwksUrl: `${ourUrl}/.well-known/jwks.json`,
+        }),
+      ],
     });
     ours = await startBrokerUnderTest({
       id: 'nw-london',
@@ -59,7 +72,11 @@ describe('broker to broker', () => {
         peerSource({ url: peerUrl }, { id: 'north-thames', clientId: 'nw-london' }),
       ],
       peers: [
-        { clientId: 'north-thames', name: 'North Thames', jwksUrl: `${peerUrl}/.well-known/jwks.json` },
+        registeredPeer({
+          clientId: 'north-thames',
+          name: 'North Thames',
+          jwksUrl: `${peerUrl}/.well-known/jwks.json`,
+        }),
       ],
     });
   });
@@ -167,7 +184,7 @@ describe('broker to broker', () => {
         requester: {
           userId: '555123456789',
           role: 'R8000',
-          organisationOds: 'RYJ',
+          organisationOds: 'R1X',
           purposeOfUse: 'TREAT',
         },
         deadline: Date.now() + 3000,
@@ -181,7 +198,7 @@ describe('broker to broker', () => {
     expect((line?.view as { requester: unknown }).requester).toEqual({
       userId: '555123456789',
       role: 'R8000',
-      org: 'RYJ',
+      org: 'R1X',
     });
   });
 
@@ -228,8 +245,24 @@ describe('broker to broker', () => {
 
   it('when a request has already passed through the broker, then it answers 508 and fans out to nobody', async () => {
     const before = storeB.requests.search;
+    // Only a peer may send a chain: as our broker would, with our key, for the GP.
     const { status, body } = await getFhir(`${peer.fhir}/Patient/${RICH}/$everything`, {
-      headers: { 'x-hie-chain': 'nw-london,north-thames' },
+      headers: {
+        authorization: await tokenFor(peer, ours),
+        'x-hie-requester': await signRequesterAssertion({
+          key: ours.signingKey,
+          issuer: 'nw-london',
+          audience: peer.fhir,
+          requester: {
+            userId: '555000000001',
+            role: 'R8000',
+            organisationOds: 'Y90001',
+            purposeOfUse: 'TREAT',
+          },
+          nhsNumber: RICH,
+        }),
+        'x-hie-chain': 'nw-london,north-thames',
+      },
     });
     expect(status).toBe(508);
     expect(JSON.stringify(body)).toMatch(/already passed through this broker/);

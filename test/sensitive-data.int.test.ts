@@ -4,7 +4,12 @@ import type { PatientRecord } from '../broker/record/record-types';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS, type Population, type SimNodeId } from '../sim/population/types';
-import { peerSource, startBrokerUnderTest, type BrokerUnderTest } from './support/broker-under-test';
+import {
+  peerSource,
+  registeredPeer,
+  startBrokerUnderTest,
+  type BrokerUnderTest,
+} from './support/broker-under-test';
 import { reservePort } from './support/reserved-port';
 import { r4Errors } from './support/fhir-validator';
 import { closingOutcome, getFhir, reasonOf, sourceIssues } from './support/fhir-http';
@@ -248,11 +253,11 @@ describe('sensitive data through a neighbouring broker', () => {
       listenOn: peerPort,
       sources: [store('nt-acute', acuteStore, 'R2A')],
       peers: [
-        {
+        registeredPeer({
           clientId: 'nw-london',
           name: 'NW London',
           jwksUrl: `${ourPort.url}/.well-known/jwks.json`,
-        },
+        }),
       ],
     });
     ours = await startBrokerUnderTest({

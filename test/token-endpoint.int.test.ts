@@ -12,7 +12,7 @@ import {
 } from 'jose';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { generatePopulation } from '../sim/population/generate-population';
-import { startBrokerUnderTest, type BrokerUnderTest } from './support/broker-under-test';
+import { registeredPeer, startBrokerUnderTest, type BrokerUnderTest } from './support/broker-under-test';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const CLIENT = 'north-thames';
@@ -54,8 +54,8 @@ describe('the token endpoint (SMART Backend Services) against hostile clients', 
         },
       ],
       peers: [
-        { clientId: CLIENT, name: 'North Thames', jwksUrl },
-        { clientId: OTHER_CLIENT, name: 'South East', jwksUrl },
+        registeredPeer({ clientId: CLIENT, name: 'North Thames', jwksUrl }),
+        registeredPeer({ clientId: OTHER_CLIENT, name: 'South East', jwksUrl }),
       ],
     });
     tokenUrl = `${broker.url}/oauth/token`;

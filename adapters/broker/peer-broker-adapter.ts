@@ -92,6 +92,7 @@ export class PeerBrokerAdapter implements SourceAdapter {
         issuer: brokerId,
         audience: this.source.baseUrl,
         requester: query.requester,
+        nhsNumber: query.nhsNumber,
       }),
       [CHAIN_HEADER]: [...query.chain, brokerId].join(','),
     };

@@ -10,6 +10,11 @@ export const ACCESS_DENIED_REASONS = [
   'reason-required',
   'no-relationship',
   'objection',
+  'vouched-duty',
+  'chain',
+  'peer-role',
+  'peer-organisation',
+  'assertion-patient',
 ] as const;
 export type AccessDeniedReason = (typeof ACCESS_DENIED_REASONS)[number];
 

@@ -23,6 +23,13 @@ export class AccessPolicy {
 
   /** Throws AccessDenied unless the requester's role holds the governance duty. */
   requireDuty(requester: Requester, duty: GovernanceDuty): void {
+    // A neighbouring broker vouches for direct care only: governance needs this broker's own sign-in.
+    if (requester.relationship?.assertedBy !== undefined) {
+      throw new AccessDenied(
+        'vouched-duty',
+        `${DUTY_TEXT[duty]} is never for a person a neighbouring broker vouches for: sign in with a token from one of this broker's own identity providers.`,
+      );
+    }
     const role =
       requester.role && Object.hasOwn(this.roles, requester.role) ? this.roles[requester.role] : undefined;
     if (!role?.duties.includes(duty)) {

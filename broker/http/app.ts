@@ -16,6 +16,7 @@ import { fhirRoutes, sendFhir } from './fhir-routes';
 import type { BrokerMetrics } from '../observability/metrics';
 import type { PeerRegistry } from '../trust/peer-registry';
 import type { SystemTokens } from '../trust/system-tokens';
+import type { ReplayStore } from '../trust/replay-store';
 import type { UserTokenVerifier } from '../auth/user-token-verifier';
 import { authenticate } from './authenticate';
 import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';
@@ -43,13 +44,19 @@ export interface AppOptions {
   readonly logger: Logger;
   readonly brokerName: string;
   readonly version: string;
-  /** Fixed public FHIR base URL (behind a proxy); otherwise derived from each request. */
-  readonly publicBaseUrl?: string;
+  /**
+   * The public FHIR base URL (server.publicBaseUrl): the audience of every token and assertion this
+   * broker accepts. Undefined when not configured: then links are made from each request's Host, but
+   * no token endpoint answers and no assertion is accepted.
+   */
+  readonly publicBaseUrl: () => string | undefined;
   readonly brokerId: string;
   readonly hopLimit: number;
   /** The broker as an authorisation server for its peers. */
   readonly tokens: SystemTokens;
   readonly peers: PeerRegistry;
+  /** Single-use values (client and requester assertion jtis), shared by every pod through Redis when configured. */
+  readonly replays: ReplayStore;
   /** Verifies user tokens from the trusted identity providers. */
   readonly users: UserTokenVerifier;
   /** The broker's public signing keys, served for sources and peers that verify its assertions. */
@@ -85,9 +92,12 @@ const requesterOf = (_req: Request, res: Response): Requester => {
 
 export function createApp(options: AppOptions): Express {
   const app = express();
-  const originOf = (req: Request): string =>
-    options.publicBaseUrl ? new URL(options.publicBaseUrl).origin : `${req.protocol}://${req.get('host')}`;
-  const baseUrlOf = (req: Request): string => options.publicBaseUrl ?? `${originOf(req)}/fhir`;
+  const configuredBase = options.publicBaseUrl;
+  const originOf = (req: Request): string => {
+    const base = configuredBase();
+    return base ? new URL(base).origin : `${req.protocol}://${req.get('host')}`;
+  };
+  const baseUrlOf = (req: Request): string => configuredBase() ?? `${originOf(req)}/fhir`;
   app.disable('x-powered-by');
   app.set('etag', false);
   // Off unless configured: a forged X-Forwarded-For must not change req.ip (logged below).
@@ -136,7 +146,17 @@ export function createApp(options: AppOptions): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', ...detail });
   });
 
-  app.use(tokenRoutes({ tokens: options.tokens, originOf, maxBodyBytes: options.edge.maxBodyBytes }));
+  app.use(
+    tokenRoutes({
+      tokens: options.tokens,
+      originOf,
+      configuredOrigin: () => {
+        const base = configuredBase();
+        return base ? new URL(base).origin : undefined;
+      },
+      maxBodyBytes: options.edge.maxBodyBytes,
+    }),
+  );
   const governance = governanceRoutes({
     trail: options.trail,
     objections: options.objections,
@@ -152,9 +172,10 @@ export function createApp(options: AppOptions): Express {
       users: options.users,
       tokens: options.tokens,
       peers: options.peers,
-      baseUrlOf,
+      audience: configuredBase,
+      replays: options.replays,
     }),
-    rateLimit(options.rateLimits),
+    rateLimit(options.rateLimits, (clientId) => options.peers.get(clientId)?.name ?? clientId),
   );
   // Patient data, past the budgets: admitted while this process has room (the governance views under /admin are not held back).
   const admitted = admission(options.edge.admission, {

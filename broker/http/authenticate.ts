@@ -10,9 +10,11 @@ import {
   verifyRequesterAssertion,
 } from '../../core/trust/requester-assertion';
 import { TrustError } from '../../core/trust/trust-error';
-import type { SystemTokens } from '../trust/system-tokens';
+import { grantsWrite, type SystemGrant, type SystemTokens } from '../trust/system-tokens';
+import type { ReplayStore } from '../trust/replay-store';
+import { AccessDenied } from '../governance/access-denied';
 import { badRequest } from './fhir-error';
-import { OutcomeError, operationOutcome } from '../../core/outcome-error';
+import { OutcomeError, operationOutcome, outcomeOf } from '../../core/outcome-error';
 import { locals } from './request-context';
 
 const BROKER_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -58,6 +60,19 @@ function tokenIdOf(jwt: string): string | undefined {
   return typeof jti === 'string' ? jti.slice(0, 128) : undefined;
 }
 
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
+
+/** A system token whose scope does not cover the request: 403, as RFC 6750 names it. */
+const insufficientScope = (scope: string): OutcomeError =>
+  new OutcomeError(
+    'forbidden',
+    outcomeOf(
+      'forbidden',
+      `A system token issued for ${scope.slice(0, 64) || 'no scope'} cannot write: neighbouring brokers are granted read access only.`,
+    ),
+    { headers: { 'WWW-Authenticate': 'Bearer error="insufficient_scope", scope="system/*.write"' } },
+  );
+
 const unauthorised = (text: string): OutcomeError =>
   new OutcomeError('unauthenticated', operationOutcome('error', 'login', text), {
     headers: { 'WWW-Authenticate': 'Bearer' },
@@ -73,11 +88,13 @@ export function authenticate(options: {
   users: UserTokenVerifier;
   tokens: SystemTokens;
   peers: PeerRegistry;
-  baseUrlOf: (req: Request) => string;
+  /** The configured public FHIR base URL: the audience of requester assertions (none accepted without it). */
+  audience: () => string | undefined;
+  /** Where requester assertions' jtis are remembered: the client assertions' replay store. */
+  replays: ReplayStore;
 }): (req: Request, res: Response, next: NextFunction) => Promise<void> {
   return async (req, res, next) => {
     const context = locals(res);
-    context.chain = parseChain(req.get(CHAIN_HEADER));
     const authorization = req.get('authorization');
     if (!authorization?.startsWith('Bearer ')) {
       throw unauthorised(
@@ -99,12 +116,19 @@ export function authenticate(options: {
           throw unauthorised('The access token is not valid here. Sign in again.');
         throw error;
       }
+      // The chain is written into the audit record and decides which peers are asked: only a peer may state it.
+      if (req.get(CHAIN_HEADER) !== undefined) {
+        throw new AccessDenied(
+          'chain',
+          `${CHAIN_HEADER} is only accepted from a neighbouring broker; a clinical system must not send it.`,
+        );
+      }
       return next();
     }
 
-    let system: string;
+    let grant: SystemGrant;
     try {
-      system = await options.tokens.verifyAccessToken(token);
+      grant = await options.tokens.verifyAccessToken(token);
     } catch (error) {
       if (error instanceof TrustError)
         throw unauthorised(
@@ -117,19 +141,31 @@ export function authenticate(options: {
         `A system acting for a person must send ${REQUESTER_HEADER}: a user assertion signed with its own key.`,
       );
     }
+    const system = grant.clientId;
+    const audience = options.audience();
+    if (!audience)
+      throw unauthorised(
+        `No ${REQUESTER_HEADER} assertion is accepted here: server.publicBaseUrl is not configured.`,
+      );
+    context.peer = system;
+    context.chain = parseChain(req.get(CHAIN_HEADER));
     try {
-      context.peer = system;
       context.requester = await verifyRequesterAssertion(assertion, {
         keys: options.peers.keysFor(system)!,
         issuer: system,
-        audience: options.baseUrlOf(req),
+        audience,
+        claimOnce: (jti, expiresAt) => options.replays.claimOnce(`requester/${system}:${jti}`, expiresAt),
       });
       context.tokenId = tokenIdOf(assertion);
     } catch (error) {
       if (error instanceof TrustError)
-        throw unauthorised(`The ${REQUESTER_HEADER} assertion could not be verified.`);
+        throw unauthorised(`The ${REQUESTER_HEADER} assertion could not be verified: ${error.reason}.`);
       throw error;
     }
+    // The person is known from here on, so that a refusal below is audited with their name.
+    const refusal = options.peers.refusal(system, context.requester);
+    if (refusal) throw new AccessDenied(refusal.reason, refusal.text);
+    if (!READ_METHODS.has(req.method) && !grantsWrite(grant.scope)) throw insufficientScope(grant.scope);
     next();
   };
 }

@@ -14,13 +14,20 @@ const SUPPORTED_SCOPE = 'system/*.read';
  */
 export function tokenRoutes(options: {
   tokens: SystemTokens;
+  /** The origin for discovery links (from the request when not configured). */
   originOf: (req: Request) => string;
+  /** The configured public origin: the audience of client assertions. Without it no token is issued. */
+  configuredOrigin: () => string | undefined;
   /** The largest form body read (a client assertion is a few kB). */
   maxBodyBytes: number;
 }): Router {
   const router = Router();
-  // The audience of an assertion is the URL it was posted to (either path below).
-  const tokenUrl = (req: Request): string => `${options.originOf(req)}${req.path}`;
+  // The audience of an assertion is the URL it was posted to (either path below), at the configured
+  // public origin: never the request's Host, or an assertion made for another broker would pass here.
+  const tokenUrl = (req: Request): string | undefined => {
+    const origin = options.configuredOrigin();
+    return origin ? `${origin}${req.path}` : undefined;
+  };
 
   router.post(['/oauth/token', '/auth/token'], async (req, res) => {
     locals(res).route = '/oauth/token';
@@ -58,8 +65,16 @@ export function tokenRoutes(options: {
         .json({ error: 'invalid_scope', error_description: `Only ${SUPPORTED_SCOPE} is granted.` });
       return;
     }
+    const audience = tokenUrl(req);
+    if (!audience) {
+      res.status(400).json({
+        error: 'invalid_client',
+        error_description: 'This broker issues no tokens: its server.publicBaseUrl is not configured.',
+      });
+      return;
+    }
     try {
-      const clientId = await options.tokens.verifyAssertion(assertion, tokenUrl(req));
+      const clientId = await options.tokens.verifyAssertion(assertion, audience);
       const { token, expiresIn } = await options.tokens.issue(clientId, scope);
       res.json({ access_token: token, token_type: 'bearer', expires_in: expiresIn, scope });
     } catch (error) {

@@ -9,7 +9,22 @@ const ASSERTION_LIFETIME_LIMIT_S = 300;
 /** Issued access tokens live at most this long (SMART Backend Services recommends five minutes). */
 export const ACCESS_TOKEN_LIFETIME_LIMIT_S = 300;
 
-/** Why a token request or a system token was refused; the message is safe to return to the caller. */
+/** What a verified system token grants: who it was issued to, and its SMART scopes (space-separated). */
+export interface SystemGrant {
+  readonly clientId: string;
+  readonly scope: string;
+}
+
+/**
+ * Whether a SMART scope string grants any write: `system/<type>.write` or `.*` (v1), or a v2
+ * permission set holding c, u or d. A missing or read-only scope grants none.
+ */
+export function grantsWrite(scope: string): boolean {
+  return scope.split(' ').some((s) => {
+    const permission = /^system\/(?:\*|[A-Za-z]+)\.(write|\*|[cruds]+)$/.exec(s)?.[1];
+    return permission === 'write' || permission === '*' || /[cud]/.test(permission ?? '');
+  });
+}
 
 /**
  * The broker as an authorisation server for its peers (SMART Backend Services): it verifies a
@@ -89,8 +104,8 @@ export class SystemTokens {
     return { token, expiresIn };
   }
 
-  /** The peer a bearer token was issued to; throws a TrustError for any token this broker did not issue. */
-  async verifyAccessToken(token: string): Promise<string> {
+  /** The peer a bearer token was issued to, and its scope; throws a TrustError for any token this broker did not issue. */
+  async verifyAccessToken(token: string): Promise<SystemGrant> {
     try {
       const { payload } = await jwtVerify(token, this.ownKeys, {
         issuer: this.options.issuer,
@@ -100,7 +115,7 @@ export class SystemTokens {
       });
       if (!this.options.peers.get(payload.sub!))
         throw new TrustError('the token names a client that is no longer a peer');
-      return payload.sub!;
+      return { clientId: payload.sub!, scope: typeof payload.scope === 'string' ? payload.scope : '' };
     } catch (error) {
       throw error instanceof TrustError
         ? error

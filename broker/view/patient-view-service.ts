@@ -16,6 +16,16 @@ import type { AlertKind } from '../audit/privacy-alert';
 import type { ObjectionCheck, ObjectionRegister } from '../governance/objection-register';
 import type { BrokerMetrics } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
+import { requesterFitsPatient } from '../../core/trust/requester-assertion';
+
+const ANOTHER_PATIENT =
+  'This X-Hie-Requester assertion was made for another patient: the calling broker must sign one for each patient it asks about.';
+
+/** A neighbouring broker's assertion opens only the record of the patient it was made for. */
+function requireAssertedPatient(requester: Requester, nhsNumber: string): void {
+  if (!requesterFitsPatient(requester, nhsNumber))
+    throw new AccessDenied('assertion-patient', ANOTHER_PATIENT);
+}
 
 export interface ViewRequest {
   readonly nhsNumber: string;
@@ -80,6 +90,7 @@ export class PatientViewService {
     let view: PatientView;
     let objectionOverridden = false;
     try {
+      requireAssertedPatient(request.requester, request.nhsNumber);
       requireReason(request.requester);
       const resourceTypes = this.options.policy.decide(request.requester, request.resourceTypes);
       const objections = await this.options.objections.check(request.nhsNumber, new Date());
@@ -159,13 +170,7 @@ export class PatientViewService {
       ...(page.chain?.length ? { chain: page.chain } : {}),
     };
     const about = { reference: `urn:uuid:${page.queryId}`, display: 'a later page of an audited view' };
-    const objections = await this.options.objections.check(page.nhsNumber, new Date());
-    const objected = Boolean(objections.all) || objections.organisations.size > 0;
-    if (objected && !this.objectionOverridden(page.requester, objections)) {
-      const denied = new AccessDenied(
-        'objection',
-        "The patient's sharing preferences have changed since this search: repeat the search to see what may be shown now.",
-      );
+    const refuse = async (denied: AccessDenied): Promise<never> => {
       await this.options.trail.commit({
         request: audit,
         action: 'patient-page',
@@ -175,6 +180,18 @@ export class PatientViewService {
         about,
       });
       throw denied;
+    };
+    if (!requesterFitsPatient(page.requester, page.nhsNumber))
+      await refuse(new AccessDenied('assertion-patient', ANOTHER_PATIENT));
+    const objections = await this.options.objections.check(page.nhsNumber, new Date());
+    const objected = Boolean(objections.all) || objections.organisations.size > 0;
+    if (objected && !this.objectionOverridden(page.requester, objections)) {
+      await refuse(
+        new AccessDenied(
+          'objection',
+          "The patient's sharing preferences have changed since this search: repeat the search to see what may be shown now.",
+        ),
+      );
     }
     await this.options.trail.commit({
       request: audit,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RECORD_RESOURCE_TYPES } from '../../core/fhir/resource-types';
-import { kebabId } from './common';
+import { kebabId, odsCode } from './common';
 
 /** Asymmetric signature algorithms only: never `none`, never HS* (a public key is no secret). */
 export const USER_TOKEN_ALGORITHMS = [
@@ -61,10 +61,21 @@ const roleSchema = z.strictObject({
   duties: z.array(z.enum(GOVERNANCE_DUTIES)).default([]),
 });
 
+const roleCode = z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be a role code such as R8000');
+
+/** An organisation a peer's users may belong to, and its sites (each listed: codes compare exactly). */
+const peerOrganisationSchema = z.strictObject({
+  odsCode,
+  /** Sites of this organisation whose users the peer may also vouch for, e.g. RQM01. */
+  sites: z.array(odsCode).default([]),
+});
+
 /**
  * Neighbouring brokers allowed to query this one as systems: each authenticates with SMART
  * Backend Services against /auth/token using the keys at its JWKS URL, and forwards its user's
- * identity in an assertion signed with the same keys.
+ * identity in an assertion signed with the same keys. Each may vouch only for the roles and
+ * organisations listed here (nothing by default); governance duties (audit-read, alerts,
+ * consent-manage, usage-read) are never granted to a vouched-for user, whatever the role.
  */
 export const peersSchema = z
   .array(
@@ -72,6 +83,12 @@ export const peersSchema = z
       clientId: kebabId,
       name: z.string().min(1),
       jwksUrl: z.url({ protocol: /^https?$/ }),
+      /** National RBAC roles this peer may vouch for; any other is a 403. */
+      roles: z.array(roleCode).min(1, 'list the roles this peer may vouch for'),
+      /** Organisations (with their sites) whose users this peer may vouch for; any other is a 403. */
+      organisations: z
+        .array(peerOrganisationSchema)
+        .min(1, 'list the organisations whose users this peer may vouch for'),
     }),
   )
   .default([]);
@@ -81,8 +98,6 @@ export const authSchema = z
     /** Identity providers whose user tokens the broker accepts (CIS2-style, or a clinical system's own). */
     issuers: z.array(issuerSchema).default([]),
     /** National RBAC role codes and what each may see; a role not listed here sees nothing. */
-    roles: z
-      .record(z.string().regex(/^[A-Z0-9]{2,12}$/, 'must be a role code such as R8000'), roleSchema)
-      .default({}),
+    roles: z.record(roleCode, roleSchema).default({}),
   })
   .default({ issuers: [], roles: {} });

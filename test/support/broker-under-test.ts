@@ -9,6 +9,7 @@ import { startBroker, type RunningBroker } from '../../broker/start-broker';
 import { testIdentity } from './identity';
 import { captureLogs } from './log-capture';
 import type { ReservedPort } from './reserved-port';
+import { CALLER_ALLOWLIST } from '../../sim/neighbouring-region';
 
 export interface BrokerUnderTest extends RunningBroker {
   readonly id: string;
@@ -20,23 +21,28 @@ export interface BrokerUnderTest extends RunningBroker {
 }
 
 /**
- * A broker with the given identity, sources and peers, logs captured: on port 0, or on a port reserved
- * in advance (`reservePort`) when another broker's configuration must name it first.
+ * A broker with the given identity, sources and peers, logs captured: on port 0 (its public base URL
+ * is then the address it listens on), or on a port reserved in advance (`reservePort`) when another
+ * broker's configuration must name it first.
  */
 export async function startBrokerUnderTest(options: {
   id: string;
   odsCode?: string;
   listenOn?: ReservedPort;
+  /** The broker's signing key (PEM); a fresh one by default. */
+  pem?: string;
   sources: readonly Record<string, unknown>[];
-  peers?: readonly { clientId: string; name: string; jwksUrl: string }[];
+  peers?: readonly Record<string, unknown>[];
   hopLimit?: number;
   federation?: { deadlineMs: number; sourceTimeoutMs: number };
   /** Any other settings (server limits, rateLimit, redis), layered last. */
   config?: Record<string, unknown>;
 }): Promise<BrokerUnderTest> {
-  const pem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
-    .privateKey.export({ type: 'pkcs8', format: 'pem' })
-    .toString();
+  const pem =
+    options.pem ??
+    generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
   const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'hie-key-')), 'broker.pem');
   writeFileSync(keyFile, pem, { mode: 0o600 });
   const { logs, destination } = captureLogs();
@@ -45,7 +51,12 @@ export async function startBrokerUnderTest(options: {
     env: {},
     overrides: deepMerge(
       {
-        server: { host: '127.0.0.1', port: options.listenOn?.port ?? 0, shutdownGraceMs: 500 },
+        server: {
+          host: '127.0.0.1',
+          port: options.listenOn?.port ?? 0,
+          shutdownGraceMs: 500,
+          ...(options.listenOn ? { publicBaseUrl: `${options.listenOn.url}/fhir` } : {}),
+        },
         broker: {
           id: options.id,
           name: `Broker ${options.id}`,
@@ -64,8 +75,9 @@ export async function startBrokerUnderTest(options: {
     ),
   });
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }), {
-    delivery: 'relay-and-deliver',
-    ...(options.listenOn ? { listenOn: options.listenOn.server } : {}),
+    ...(options.listenOn
+      ? { listenOn: options.listenOn.server }
+      : { publicBaseUrl: 'listening-address' as const }),
   });
   return {
     ...broker,
@@ -79,6 +91,19 @@ export async function startBrokerUnderTest(options: {
     jwksUrl: `${broker.url}/.well-known/jwks.json`,
     signingKey: await loadSigningKey(pem),
     logs,
+  };
+}
+
+/** A peer as a broker registers it, allowed to vouch for the demo region's clinicians (roles and organisations). */
+export function registeredPeer(peer: {
+  clientId: string;
+  name: string;
+  jwksUrl: string;
+}): Record<string, unknown> {
+  return {
+    ...peer,
+    roles: [...CALLER_ALLOWLIST.roles],
+    organisations: CALLER_ALLOWLIST.organisations.map((o) => ({ ...o })),
   };
 }
 

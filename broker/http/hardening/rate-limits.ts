@@ -12,7 +12,7 @@ export interface RateRule {
   readonly durationSeconds: number;
 }
 
-export const RATE_LIMIT_SCOPES = ['user', 'organisation'] as const;
+export const RATE_LIMIT_SCOPES = ['user', 'organisation', 'peer'] as const;
 export type RateLimitScope = (typeof RATE_LIMIT_SCOPES)[number];
 
 export type RateDecision =
@@ -22,6 +22,8 @@ export type RateDecision =
 export interface RateLimitsOptions {
   readonly perUser: RateRule;
   readonly perOrganisation: RateRule;
+  /** Every user one neighbouring broker vouches for, together. */
+  readonly perPeer: RateRule;
   /** Shares the counts across pods; without it each process counts on its own. */
   readonly redis?: Redis;
   /** Prefix of every key (in Redis, and in memory): one per broker, or per test. */
@@ -55,18 +57,25 @@ export class RateLimits {
     this.limiters = {
       user: limiter('user', options.perUser),
       organisation: limiter('organisation', options.perOrganisation),
+      peer: limiter('peer', options.perPeer),
     };
   }
 
   /**
    * Counts one request for the user and, if the user is within budget, for their organisation: a
-   * user already over their own limit does not use up their colleagues' budget.
+   * user already over their own limit does not use up their colleagues' budget. A user a peer vouches
+   * for is counted under that peer (their user and organisation budgets are the peer's own, so a peer
+   * cannot spend a local user's), and then against the peer's budget, which rotating the asserted user
+   * or organisation does not escape.
    */
-  async consume(who: { userId: string; organisationOds: string }): Promise<RateDecision> {
-    for (const [scope, key] of [
-      ['user', who.userId],
-      ['organisation', who.organisationOds],
-    ] as const) {
+  async consume(who: { userId: string; organisationOds: string }, peer?: string): Promise<RateDecision> {
+    const within = (key: string): string => (peer === undefined ? key : `peer:${peer}:${key}`);
+    const budgets: (readonly [RateLimitScope, string])[] = [
+      ['user', within(who.userId)],
+      ['organisation', within(who.organisationOds)],
+      ...(peer === undefined ? [] : [['peer', peer] as const]),
+    ];
+    for (const [scope, key] of budgets) {
       try {
         await this.limiters[scope].consume(key);
       } catch (outcome) {
