@@ -24,6 +24,7 @@ import { loadSigningKey } from '../core/trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
 import { AlertDesk } from './audit/alert-desk';
 import { AuditTrail } from './audit/audit-trail';
+import { EntryTraces } from './observability/entry-traces';
 import { openJournal } from './audit/journal/open-journal';
 import { ObjectionRegister } from './governance/objection-register';
 import { startDelivery } from './jobs/start-delivery';
@@ -100,10 +101,13 @@ export async function startBroker(
   // The system of record first: without it no request can be answered (fail closed).
   const journal = await openJournal(config.audit.store, logger);
   let delivery: ReturnType<typeof startDelivery> | undefined;
+  // Each entry's trace, from its commit to its delivery jobs (the worker's spans join the view's trace).
+  const traces = new EntryTraces();
   try {
     delivery = options.delivery
       ? startDelivery({
           journal,
+          traces,
           audit: config.audit,
           brokerId: config.broker.id,
           redis: config.redis.url,
@@ -123,6 +127,7 @@ export async function startBroker(
     broker: { id: config.broker.id, name: config.broker.name, odsCode: config.broker.odsCode },
     logger,
     metrics,
+    traces,
     ...(delivery ? { onCommitted: () => delivery.nudge() } : {}),
   });
   const objections = new ObjectionRegister(trail);
