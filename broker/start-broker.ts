@@ -20,7 +20,7 @@ import { PeerRegistry } from './trust/peer-registry';
 import { readSecret } from '../core/trust/secret';
 import { RedisReplayStore } from './trust/replay-store';
 import { SystemTokens } from './trust/system-tokens';
-import { loadSigningKey } from '../core/trust/signing-key';
+import { loadSigningKey, publicJwkOf } from '../core/trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
 import { AlertDesk } from './audit/alert-desk';
 import { AuditTrail } from './audit/audit-trail';
@@ -79,6 +79,11 @@ export async function startBroker(
   );
   if (!config.broker.signingKey)
     logger.warn('no broker.signingKey configured: using an ephemeral key for this run');
+  // A rotation's overlap: the next (or previous) key is served beside the signing key's.
+  const published = await Promise.all(config.broker.publishedKeys.map((ref) => publicJwkOf(readSecret(ref))));
+  const jwks = {
+    keys: [signingKey.publicJwk, ...published.filter((jwk) => jwk.kid !== signingKey.kid)],
+  };
   const timeouts = new Map(
     config.sources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
   );
@@ -180,7 +185,7 @@ export async function startBroker(
     logger,
     brokerName: config.broker.name,
     version,
-    jwks: { keys: [signingKey.publicJwk] },
+    jwks,
     metrics,
     brokerId: config.broker.id,
     hopLimit: config.broker.hopLimit,
