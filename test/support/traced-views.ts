@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   const sink = await AuditSink.start();
   const auditDirectory = mkdtempSync(path.join(tmpdir(), 'hie-traced-audit-'));
   const t = await startTestRegion({
-    federation: { deadlineMs: 2500, sourceTimeoutMs: 700 },
+    // Room for a loaded CI machine: the healthy sources must answer; the hung one times out at 2.5 s.
+    federation: { deadlineMs: 5000, sourceTimeoutMs: 2500 },
     audit: {
       store: { kind: 'file', directory: auditDirectory },
       sinks: { fhir: { url: sink.url, timeoutMs: 2000 } },
@@ -81,7 +82,7 @@ async function main(): Promise<void> {
       persona: 'unrelated-clinician',
     });
     // Every AuditEvent committed (one per view) reaches the sink through a BullMQ job.
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + 20_000;
     while (sink.stored.size < views.length && Date.now() < deadline)
       await new Promise((resolve) => setTimeout(resolve, 50));
   } finally {
