@@ -162,3 +162,38 @@ describe('OpenTelemetry traces of a view', () => {
     }
   });
 });
+
+describe('the tracing entry', () => {
+  /** Loads observability/tracing.ts as `npm start` does and says whether the SDK came with it. */
+  async function loadsSdk(env: Record<string, string>): Promise<boolean> {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        '-r',
+        './broker/observability/tracing.ts',
+        '-e',
+        "process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('@opentelemetry/sdk-node'))))",
+      ],
+      {
+        cwd: projectRoot(),
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    await new Promise((resolve) => child.once('exit', resolve));
+    return out === 'true';
+  }
+
+  test('when no OTEL_* variable asks for traces, then the broker starts without the SDK', async () => {
+    expect(await loadsSdk({})).toBe(false);
+    expect(await loadsSdk({ OTEL_TRACES_EXPORTER: 'none' })).toBe(false);
+  }, 30_000);
+
+  test('when OTEL_TRACES_EXPORTER names an exporter, then the SDK is started before the app', async () => {
+    expect(await loadsSdk({ OTEL_TRACES_EXPORTER: 'console' })).toBe(true);
+  }, 30_000);
+});
