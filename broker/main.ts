@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config/load-config';
 import { brokerProcesses, checkCluster, runClusterPrimary } from './cluster-primary';
 import { checkRole, processRole, RoleError, type ProcessRole } from './jobs/process-role';
 import { createLogger } from './observability/logger';
+import { flushTraces } from './observability/spans';
 import { startBroker } from './start-broker';
 import { startWorker } from './start-worker';
 
@@ -44,13 +45,17 @@ async function main(): Promise<void> {
       : await startBroker(config, logger, { delivery: role === 'api' ? 'relay' : 'relay-and-deliver' });
   const stop = (signal: string): void => {
     logger.info({ signal, role }, 'shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    running
+      .close()
+      // The spans of the last views, when traced: buffered by the exporter until now.
+      .then(() => flushTraces().catch(() => undefined))
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));

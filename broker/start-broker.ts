@@ -21,10 +21,11 @@ import { readSecret } from '../core/trust/secret';
 import { MemoryReplayStore, RedisReplayStore } from './trust/replay-store';
 import { ConfigError } from '../config/load-config';
 import { SystemTokens } from './trust/system-tokens';
-import { loadSigningKey } from '../core/trust/signing-key';
+import { loadSigningKey, publicJwkOf } from '../core/trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
 import { AlertDesk } from './audit/alert-desk';
 import { AuditTrail } from './audit/audit-trail';
+import { EntryTraces } from './observability/entry-traces';
 import { openJournal } from './audit/journal/open-journal';
 import { ObjectionRegister } from './governance/objection-register';
 import { startDelivery } from './jobs/start-delivery';
@@ -106,6 +107,11 @@ export async function startBroker(
   );
   if (!config.broker.signingKey)
     logger.warn('no broker.signingKey configured: using an ephemeral key for this run');
+  // A rotation's overlap: the next (or previous) key is served beside the signing key's.
+  const published = await Promise.all(config.broker.publishedKeys.map((ref) => publicJwkOf(readSecret(ref))));
+  const jwks = {
+    keys: [signingKey.publicJwk, ...published.filter((jwk) => jwk.kid !== signingKey.kid)],
+  };
   const timeouts = new Map(
     config.sources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
   );
@@ -128,10 +134,13 @@ export async function startBroker(
   // The system of record first: without it no request can be answered (fail closed).
   const journal = await openJournal(config.audit.store, logger);
   let delivery: ReturnType<typeof startDelivery> | undefined;
+  // Each entry's trace, from its commit to its delivery jobs (the worker's spans join the view's trace).
+  const traces = new EntryTraces();
   try {
     delivery = deliveryRole
       ? startDelivery({
           journal,
+          traces,
           audit: config.audit,
           brokerId: config.broker.id,
           redis: config.redis.url,
@@ -151,6 +160,7 @@ export async function startBroker(
     broker: { id: config.broker.id, name: config.broker.name, odsCode: config.broker.odsCode },
     logger,
     metrics,
+    traces,
     ...(delivery ? { onCommitted: () => delivery.nudge() } : {}),
   });
   const objections = new ObjectionRegister(trail);
@@ -210,7 +220,7 @@ export async function startBroker(
     logger,
     brokerName: config.broker.name,
     version,
-    jwks: { keys: [signingKey.publicJwk] },
+    jwks,
     metrics,
     brokerId: config.broker.id,
     hopLimit: config.broker.hopLimit,

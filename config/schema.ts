@@ -31,6 +31,12 @@ export const configSchema = z
        * (they would have to re-read the JWKS after every restart, and several processes would differ).
        */
       allowEphemeralSigningKey: z.boolean().default(false),
+      /**
+       * Other public keys served at /.well-known/jwks.json beside the signing key's (PEM, public or
+       * private: only the public half is served), for a rotation with overlap: the next key before it
+       * signs, the previous one for a while after. See docs/operations.md, "Rotating the signing key".
+       */
+      publishedKeys: z.array(secretRef).max(4).default([]),
       /** Brokers a request may pass through before it stops fanning out. */
       hopLimit: z.number().int().min(1).max(10).default(3),
     }),

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
+import { context, propagation } from '@opentelemetry/api';
 import type { TraceContext } from '../../core/source-contract';
+import { meterSourceResponse } from '../../core/source-call-meter';
 import { UpstreamFailure, upstreamError } from '../upstream-failure';
 import { ExtraCallBudget } from './extra-call-budget';
 import { BodyRefused, readBody } from './read-body';
@@ -149,6 +151,7 @@ export class SourceHttpClient {
         maxRatio: MAX_COMPRESSION_RATIO,
         ratioFloorBytes: RATIO_FLOOR_BYTES,
       });
+      meterSourceResponse(body.length);
       return {
         status: response.statusCode ?? 0,
         contentType: header('content-type') ?? '',
@@ -186,6 +189,8 @@ export class SourceHttpClient {
       ...request.headers,
       ...(data !== undefined ? { 'Content-Length': String(Buffer.byteLength(data)) } : {}),
     };
+    // With tracing on, the source sees this call's own span as its parent (else the caller's traceparent).
+    propagation.inject(context.active(), headers);
     return new Promise((resolve, reject) => {
       const outgoing = (secure ? https : http).request(url, {
         method: request.method,

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import type { Logger } from '../observability/logger';
 import type { BrokerMetrics } from '../observability/metrics';
+import type { EntryTraces } from '../observability/entry-traces';
+import { activeTraceparent, inSpan, SPAN } from '../observability/spans';
 import { auditEvent, emergencyOverrideEvent, type AuditBroker, type AuditEventInput } from './audit-event';
 import type { Journal, JournalKeys, NewJournalEntry } from './journal/journal';
 import { ALERT_SUMMARY, type AlertKind, type PrivacyAlert } from './privacy-alert';
@@ -51,6 +53,8 @@ export class AuditTrail {
       /** Called after each commit (e.g. to wake the outbox relay). */
       readonly onCommitted?: () => void;
       readonly metrics?: Pick<BrokerMetrics, 'auditCommits' | 'auditCommitDuration'>;
+      /** Where each committed entry's trace is noted, for its delivery jobs. */
+      readonly traces?: EntryTraces;
     },
   ) {}
 
@@ -135,10 +139,26 @@ export class AuditTrail {
         });
       }
     }
-    const { metrics } = this.options;
+    const { metrics, traces } = this.options;
     const started = performance.now();
     try {
-      await this.options.journal.append(journalEntries);
+      await inSpan(
+        SPAN.auditCommit,
+        {
+          'hie.audit.action': spec.action,
+          'hie.audit.outcome': spec.outcome,
+          'hie.audit.entries': journalEntries.length,
+        },
+        async () => {
+          await this.options.journal.append(journalEntries);
+          const traceparent = traces && activeTraceparent();
+          if (traceparent)
+            traces.remember(
+              journalEntries.map((entry) => entry.id),
+              traceparent,
+            );
+        },
+      );
       metrics?.auditCommits.inc({ outcome: 'committed' });
       metrics?.auditCommitDuration.observe((performance.now() - started) / 1000);
     } catch (error) {

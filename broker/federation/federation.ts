@@ -1,4 +1,7 @@
+import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import type { PatientQuery, SourceAdapter, SourceOutcome, TraceContext } from '../../core/source-contract';
+import { withSourceCallMeter, type SourceCallMeter } from '../../core/source-call-meter';
+import { inSpan, SPAN } from '../observability/spans';
 import type { Logger } from '../observability/logger';
 import type { BrokerMetrics } from '../observability/metrics';
 import { SourceGuard, type SourceHealth } from './source-guard';
@@ -34,7 +37,25 @@ export class Federation {
   }
 
   query(query: PatientQuery, trace: TraceContext): Promise<SourceOutcome[]> {
-    return Promise.all(this.guards.map((guard) => this.ask(guard, query, trace)));
+    return Promise.all(this.guards.map((guard) => this.traced(guard, query, trace)));
+  }
+
+  /** One span per source, skipped ones too: its id, kind, outcome, resource count and bytes read. */
+  private traced(guard: SourceGuard, query: PatientQuery, trace: TraceContext): Promise<SourceOutcome> {
+    const { source } = guard.adapter;
+    return inSpan(
+      `${SPAN.sourceCall} ${source.id}`,
+      { 'hie.source.id': source.id, 'hie.source.kind': source.kind },
+      async (span) => {
+        if (!span.isRecording()) return this.ask(guard, query, trace);
+        const meter: SourceCallMeter = { requests: 0, bytes: 0 };
+        const outcome = await withSourceCallMeter(meter, () => this.ask(guard, query, trace));
+        span.setAttributes(outcomeAttributes(outcome, meter));
+        if (outcome.status === 'timeout' || outcome.status === 'error')
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        return outcome;
+      },
+    );
   }
 
   /** Each source's circuit and load, in source order (for /readyz detail). */
@@ -69,4 +90,30 @@ export class Federation {
   async close(): Promise<void> {
     await Promise.all(this.options.adapters.map((adapter) => adapter.close()));
   }
+}
+
+/** What a source call's span says about its outcome: status, why, how much. No PHI. */
+function outcomeAttributes(outcome: SourceOutcome, meter: SourceCallMeter): Attributes {
+  const attributes: Attributes = {
+    'hie.source.outcome': outcome.status,
+    'hie.source.duration_ms': outcome.durationMs,
+    'hie.source.requests': meter.requests,
+    'hie.source.response_bytes': meter.bytes,
+  };
+  switch (outcome.status) {
+    case 'ok':
+      attributes['hie.source.resources'] = outcome.record.resources.length;
+      attributes['hie.source.warnings'] = outcome.warnings.length;
+      break;
+    case 'error':
+    case 'rejected':
+      attributes['hie.source.reason'] = outcome.issue.reason;
+      break;
+    case 'skipped':
+      attributes['hie.source.reason'] = outcome.reason;
+      break;
+    default:
+      attributes['hie.source.resources'] = 0;
+  }
+  return attributes;
 }

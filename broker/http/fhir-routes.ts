@@ -28,6 +28,7 @@ import { locals } from './request-context';
 import { assertViewAvailable } from './view-availability';
 import { viewBundle } from './view-bundle';
 import { jsonChunks } from './json-chunks';
+import { traceAnswer } from '../observability/spans';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -46,16 +47,17 @@ export interface FhirRoutesOptions {
 }
 
 export function sendFhir(res: Response, status: number, body: unknown): void {
-  const chunks = jsonChunks(body);
-  res.status(status).type(FHIR_JSON);
-  res.setHeader(
-    'Content-Length',
-    chunks.reduce((bytes, chunk) => bytes + chunk.length, 0),
-  );
-  // One write of all the chunks (a HEAD request's body is dropped by Node itself).
-  res.cork();
-  for (const chunk of chunks) res.write(chunk);
-  res.end();
+  traceAnswer({ status, format: 'fhir+json', body }, () => {
+    const chunks = jsonChunks(body);
+    const bytes = chunks.reduce((total, chunk) => total + chunk.length, 0);
+    res.status(status).type(FHIR_JSON);
+    res.setHeader('Content-Length', bytes);
+    // One write of all the chunks (a HEAD request's body is dropped by Node itself).
+    res.cork();
+    for (const chunk of chunks) res.write(chunk);
+    res.end();
+    return bytes;
+  });
 }
 
 export function fhirRoutes(options: FhirRoutesOptions): Router {

@@ -12,6 +12,7 @@ import { auditContextOf } from './audit-context';
 import { auditRefusal } from './audit-refusal';
 import { locals } from './request-context';
 import { assertViewAvailable } from './view-availability';
+import { traceAnswer } from '../observability/spans';
 
 export interface RecordRoutesOptions {
   readonly service: PatientViewService;
@@ -47,7 +48,11 @@ export function recordRoutes(options: RecordRoutesOptions): Router {
     });
     locals(res).viewSummary = summarise(view, requester, []);
     assertViewAvailable(view, { notFoundIs404: true });
-    res.json(buildRecord({ nhsNumber, view, sources: options.sources, now: new Date() }));
+    const record = buildRecord({ nhsNumber, view, sources: options.sources, now: new Date() });
+    traceAnswer({ status: 200, format: 'record-json', body: record }, () => {
+      res.json(record);
+      return undefined;
+    });
   });
 
   const onError: ErrorRequestHandler = async (error: unknown, req, res, next) => {

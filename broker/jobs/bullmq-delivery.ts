@@ -110,7 +110,11 @@ export class BullmqDelivery implements DeliveryQueue {
       await queue.addBulk(
         mine.map((job) => ({
           name: job.sink,
-          data: { entryId: job.entryId, sink: job.sink } satisfies DeliveryJob,
+          data: {
+            entryId: job.entryId,
+            sink: job.sink,
+            ...(job.traceparent ? { traceparent: job.traceparent } : {}),
+          } satisfies DeliveryJob,
           opts: { ...this.jobOptions, jobId: deliveryJobId(job) },
         })),
       );

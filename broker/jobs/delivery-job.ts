@@ -25,6 +25,11 @@ export const SINK_ROUTES: Readonly<
 export const deliveryJobSchema = z.strictObject({
   entryId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
   sink: z.enum(SINK_NAMES),
+  /** The W3C traceparent of the commit that made the entry, when traced: the delivery joins that trace. */
+  traceparent: z
+    .string()
+    .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/)
+    .optional(),
 });
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 

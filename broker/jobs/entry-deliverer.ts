@@ -1,4 +1,6 @@
+import { SpanKind } from '@opentelemetry/api';
 import type { AuditConfig } from '../../config/schema';
+import { contextOf, inSpan, SPAN } from '../observability/spans';
 import type { Journal, JournalEntry } from '../audit/journal/journal';
 import type { Logger } from '../observability/logger';
 import { readSecret } from '../../core/trust/secret';
@@ -37,7 +39,29 @@ export class EntryDeliverer {
   ) {}
 
   /** Delivers, counts and logs; rethrows the DeliveryFailure so that the queue retries (or gives up). */
-  async run(job: DeliveryJob, attempt: Attempt): Promise<void> {
+  run(job: DeliveryJob, attempt: Attempt): Promise<void> {
+    // A child of the commit that made the entry (the view's trace), when the job carries its traceparent.
+    return inSpan(
+      `${SPAN.delivery} ${job.sink}`,
+      {
+        'hie.delivery.sink': job.sink,
+        'hie.delivery.entry_id': job.entryId,
+        'hie.delivery.attempt': attempt.number,
+        'hie.delivery.attempts': attempt.of,
+      },
+      async (span) => {
+        try {
+          await this.attempt(job, attempt);
+        } catch (error) {
+          if (error instanceof DeliveryFailure) span.setAttribute('hie.delivery.reason', error.reason);
+          throw error;
+        }
+      },
+      { kind: SpanKind.CONSUMER, parent: contextOf(job.traceparent) },
+    );
+  }
+
+  private async attempt(job: DeliveryJob, attempt: Attempt): Promise<void> {
     try {
       await this.deliver(job);
       this.options.metrics.delivered.inc({ sink: job.sink });

@@ -1,4 +1,6 @@
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Journal } from '../audit/journal/journal';
+import type { EntryTraces } from '../observability/entry-traces';
 import type { Logger } from '../observability/logger';
 import { SINK_ROUTES, type DeliveryJob, type SinkName } from './delivery-job';
 import type { DeliveryMetrics } from './delivery-metrics';
@@ -21,6 +23,8 @@ export interface OutboxRelayOptions {
   readonly minGapMs: number;
   readonly metrics: DeliveryMetrics;
   readonly logger: Logger;
+  /** The traces entries were committed in, carried into their jobs. */
+  readonly traces?: EntryTraces;
 }
 
 /**
@@ -79,7 +83,8 @@ export class OutboxRelay {
   private schedule(delayMs: number): void {
     if (this.closed) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.sweep(), delayMs);
+    // A sweep belongs to no view's trace, whichever commit nudged it (its jobs carry their own).
+    this.timer = setTimeout(() => context.with(ROOT_CONTEXT, () => void this.sweep()), delayMs);
     this.timer.unref();
   }
 
@@ -93,7 +98,13 @@ export class OutboxRelay {
         );
         this.options.metrics.backlog.set({ sink }, entries.length);
         if (entries.length === 0) continue;
-        await this.options.queue.enqueue(entries.map((entry) => ({ entryId: entry.id, sink })));
+        const { traces } = this.options;
+        await this.options.queue.enqueue(
+          entries.map((entry) => {
+            const traceparent = traces?.traceparentOf(entry.id);
+            return { entryId: entry.id, sink, ...(traceparent ? { traceparent } : {}) };
+          }),
+        );
       } catch (error) {
         // The journal or Redis is down: the entries wait in the journal for a later sweep (logged once a minute).
         const passed = this.failureLogs.pass(sink);

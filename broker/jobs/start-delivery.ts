@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { AuditConfig } from '../../config/schema';
 import type { Journal } from '../audit/journal/journal';
 import type { Logger } from '../observability/logger';
+import type { EntryTraces } from '../observability/entry-traces';
 import { readSecret } from '../../core/trust/secret';
 import { BullmqDelivery } from './bullmq-delivery';
 import {
@@ -34,6 +35,8 @@ export interface StartDeliveryOptions {
    */
   readonly deliver?: boolean;
   readonly userAgent?: string;
+  /** The traces committed entries were made in, carried into their jobs (this process's commits only). */
+  readonly traces?: EntryTraces;
 }
 
 export interface RunningDelivery {
@@ -142,6 +145,7 @@ export function startDelivery(options: StartDeliveryOptions): RunningDelivery {
     minGapMs: NUDGE_GAP_MS,
     metrics,
     logger,
+    ...(options.traces ? { traces: options.traces } : {}),
   });
   relay.start();
   logger.info({ sinks, mode: options.redis ? 'bullmq' : 'in-process', deliver }, 'audit delivery started');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Attributes } from '@opentelemetry/api';
 import type { PatientQuery, SourceOutcome, TraceContext } from '../../core/source-contract';
 import type { Requester } from '../../core/requester';
 import type { Federation } from '../federation/federation';
@@ -26,6 +27,7 @@ function requireAssertedPatient(requester: Requester, nhsNumber: string): void {
   if (!requesterFitsPatient(requester, nhsNumber))
     throw new AccessDenied('assertion-patient', ANOTHER_PATIENT);
 }
+import { inSpan, SPAN } from '../observability/spans';
 
 export interface ViewRequest {
   readonly nhsNumber: string;
@@ -85,22 +87,80 @@ export class PatientViewService {
    * recorded too.
    */
   async view(request: ViewRequest): Promise<PatientView> {
+    const { requester } = request;
+    return inSpan(
+      SPAN.view,
+      {
+        'hie.request_id': request.trace.requestId,
+        'hie.requester.role': requester.role,
+        'hie.requester.org': requester.organisationOds,
+        'hie.view.types_requested': request.resourceTypes.length,
+        'hie.view.chain_length': request.chain?.length ?? 0,
+        ...(requester.relationship?.assertedBy
+          ? { 'hie.requester.asserted_by': requester.relationship.assertedBy }
+          : {}),
+      },
+      async (span) => {
+        const view = await this.viewOnce(request);
+        if (span.isRecording()) span.setAttributes(viewAttributes(view));
+        return view;
+      },
+    );
+  }
+
+  /**
+   * Role, purpose and objections, before any source is asked: the types the requester may see, or
+   * AccessDenied. Its span names the role, purpose and stated basis, never the patient.
+   */
+  private governance(request: ViewRequest): Promise<{
+    resourceTypes: RecordResourceType[];
+    objectionOverridden: boolean;
+    objections: ObjectionCheck;
+  }> {
+    const { requester } = request;
+    return inSpan(
+      SPAN.governance,
+      {
+        'hie.requester.role': requester.role,
+        'hie.requester.purpose': requester.purposeOfUse,
+        'hie.access.stated_basis': requester.relationship?.basis ?? 'verified',
+      },
+      async (span) => {
+        requireReason(requester);
+        const resourceTypes = this.options.policy.decide(requester, request.resourceTypes);
+        const objections = await this.options.objections.check(request.nhsNumber, new Date());
+        const objectionOverridden = this.objectionOverridden(requester, objections);
+        span.setAttributes({
+          'hie.governance.types_permitted': resourceTypes.length,
+          'hie.governance.objection': objections.all
+            ? 'all'
+            : objections.organisations.size > 0
+              ? 'some'
+              : 'none',
+          'hie.governance.objection_overridden': objectionOverridden,
+        });
+        if (objections.all && !objectionOverridden) {
+          throw new AccessDenied(
+            'objection',
+            "The patient has objected to their record being shared. Nothing from it can be shown here; ask the patient, or the patient's GP practice, directly.",
+          );
+        }
+        span.setAttribute('hie.governance.decision', 'permit');
+        return { resourceTypes, objectionOverridden, objections };
+      },
+    );
+  }
+
+  private async viewOnce(request: ViewRequest): Promise<PatientView> {
     const queryId = randomUUID();
     const audit = this.auditRequest(request);
     let view: PatientView;
     let objectionOverridden = false;
     try {
       requireAssertedPatient(request.requester, request.nhsNumber);
-      requireReason(request.requester);
-      const resourceTypes = this.options.policy.decide(request.requester, request.resourceTypes);
-      const objections = await this.options.objections.check(request.nhsNumber, new Date());
-      objectionOverridden = this.objectionOverridden(request.requester, objections);
-      if (objections.all && !objectionOverridden) {
-        throw new AccessDenied(
-          'objection',
-          "The patient has objected to their record being shared. Nothing from it can be shown here; ask the patient, or the patient's GP practice, directly.",
-        );
-      }
+      const decided = await this.governance(request);
+      const { resourceTypes, objections } = decided;
+      objectionOverridden = decided.objectionOverridden;
       const query: PatientQuery = {
         queryId,
         nhsNumber: request.nhsNumber,
@@ -203,13 +263,25 @@ export class PatientViewService {
   }
 
   private async answer(request: ViewRequest, query: PatientQuery): Promise<PatientView> {
-    const merged = this.merge(query, await this.options.federation.query(query, request.trace));
+    const outcomes = await this.options.federation.query(query, request.trace);
+    const merged = await inSpan(SPAN.merge, { 'hie.merge.sources': outcomes.length }, async (span) => {
+      const result = this.merge(query, outcomes);
+      if (span.isRecording()) span.setAttributes(mergeAttributes(result));
+      return result;
+    });
     // Checked before anything leaves the broker: without a relationship nothing is returned.
     // (A view that found nobody releases nothing: it answers 404 or 503 without a relationship.)
     let access: RelationshipDecision;
     try {
       access = merged.patient
-        ? await this.relationship(request, query, merged)
+        ? await inSpan(SPAN.relationship, {}, async (span) => {
+            const decision = await this.relationship(request, query, merged);
+            span.setAttributes({
+              'hie.access.basis': decision.basis,
+              ...(decision.evidence ? { 'hie.access.evidence': evidenceKind(decision.evidence) } : {}),
+            });
+            return decision;
+          })
         : { basis: request.requester.relationship?.basis ?? 'verified', evidence: 'nothing-released' };
     } catch (error) {
       this.options.metrics.access.inc({
@@ -360,4 +432,40 @@ function availability(merged: MergedView, outcomes: readonly SourceOutcome[]): V
     (o) => o.status === 'timeout' || o.status === 'error' || o.status === 'rejected',
   );
   return failed ? 'unavailable' : 'not-found';
+}
+
+/** The view's span, at its end: what was found and released, in counts. */
+function viewAttributes(view: PatientView): Attributes {
+  const notOk = view.outcomes.filter((o) => o.status !== 'ok' && o.status !== 'no-match').length;
+  return {
+    'hie.view.query_id': view.queryId,
+    'hie.view.availability': view.availability,
+    'hie.access.basis': view.access.basis,
+    'hie.view.sources': view.outcomes.length,
+    'hie.view.sources_not_ok': notOk,
+    'hie.view.returned': view.counts.shown + view.counts.grouped,
+    'hie.view.withheld': view.counts.received - view.counts.shown - view.counts.grouped,
+  };
+}
+
+/** The merge's span: what came in and what became of it. */
+function mergeAttributes(merged: MergedView): Attributes {
+  const { counts } = merged;
+  return {
+    'hie.merge.received': counts.received,
+    'hie.merge.shown': counts.shown,
+    'hie.merge.grouped': counts.grouped,
+    'hie.merge.other_patient': counts.otherPatient,
+    'hie.merge.withheld_sensitive': counts.withheldSensitive,
+    'hie.merge.before_since': counts.beforeSince,
+    'hie.merge.excluded_source': counts.excludedSource,
+    'hie.merge.included': merged.included.length,
+    'hie.merge.incidents': merged.incidents.length,
+    'hie.merge.disagreements': merged.disagreements.length,
+  };
+}
+
+/** The kind of evidence a relationship rests on (e.g. `registered-practice`), without what follows a colon. */
+function evidenceKind(evidence: string): string {
+  return evidence.split(':')[0]!.slice(0, 64);
 }

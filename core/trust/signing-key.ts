@@ -26,3 +26,18 @@ export async function loadSigningKey(pem?: string): Promise<SigningKey> {
   const kid = await calculateJwkThumbprint(jwk);
   return { alg, kid, privateKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
 }
+
+/**
+ * The public JWK of a PEM key (public, or private of which only the public half is taken), as the
+ * JWKS serves it: for keys published beside the signing key during a rotation.
+ */
+export async function publicJwkOf(pem: string): Promise<JWK> {
+  const publicKey = createPublicKey(pem);
+  const alg = publicKey.asymmetricKeyType === 'rsa' ? 'RS384' : 'ES384';
+  if (alg === 'ES384' && publicKey.asymmetricKeyDetails?.namedCurve !== 'secp384r1') {
+    throw new Error('A published key must be an EC P-384 or an RSA key');
+  }
+  const jwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { ...jwk, kid, alg, use: 'sig' };
+}
