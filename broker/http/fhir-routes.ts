@@ -28,6 +28,16 @@ import { locals } from './request-context';
 import { assertViewAvailable } from './view-availability';
 import { viewBundle } from './view-bundle';
 import { jsonChunks } from './json-chunks';
+import { RecentReferences } from '../view/recent-references';
+import {
+  findInView,
+  isReadableType,
+  READ_WINDOW_ENTRIES,
+  READ_WINDOW_MS,
+  readableReferences,
+  sourceOfId,
+  unreadable,
+} from './instance-read';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -62,6 +72,8 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   const router = Router();
   const startedAt = new Date().toISOString();
   const { baseUrlOf } = options;
+  // Which patient each id a user was shown belongs to, for reading it by id afterwards.
+  const recent = new RecentReferences({ ttlMs: READ_WINDOW_MS, maxEntries: READ_WINDOW_ENTRIES });
 
   router.use((req, res, next) => {
     if (!req.accepts(['application/fhir+json', 'application/json'])) throw notAcceptable();
@@ -99,7 +111,12 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   const openView = async (
     req: Request,
     res: Response,
-    request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
+    request: {
+      nhsNumber: string;
+      resourceTypes: readonly RecordResourceType[];
+      since?: string;
+      onlySources?: readonly string[];
+    },
     shape: { notFoundIs404: boolean; interaction: AuditInteraction },
   ): Promise<PatientView> => {
     const requester = options.requesterOf(req, res);
@@ -131,6 +148,13 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
       includePatient: shape.includePatient,
       now,
     });
+    if (request.resourceTypes.length > 0) {
+      recent.remember(
+        options.requesterOf(req, res).userId,
+        readableReferences((bundle.entry ?? []).map((e) => e.resource)),
+        { nhsNumber: request.nhsNumber, resourceTypes: request.resourceTypes },
+      );
+    }
     const answer =
       shape.count === undefined
         ? bundle
@@ -247,6 +271,44 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
         ...(count ? { count } : {}),
       },
     );
+  });
+
+  /**
+   * A read by id: only the source the id names is asked, in a view of the patient the id was shown
+   * for, so that every rule of a view (role, relationship, objection, identity guard, sensitive data,
+   * audit before release) applies again. Anything else is the one 404 that reveals nothing.
+   */
+  route('/:type/:id', async (req, res) => {
+    readParams(req, []);
+    const type = String(req.params.type);
+    if (!isReadableType(type)) {
+      throw notFound(
+        `The broker does not serve ${type.slice(0, 64)} resources. Readable: Patient, ${RECORD_RESOURCE_TYPES.join(', ')}, Medication, Practitioner, PractitionerRole, Organization, Location.`,
+      );
+    }
+    const id = String(req.params.id);
+    const source = sourceOfId(options.service.sources, id);
+    const origin = source && recent.locate(options.requesterOf(req, res).userId, `${type}/${id}`);
+    if (!source || !origin) throw unreadable(type);
+    let view: PatientView;
+    try {
+      view = await openView(
+        req,
+        res,
+        {
+          nhsNumber: origin.nhsNumber,
+          resourceTypes: isRecordResourceType(type) ? [type] : origin.resourceTypes,
+          onlySources: [source.id],
+        },
+        { notFoundIs404: true, interaction: 'read' },
+      );
+    } catch (error) {
+      if (error instanceof OutcomeError && error.kind === 'not-found') throw unreadable(type);
+      throw error;
+    }
+    const resource = findInView(view, type, id);
+    if (!resource) throw unreadable(type);
+    sendFhir(res, 200, resource);
   });
 
   router.use((req) => {

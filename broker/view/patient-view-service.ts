@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { PatientQuery, SourceOutcome, TraceContext } from '../../core/source-contract';
+import type { PatientQuery, SourceDescriptor, SourceOutcome, TraceContext } from '../../core/source-contract';
 import type { Requester } from '../../core/requester';
 import type { Federation } from '../federation/federation';
 import type { RecordResourceType } from '../../core/fhir/resource-types';
@@ -27,6 +27,8 @@ export interface ViewRequest {
   readonly trace: TraceContext;
   /** Brokers the request has already passed through (a peer's request); empty for a clinical system's. */
   readonly chain?: readonly string[];
+  /** Ask only these sources (an instance read asks only the source its id names). */
+  readonly onlySources?: readonly string[];
 }
 
 /** Whether a view found the patient, found that nobody knows them, or could not tell. */
@@ -69,6 +71,11 @@ export class PatientViewService {
     this.sourceOds = new Map(options.federation.adapters.map((a) => [a.source.id, a.source.odsCode]));
   }
 
+  /** The configured sources, in priority order. */
+  get sources(): readonly SourceDescriptor[] {
+    return this.options.federation.adapters.map((adapter) => adapter.source);
+  }
+
   /**
    * The view, once its access is committed to the audit trail; or AccessDenied, or AuditUnavailable
    * when the access could not be recorded (then nothing is released). A refusal or a failure is
@@ -99,6 +106,7 @@ export class PatientViewService {
         // The sources' share of the deadline: the rest is for assembling and auditing the answer.
         deadline: Date.now() + this.options.deadlineMs - this.options.assemblyReserveMs,
         chain: request.chain ?? [],
+        ...(request.onlySources ? { onlySources: request.onlySources } : {}),
         ...(objectionOverridden ? {} : { objectedSources: this.objectedSources(objections.organisations) }),
       };
       view = await this.answer(request, query);
@@ -288,7 +296,9 @@ export class PatientViewService {
         query.resourceTypes.length === 0
       )
         throw error;
-      const demographics = { ...query, resourceTypes: [] };
+      // Evidence may lie at any source, also those a narrowed view did not ask; nothing from it is released.
+      const { onlySources: _narrowed, ...wholeQuery } = query;
+      const demographics = { ...wholeQuery, resourceTypes: [] };
       const wider = this.merge(
         demographics,
         await this.options.federation.query(demographics, request.trace),

@@ -1,0 +1,64 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { SourceDescriptor } from '../../core/source-contract';
+import { isRecordResourceType, type RecordResourceType } from '../../core/fhir/resource-types';
+import type { PatientView } from '../view/patient-view-service';
+import { notFound } from './fhir-error';
+import type { OutcomeError } from '../../core/outcome-error';
+
+/** The resources the record refers to that can be read by id: who, where, which product. */
+export const READABLE_SUPPORTING_TYPES = [
+  'Medication',
+  'Practitioner',
+  'PractitionerRole',
+  'Organization',
+  'Location',
+] as const;
+export type ReadableSupportingType = (typeof READABLE_SUPPORTING_TYPES)[number];
+
+export type ReadableType = RecordResourceType | ReadableSupportingType;
+
+export function isReadableType(value: string): value is ReadableType {
+  return isRecordResourceType(value) || (READABLE_SUPPORTING_TYPES as readonly string[]).includes(value);
+}
+
+/** How long after a view its ids can be read, and how many are kept. */
+export const READ_WINDOW_MS = 15 * 60_000;
+export const READ_WINDOW_ENTRIES = 200_000;
+
+/**
+ * The source an id in the view names: ids are `{sourceId}-{the source's id}`, and source ids may hold
+ * hyphens themselves, so the longest matching source id wins.
+ */
+export function sourceOfId(sources: readonly SourceDescriptor[], id: string): SourceDescriptor | undefined {
+  let best: SourceDescriptor | undefined;
+  for (const source of sources) {
+    if (id.startsWith(`${source.id}-`) && (!best || source.id.length > best.id.length)) best = source;
+  }
+  return best;
+}
+
+/**
+ * The one 404 for every read that cannot be answered: unknown id, an id this user was not shown, an
+ * item withheld or gone. The same words whatever the reason, so that it reveals nothing about a patient.
+ */
+export function unreadable(type: ReadableType): OutcomeError {
+  return notFound(
+    `No ${type} with this id can be read here. Ids are those a search or $everything of the patient gave you in the last ${READ_WINDOW_MS / 60_000} minutes: search again, then read.`,
+  );
+}
+
+/** The resource with this id in a view narrowed to its source: a record item, or something they refer to. */
+export function findInView(view: PatientView, type: ReadableType, id: string): Resource | undefined {
+  const pool = isRecordResourceType(type) ? view.entries : view.included;
+  return pool.find((e) => e.resource.resourceType === type && e.resource.id === id)?.resource;
+}
+
+/** The `Type/id`s of a searchset's entries that can later be read by id. */
+export function readableReferences(resources: Iterable<Resource | undefined>): string[] {
+  const references: string[] = [];
+  for (const resource of resources) {
+    if (resource?.id && isReadableType(resource.resourceType))
+      references.push(`${resource.resourceType}/${resource.id}`);
+  }
+  return references;
+}

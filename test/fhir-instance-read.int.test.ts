@@ -1,0 +1,174 @@
+import type { AuditEvent, Bundle, Consent, Resource } from '@medplum/fhirtypes';
+import { NHS_NUMBER_SYSTEM } from '../core/fhir/systems';
+import { DEMO_NHS_NUMBERS } from '../sim/population/types';
+import type { PersonaId } from '../sim/identity-provider';
+import { getFhir } from './support/fhir-http';
+import { bearer } from './support/identity';
+import { startTestRegion, type TestRegion } from './support/test-region';
+
+const RICH = DEMO_NHS_NUMBERS.rich;
+const RESTRICTED = DEMO_NHS_NUMBERS.restricted;
+const GP_ONLY = DEMO_NHS_NUMBERS.gpAndNeighbour;
+
+const as = async (persona: PersonaId, headers: Record<string, string> = {}) => ({
+  headers: { authorization: await bearer(persona), ...headers },
+});
+const matches = (bundle: Bundle): Resource[] =>
+  (bundle.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!);
+const includes = (bundle: Bundle, type: string): Resource[] =>
+  (bundle.entry ?? [])
+    .filter((e) => e.search?.mode === 'include' && e.resource?.resourceType === type)
+    .map((e) => e.resource!);
+
+function objectionTo(nhsNumber: string): Consent {
+  return {
+    resourceType: 'Consent',
+    status: 'active',
+    scope: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/consentscope', code: 'patient-privacy' }],
+    },
+    category: [{ coding: [{ system: 'http://loinc.org', code: '59284-0' }] }],
+    patient: { identifier: { system: NHS_NUMBER_SYSTEM, value: nhsNumber } },
+    policyRule: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'OPTOUT' }] },
+    provision: { type: 'deny', period: { start: '2020-01-01' } },
+  };
+}
+
+describe('FHIR instance reads (GET /fhir/{Type}/{id})', () => {
+  let t: TestRegion;
+
+  beforeAll(async () => {
+    t = await startTestRegion({
+      config: { rateLimit: { perUser: { points: 10000, durationSeconds: 60 } } },
+    });
+  }, 60_000);
+  afterAll(() => t?.close());
+
+  it('when a clinician reads every condition, medication and Medication a search gave, then each is the resource the search showed', async () => {
+    const conditions = await getFhir<Bundle>(`${t.fhir}/Condition?patient=${RICH}`);
+    const medications = await getFhir<Bundle>(`${t.fhir}/MedicationStatement?patient=${RICH}`);
+    const shown = [
+      ...matches(conditions.body),
+      ...matches(medications.body),
+      ...includes(medications.body, 'Medication'),
+    ];
+    expect(shown.filter((r) => r.resourceType === 'Medication').length).toBeGreaterThan(0);
+    expect(shown.some((r) => r.id?.startsWith('acute-'))).toBe(true);
+    for (const resource of shown) {
+      const read = await getFhir<Resource>(`${t.fhir}/${resource.resourceType}/${resource.id}`);
+      expect([resource.id, read.status]).toEqual([resource.id, 200]);
+      expect(read.headers.get('content-type')).toMatch(/application\/fhir\+json/);
+      expect(read.body.resourceType).toBe(resource.resourceType);
+      expect(read.body.id).toBe(resource.id);
+      expect(read.body.meta?.source).toBe(resource.meta?.source);
+      // Clinical content as the source sent it: only a group representative's links to its duplicates differ.
+      const { extension: _a, meta: _m, ...readContent } = read.body as Resource & { extension?: unknown };
+      const { extension: _b, meta: _n, ...shownContent } = resource as Resource & { extension?: unknown };
+      expect(readContent).toEqual(shownContent);
+    }
+  });
+
+  it('when a record item is read, then only the source its id names is asked for the record', async () => {
+    const conditions = await getFhir<Bundle>(`${t.fhir}/Condition?patient=${RICH}`);
+    const acute = matches(conditions.body).find((r) => r.id?.startsWith('acute-'))!;
+    const others = () => t.region.nodes['mental-health'].requests.search;
+    const acuteSearches = () => t.region.nodes.acute.requests.search;
+    const [otherBefore, acuteBefore] = [others(), acuteSearches()];
+    const read = await getFhir<Resource>(`${t.fhir}/Condition/${acute.id}`);
+    expect(read.status).toBe(200);
+    expect(others()).toBe(otherBefore);
+    expect(acuteSearches()).toBeGreaterThan(acuteBefore);
+  });
+
+  it('when the id is unknown, names no source, or belongs to a record this user was not shown, then 404 with the same words, revealing nothing', async () => {
+    // The GP was shown this patient's record; the ED doctor was not.
+    const other = await getFhir<Bundle>(`${t.fhir}/Patient/${GP_ONLY}/$everything`);
+    const othersItem = matches(other.body).find((r) => r.resourceType !== 'Patient')!;
+    const answers = await Promise.all([
+      getFhir(`${t.fhir}/${othersItem.resourceType}/acute-no-such-thing`),
+      getFhir(`${t.fhir}/${othersItem.resourceType}/nowhere-cond-1`),
+      getFhir(`${t.fhir}/${othersItem.resourceType}/${othersItem.id}`, await as('ed-doctor')),
+    ]);
+    for (const answer of answers) {
+      expect(answer.status).toBe(404);
+      expect(answer.body.resourceType).toBe('OperationOutcome');
+    }
+    const texts = new Set(answers.map((a) => JSON.stringify(a.body)));
+    expect(texts.size).toBe(1);
+    expect([...texts][0]).not.toMatch(/\d{10}/);
+  });
+
+  it('when the type is one the broker does not serve, then 404 naming what can be read', async () => {
+    const answer = await getFhir(`${t.fhir}/Specimen/acute-1`);
+    expect(answer.status).toBe(404);
+    expect(JSON.stringify(answer.body)).toMatch(/Readable: Patient, Condition/);
+  });
+
+  it("when a restricted patient's sensitive item's id is asked for, then 404: it was never shown and is not read", async () => {
+    const view = await getFhir<Bundle>(`${t.fhir}/Patient/${RESTRICTED}/$everything`);
+    expect(view.status).toBe(200);
+    const shownIds = new Set((view.body.entry ?? []).map((e) => e.resource?.id));
+    const withheld = t.region.population.nodes.gp.records
+      .get(t.region.population.nodes.gp.localIdByNhs.get(RESTRICTED)!)!
+      .resources.filter((r) => JSON.stringify(r).match(/"(R|V)"|105629000/))
+      .map((r) => ({ type: r.resourceType, id: `gp-${r.id}` }))
+      .filter((r) => !shownIds.has(r.id));
+    expect(withheld.length).toBeGreaterThan(0);
+    for (const item of withheld) {
+      expect((await getFhir(`${t.fhir}/${item.type}/${item.id}`)).status).toBe(404);
+    }
+  });
+
+  it('when a role may not see a type, then reading an item of it is 404, and an item it may see is read', async () => {
+    const gpView = await getFhir<Bundle>(`${t.fhir}/Condition?patient=${RICH}`);
+    const condition = matches(gpView.body)[0]!;
+    const appointments = await getFhir<Bundle>(
+      `${t.fhir}/Appointment?patient=${RICH}`,
+      await as('receptionist'),
+    );
+    expect(appointments.status).toBe(200);
+    const appointment = matches(appointments.body)[0]!;
+    expect((await getFhir(`${t.fhir}/Condition/${condition.id}`, await as('receptionist'))).status).toBe(404);
+    const read = await getFhir(`${t.fhir}/Appointment/${appointment.id}`, await as('receptionist'));
+    expect(read.status).toBe(200);
+  });
+
+  it('when a read is answered, then it was recorded in the audit trail first, as a read of that patient', async () => {
+    const conditions = await getFhir<Bundle>(`${t.fhir}/Condition?patient=${RICH}`);
+    const condition = matches(conditions.body)[0]!;
+    const read = await getFhir(
+      `${t.fhir}/Condition/${condition.id}`,
+      await as('gp', { 'x-request-id': 'instance-read-audit-1' }),
+    );
+    expect(read.status).toBe(200);
+    const trail = await getFhir<Bundle>(
+      `${t.fhir}/AuditEvent?patient=${RICH}&_count=50`,
+      await as('privacy-officer'),
+    );
+    const event = (trail.body.entry ?? [])
+      .map((e) => e.resource as AuditEvent)
+      .find((e) => JSON.stringify(e).includes('instance-read-audit-1'));
+    expect(event?.outcome).toBe('0');
+    expect(event?.subtype?.some((c) => c.code === 'read')).toBe(true);
+  });
+
+  it('when the patient objects after the search, then a read of an item shown before is refused', async () => {
+    const record = await getFhir<Bundle>(`${t.fhir}/Patient/${GP_ONLY}/$everything`);
+    const item = matches(record.body).find((r) => r.resourceType !== 'Patient')!;
+    expect((await getFhir(`${t.fhir}/${item.resourceType}/${item.id}`)).status).toBe(200);
+    const created = await fetch(`${t.broker.url}/fhir/Consent`, {
+      method: 'POST',
+      headers: {
+        authorization: await bearer('privacy-officer'),
+        'content-type': 'application/fhir+json',
+        accept: 'application/fhir+json',
+      },
+      body: JSON.stringify(objectionTo(GP_ONLY)),
+    });
+    expect(created.status).toBe(201);
+    const refused = await getFhir(`${t.fhir}/${item.resourceType}/${item.id}`);
+    expect(refused.status).toBe(403);
+    expect(JSON.stringify(refused.body)).toMatch(/objected/);
+    expect(JSON.stringify(refused.body)).not.toContain(item.id);
+  });
+});
