@@ -29,6 +29,9 @@ import { assertViewAvailable } from './view-availability';
 import { viewBundle } from './view-bundle';
 import { jsonChunks } from './json-chunks';
 import { RecentReferences } from '../view/recent-references';
+import { parseTypeSearch } from '../search/search-request';
+import { searchBundle } from '../search/search-result';
+import type { Bundle } from '@medplum/fhirtypes';
 import {
   findInView,
   isReadableType,
@@ -137,17 +140,25 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     req: Request,
     res: Response,
     request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
-    shape: { includePatient: boolean; notFoundIs404: boolean; interaction: AuditInteraction; count?: number },
+    shape: {
+      includePatient: boolean;
+      notFoundIs404: boolean;
+      interaction: AuditInteraction;
+      count?: number;
+      /** A search's own answer from the view's searchset (filters, includes, sort). */
+      refine?: (bundle: Bundle) => Bundle;
+    },
   ): Promise<void> => {
     const view = await openView(req, res, request, shape);
     const now = new Date();
     const selfUrl = `${baseUrlOf(req)}${req.originalUrl.slice(req.baseUrl.length)}`;
-    const bundle = viewBundle(view, {
+    const whole = viewBundle(view, {
       baseUrl: baseUrlOf(req),
       selfUrl,
       includePatient: shape.includePatient,
       now,
     });
+    const bundle = shape.refine ? shape.refine(whole) : whole;
     if (request.resourceTypes.length > 0) {
       recent.remember(
         options.requesterOf(req, res).userId,
@@ -250,25 +261,21 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
         `The broker does not serve ${type.slice(0, 64)} resources. Supported: Patient, ${RECORD_RESOURCE_TYPES.join(', ')}.`,
       );
     }
-    const name = PATIENT_SEARCH_PARAM[type];
-    const params = readParams(req, [name, '_count']);
-    const value = params.get(name);
-    if (value === undefined) {
-      throw new OutcomeError(
-        'invalid',
-        operationOutcome('error', 'required', `Search ${type} by ${name}={NHS number}.`, name),
-      );
-    }
-    const count = parseCountParam(params.get('_count'));
+    const query = req.originalUrl.indexOf('?');
+    const search = parseTypeSearch(
+      type,
+      new URLSearchParams(query < 0 ? '' : req.originalUrl.slice(query + 1)),
+    );
     await answerView(
       req,
       res,
-      { nhsNumber: nhsNumberFromPatientParam(value), resourceTypes: [type] },
+      { nhsNumber: search.nhsNumber, resourceTypes: search.viewTypes },
       {
         includePatient: false,
         notFoundIs404: false,
         interaction: 'search-type',
-        ...(count ? { count } : {}),
+        ...(search.count ? { count: search.count } : {}),
+        refine: (bundle) => searchBundle(bundle, search),
       },
     );
   });
