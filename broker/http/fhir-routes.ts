@@ -2,7 +2,6 @@ import { Router, type Request, type Response } from 'express';
 import type { Requester } from '../../core/requester';
 import {
   isRecordResourceType,
-  PATIENT_SEARCH_PARAM,
   RECORD_RESOURCE_TYPES,
   type RecordResourceType,
 } from '../../core/fhir/resource-types';
@@ -12,7 +11,6 @@ import { methodNotAllowed, notAcceptable, notFound } from './fhir-error';
 import { OutcomeError, operationOutcome } from '../../core/outcome-error';
 import {
   nhsNumberFromIdentifier,
-  nhsNumberFromPatientParam,
   parseCountParam,
   parseSinceParam,
   parseTypeParam,
