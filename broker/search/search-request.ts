@@ -16,6 +16,18 @@ import {
 export const TOTAL_MODES = ['none', 'estimate', 'accurate'] as const;
 export type TotalMode = (typeof TOTAL_MODES)[number];
 
+/**
+ * A filter the broker evaluates itself, because @medplum/core's in-memory matching reads every string
+ * as "contains" and `:text` as an exact code: FHIR's string search (starts with, `:contains`,
+ * `:exact`) and token `:text` (the words of CodeableConcept.text and Coding.display).
+ */
+export interface TextFilter {
+  readonly code: string;
+  readonly mode: 'starts-with' | 'contains' | 'exact' | 'text';
+  /** Alternatives (a comma is OR). */
+  readonly values: readonly string[];
+}
+
 export interface SortKey {
   readonly code: string;
   readonly descending: boolean;
@@ -28,6 +40,7 @@ export interface TypeSearch {
   /** The filters, for @medplum/core's matching; none means every entry of the type matches. */
   readonly filters: SearchRequest;
   readonly hasFilters: boolean;
+  readonly textFilters: readonly TextFilter[];
   readonly count?: number;
   readonly sort: readonly SortKey[];
   readonly include: readonly string[];
@@ -63,9 +76,13 @@ export function parseTypeSearch(type: RecordResourceType, query: URLSearchParams
   const filterParams = new URLSearchParams();
   const seen = new Set<string>();
   const include: string[] = [];
+  const textFilters: TextFilter[] = [];
   const revinclude: string[] = [];
   let nhsNumber: string | undefined;
-  let result: Omit<TypeSearch, 'type' | 'nhsNumber' | 'filters' | 'hasFilters' | 'viewTypes'> = {
+  let result: Omit<
+    TypeSearch,
+    'type' | 'nhsNumber' | 'filters' | 'hasFilters' | 'textFilters' | 'viewTypes'
+  > = {
     sort: [],
     include,
     revinclude,
@@ -129,8 +146,12 @@ export function parseTypeSearch(type: RecordResourceType, query: URLSearchParams
         key.slice(0, 64),
       );
     }
-    checkValue(type, code, paramType, modifier, value);
-    filterParams.append(key, value);
+    // An unencoded `+` of a time zone arrives as a space; a date never holds one.
+    const given = paramType === 'date' ? value.replaceAll(' ', '+') : value;
+    checkValue(type, code, paramType, modifier, given);
+    const textMode = textModeOf(paramType, modifier);
+    if (textMode) textFilters.push({ code, mode: textMode, values: given.split(',') });
+    else filterParams.append(key, given);
   }
 
   if (nhsNumber === undefined) {
@@ -148,8 +169,15 @@ export function parseTypeSearch(type: RecordResourceType, query: URLSearchParams
     nhsNumber,
     filters: parseFilters(type, filterParams),
     hasFilters: [...filterParams.keys()].length > 0,
+    textFilters,
     viewTypes: [...viewTypes],
   };
+}
+
+function textModeOf(paramType: string, modifier: string | undefined): TextFilter['mode'] | undefined {
+  if (paramType === 'token') return modifier === 'text' ? 'text' : undefined;
+  if (paramType !== 'string' || modifier === 'missing') return undefined;
+  return modifier === 'exact' ? 'exact' : modifier === 'contains' ? 'contains' : 'starts-with';
 }
 
 function parseFilters(type: RecordResourceType, params: URLSearchParams): SearchRequest {
@@ -190,7 +218,7 @@ function parseSort(type: RecordResourceType, value: string): SortKey[] {
   return value.split(',').map((raw) => {
     const descending = raw.startsWith('-');
     const code = descending ? raw.slice(1) : raw;
-    const sortable = ['_lastUpdated', ...supportedFilters(type).filter(isDate(type))];
+    const sortable = [...new Set(['_lastUpdated', ...supportedFilters(type).filter(isDate(type))])];
     if (!sortable.includes(code)) {
       throw badRequest(
         `_sort by "${code.slice(0, 64)}" is not supported for ${type}. Sort by: ${sortable.join(', ')} (prefix - for descending).`,

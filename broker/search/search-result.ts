@@ -1,7 +1,7 @@
 import { evalFhirPath, matchesSearchRequest } from '@medplum/core';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { definitionOf, PROVENANCE_TARGET } from './search-definitions';
-import type { SortKey, TypeSearch } from './search-request';
+import type { SortKey, TextFilter, TypeSearch } from './search-request';
 
 const keyOf = (resource: Resource | undefined): string =>
   resource?.id ? `${resource.resourceType}/${resource.id}` : '';
@@ -41,11 +41,13 @@ export function searchBundle(view: Bundle, search: TypeSearch): Bundle {
     (e) =>
       e.search?.mode === 'match' &&
       e.resource?.resourceType === search.type &&
-      (!search.hasFilters || matchesSearchRequest(e.resource, search.filters)),
+      (!search.hasFilters || matchesSearchRequest(e.resource, search.filters)) &&
+      search.textFilters.every((filter) => matchesText(e.resource!, filter)),
   );
   if (search.sort.length > 0) matches = sortEntries(matches, search.sort);
+  const { total: _whole, ...bundle } = view;
   const total = search.total === 'none' ? {} : { total: matches.length };
-  if (search.summaryCount) return { ...view, ...total, entry: outcome };
+  if (search.summaryCount) return { ...bundle, ...total, entry: outcome };
 
   const shown = new Set(matches.map((e) => keyOf(e.resource)));
   const byKey = new Map(others.map((e) => [keyOf(e.resource), e]));
@@ -97,7 +99,41 @@ export function searchBundle(view: Bundle, search: TypeSearch): Bundle {
   const matchEntries = elements
     ? matches.map((e) => ({ ...e, resource: subset(e.resource!, elements) }))
     : matches;
-  return { ...view, ...total, entry: [...matchEntries, ...included.values(), ...outcome] };
+  return { ...bundle, ...total, entry: [...matchEntries, ...included.values(), ...outcome] };
+}
+
+/** Case- and accent-insensitive, as FHIR's string search is. */
+const fold = (s: string): string =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+
+/** The strings a text filter reads: a string parameter's values, or a concept's text and displays for `:text`. */
+function textsOf(resource: Resource, filter: TextFilter): string[] {
+  const expression = definitionOf(resource.resourceType, filter.code)?.expression;
+  if (!expression) return [];
+  const texts: string[] = [];
+  for (const value of evalFhirPath(expression, resource)) {
+    if (typeof value === 'string') texts.push(value);
+    else if (value && typeof value === 'object') {
+      const concept = value as { text?: string; display?: string; coding?: { display?: string }[] };
+      for (const text of [concept.text, concept.display, ...(concept.coding ?? []).map((c) => c.display)])
+        if (text) texts.push(text);
+    }
+  }
+  return texts;
+}
+
+function matchesText(resource: Resource, filter: TextFilter): boolean {
+  const texts = textsOf(resource, filter);
+  return filter.values.some((wanted) =>
+    texts.some((text) => {
+      if (filter.mode === 'exact') return text === wanted;
+      if (filter.mode === 'starts-with') return fold(text).startsWith(fold(wanted));
+      return fold(text).includes(fold(wanted));
+    }),
+  );
 }
 
 /** `_elements`: the named top-level elements (a choice element by its name, e.g. `effective`), id and meta, tagged SUBSETTED. */
