@@ -1,5 +1,9 @@
 import type { Bundle, Coding, Condition, Observation, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { CapabilityStatement } from '@medplum/fhirtypes';
+import { RECORD_RESOURCE_TYPES } from '../core/fhir/resource-types';
+import { includesOf, supportedFilters } from '../broker/search/search-definitions';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
+import { r4Errors } from './support/fhir-validator';
 import { closingOutcome, getFhir } from './support/fhir-http';
 import { startTestRegion, type TestRegion } from './support/test-region';
 
@@ -294,6 +298,39 @@ describe('FHIR search parameters over the merged view', () => {
         expect(answer.body.issue[0]?.details?.text).toMatch(text);
         expect(JSON.stringify(answer.body)).not.toMatch(/at .*\.ts:\d+/);
       }
+    });
+  });
+
+  describe('the CapabilityStatement', () => {
+    it('when read, then it lists per type exactly the filters, includes and result parameters the broker evaluates, as valid R4', async () => {
+      const capability = (await getFhir<CapabilityStatement>(`${t.fhir}/metadata`)).body;
+      expect(r4Errors(capability)).toEqual([]);
+      const resources = capability.rest![0]!.resource!;
+      for (const type of RECORD_RESOURCE_TYPES) {
+        const resource = resources.find((r) => r.type === type)!;
+        const names = resource.searchParam!.map((p) => p.name);
+        expect([type, names]).toEqual([
+          type,
+          ['patient', ...supportedFilters(type), '_count', '_sort', '_summary', '_elements', '_total'],
+        ]);
+        expect(resource.searchInclude).toEqual(includesOf(type));
+        expect(resource.searchRevInclude).toContain('Provenance:target');
+        expect(resource.interaction!.map((i) => i.code)).toEqual(['read', 'search-type']);
+      }
+      const observation = resources.find((r) => r.type === 'Observation')!;
+      expect(observation.searchParam!.find((p) => p.name === 'date')).toMatchObject({
+        type: 'date',
+        definition: 'http://hl7.org/fhir/SearchParameter/clinical-date',
+      });
+      expect(resources.find((r) => r.type === 'Medication')?.interaction).toEqual([{ code: 'read' }]);
+    });
+
+    it('when a search names a parameter the CapabilityStatement lists, then it is accepted; one it does not, refused', async () => {
+      const capability = (await getFhir<CapabilityStatement>(`${t.fhir}/metadata`)).body;
+      const flag = capability.rest![0]!.resource!.find((r) => r.type === 'Flag')!;
+      expect(flag.searchParam!.map((p) => p.name)).toContain('status');
+      expect((await search(`Flag?patient=${RICH}&status=active`)).status).toBe(200);
+      expect((await search(`Flag?patient=${RICH}&category=x`)).status).toBe(400);
     });
   });
 
