@@ -1,4 +1,5 @@
 import type { AuditEvent, Bundle, Consent, Resource } from '@medplum/fhirtypes';
+import smart from 'fhirclient';
 import { NHS_NUMBER_SYSTEM } from '../core/fhir/systems';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import type { PersonaId } from '../sim/identity-provider';
@@ -65,6 +66,43 @@ describe('FHIR instance reads (GET /fhir/{Type}/{id})', () => {
       const { extension: _a, meta: _m, ...readContent } = read.body as Resource & { extension?: unknown };
       const { extension: _b, meta: _n, ...shownContent } = resource as Resource & { extension?: unknown };
       expect(readContent).toEqual(shownContent);
+    }
+  });
+
+  it("when the SMART JS client (fhirclient) resolves every reference in 9000000009's medications and conditions, then none is missing", async () => {
+    const token = (await bearer()).slice('Bearer '.length);
+    const client = smart({ headers: {}, url: '/', method: 'GET' } as never, {} as never).client({
+      serverUrl: t.fhir,
+      tokenResponse: { access_token: token, patient: RICH },
+    });
+    const resolved = async (url: string, paths: string[]) =>
+      (await client.request<Bundle>(url, { resolveReferences: paths, graph: true })).entry ?? [];
+    const statements = await resolved(`MedicationStatement?patient=${RICH}`, ['medicationReference']);
+    const withMedication = statements.filter((e) => e.search?.mode === 'match');
+    expect(withMedication.length).toBeGreaterThan(0);
+    for (const entry of withMedication) {
+      const medication = (entry.resource as { medicationReference?: Resource }).medicationReference;
+      if (medication) expect(medication.resourceType).toBe('Medication');
+    }
+    const conditions = await resolved(`Condition?patient=${RICH}`, ['encounter', 'asserter', 'recorder']);
+    let followed = 0;
+    for (const entry of conditions.filter((e) => e.search?.mode === 'match')) {
+      for (const path of ['encounter', 'asserter', 'recorder'] as const) {
+        const target = (entry.resource as unknown as Record<string, unknown>)[path] as
+          (Resource & { reference?: string }) | undefined;
+        // A display-only reference names nothing to follow.
+        if (!target || (!target.reference && !target.resourceType)) continue;
+        // Resolved in place: the Resource itself, not a reference left dangling.
+        expect([entry.resource!.id, path, target.reference]).toEqual([entry.resource!.id, path, undefined]);
+        expect(target.resourceType).toBeDefined();
+        followed++;
+      }
+    }
+    expect(followed).toBeGreaterThan(0);
+    // Every Medication and Condition read by id answers as the search showed it.
+    for (const entry of [...withMedication, ...conditions.filter((e) => e.search?.mode === 'match')]) {
+      const read = await client.request<Resource>(`${entry.resource!.resourceType}/${entry.resource!.id}`);
+      expect(read.id).toBe(entry.resource!.id);
     }
   });
 

@@ -53,12 +53,26 @@ export function findInView(view: PatientView, type: ReadableType, id: string): R
   return pool.find((e) => e.resource.resourceType === type && e.resource.id === id)?.resource;
 }
 
-/** The `Type/id`s of a searchset's entries that can later be read by id. */
+const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
+
+/** Every relative `reference` in a resource, at any depth. */
+function referencesIn(node: unknown, into: string[]): void {
+  if (Array.isArray(node)) for (const item of node) referencesIn(item, into);
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'reference' && typeof value === 'string' && RELATIVE.test(value)) into.push(value);
+      else referencesIn(value, into);
+    }
+  }
+}
+
+/** The `Type/id`s a searchset's entries have or refer to that can later be read by id. */
 export function readableReferences(resources: Iterable<Resource | undefined>): string[] {
   const references: string[] = [];
   for (const resource of resources) {
-    if (resource?.id && isReadableType(resource.resourceType))
-      references.push(`${resource.resourceType}/${resource.id}`);
+    if (!resource?.id) continue;
+    references.push(`${resource.resourceType}/${resource.id}`);
+    referencesIn(resource, references);
   }
-  return references;
+  return references.filter((reference) => isReadableType(reference.slice(0, reference.indexOf('/'))));
 }

@@ -273,6 +273,8 @@ export class PatientViewService {
       broker: this.options.broker,
       sensitiveData: this.options.sensitiveData,
       ...(query.since ? { since: query.since } : {}),
+      // Only a narrowed view names references outside it by view id (the demographics-only look names none).
+      ...(query.resourceTypes.length > 0 ? { resourceTypes: query.resourceTypes } : {}),
       now: new Date(),
     });
   }
