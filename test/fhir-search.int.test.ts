@@ -2,7 +2,9 @@ import type { Bundle, Coding, Condition, Observation, OperationOutcome, Resource
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import { RECORD_RESOURCE_TYPES } from '../core/fhir/resource-types';
 import { includesOf, supportedFilters } from '../broker/search/search-definitions';
+import { Client } from 'fhir-kit-client';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
+import { bearer } from './support/identity';
 import { r4Errors } from './support/fhir-validator';
 import { closingOutcome, getFhir } from './support/fhir-http';
 import { startTestRegion, type TestRegion } from './support/test-region';
@@ -350,6 +352,26 @@ describe('FHIR search parameters over the merged view', () => {
         expect(page.status).toBe(200);
       }
       expect(seen).toEqual(expected);
+    });
+
+    it('when fhir-kit-client pages a filtered search with nextPage, then it reads every page of exactly the filtered result', async () => {
+      const client = new Client({ baseUrl: t.fhir, bearerToken: (await bearer()).slice('Bearer '.length) });
+      const whole = matches((await search(`Observation?patient=${RICH}&status=final&_sort=date`)).body).map(
+        (r) => r.id,
+      );
+      let page = (await client.search({
+        resourceType: 'Observation',
+        searchParams: { patient: RICH, status: 'final', _sort: 'date', _count: '4' },
+      })) as unknown as Bundle;
+      const seen = matches(page).map((r) => r.id);
+      let pages = 1;
+      while (page.link?.some((l) => l.relation === 'next')) {
+        page = (await client.nextPage({ bundle: page as never })) as unknown as Bundle;
+        seen.push(...matches(page).map((r) => r.id));
+        pages++;
+      }
+      expect(pages).toBeGreaterThan(1);
+      expect(seen).toEqual(whole);
     });
   });
 });
