@@ -27,6 +27,8 @@ describe('FHIR search parameters over the merged view', () => {
   let t: TestRegion;
   /** The facts of 9000000009's record, as $everything shows them: what every search is checked against. */
   let record: Resource[];
+  /** Every resource of that view, grouped duplicates included. */
+  let everyResource: Resource[];
   const search = (query: string) => getFhir<Bundle>(`${t.fhir}/${query}`);
   const factsOf = <T extends Resource>(type: string): T[] =>
     record.filter((r) => r.resourceType === type) as T[];
@@ -38,6 +40,7 @@ describe('FHIR search parameters over the merged view', () => {
     const everything = await getFhir<Bundle>(`${t.fhir}/Patient/${RICH}/$everything`);
     expect(everything.status).toBe(200);
     record = matches(everything.body);
+    everyResource = (everything.body.entry ?? []).map((e) => e.resource!);
   }, 60_000);
   afterAll(() => t?.close());
 
@@ -270,6 +273,38 @@ describe('FHIR search parameters over the merged view', () => {
         ),
       );
       for (const c of matches(answer.body)) expect(targets.has(`Condition/${c.id}`)).toBe(true);
+    });
+  });
+
+  describe('reference', () => {
+    it('when Observations are searched by their encounter, then exactly those referring to it come back', async () => {
+      const withEncounter = factsOf<Observation>('Observation').filter((o) =>
+        o.encounter?.reference?.startsWith('Encounter/'),
+      );
+      expect(withEncounter.length).toBeGreaterThan(0);
+      const encounter = withEncounter[0]!.encounter!.reference!;
+      const answer = await search(`Observation?patient=${RICH}&encounter=${encounter}`);
+      expect(ids(matches(answer.body))).toEqual(
+        ids(withEncounter.filter((o) => o.encounter?.reference === encounter)),
+      );
+    });
+
+    it('when an Encounter is searched with the Observations that refer to it, then they come as includes', async () => {
+      const withEncounter = factsOf<Observation>('Observation').filter((o) =>
+        o.encounter?.reference?.startsWith('Encounter/'),
+      );
+      const encounterId = withEncounter[0]!.encounter!.reference!.slice('Encounter/'.length);
+      const answer = await search(
+        `Encounter?patient=${RICH}&_id=${encounterId}&_revinclude=Observation:encounter`,
+      );
+      expect(ids(matches(answer.body))).toEqual([encounterId]);
+      // Grouped duplicates refer to it too: they are included like the facts they are grouped under.
+      const referring = everyResource.filter(
+        (r) =>
+          r.resourceType === 'Observation' &&
+          (r as Observation).encounter?.reference === `Encounter/${encounterId}`,
+      );
+      expect(ids(included(answer.body, 'Observation'))).toEqual(ids(referring));
     });
   });
 
