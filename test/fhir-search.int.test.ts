@@ -30,6 +30,12 @@ describe('FHIR search parameters over the merged view', () => {
   /** Every resource of that view, grouped duplicates included. */
   let everyResource: Resource[];
   const search = (query: string) => getFhir<Bundle>(`${t.fhir}/${query}`);
+  const membersOf = (fact: Resource): Resource[] =>
+    ((fact as { extension?: { url?: string; valueReference?: { reference?: string } }[] }).extension ?? [])
+      .filter((e) => e.url?.endsWith('/grouped-duplicate'))
+      .flatMap((e) =>
+        everyResource.filter((r) => `${r.resourceType}/${r.id}` === e.valueReference?.reference),
+      );
   const factsOf = <T extends Resource>(type: string): T[] =>
     record.filter((r) => r.resourceType === type) as T[];
 
@@ -229,6 +235,13 @@ describe('FHIR search parameters over the merged view', () => {
       expect((await search(`Flag?patient=${RICH}&status=active`)).body.total).toBeGreaterThanOrEqual(0);
     });
 
+    it("when searching by the _id of a duplicate grouped under another source's fact, then that source's resource is the match", async () => {
+      const member = everyResource.find((r) => r.resourceType === 'Observation' && !record.includes(r))!;
+      expect(member).toBeDefined();
+      const answer = await search(`Observation?patient=${RICH}&_id=${member.id}`);
+      expect(ids(matches(answer.body))).toEqual([member.id]);
+    });
+
     it('when searching by _id and _lastUpdated, then the one resource, and those updated in the range, come back', async () => {
       const one = factsOf<Condition>('Condition')[0]!;
       expect(ids(matches((await search(`Condition?patient=${RICH}&_id=${one.id}`)).body))).toEqual([one.id]);
@@ -284,9 +297,14 @@ describe('FHIR search parameters over the merged view', () => {
       expect(withEncounter.length).toBeGreaterThan(0);
       const encounter = withEncounter[0]!.encounter!.reference!;
       const answer = await search(`Observation?patient=${RICH}&encounter=${encounter}`);
-      expect(ids(matches(answer.body))).toEqual(
-        ids(withEncounter.filter((o) => o.encounter?.reference === encounter)),
-      );
+      const refersTo = (r: Resource) => (r as Observation).encounter?.reference === encounter;
+      // A fact matches by the resource shown for it, or, where that one does not refer to it, by the
+      // duplicates from other sources that do.
+      const expected = record
+        .filter((r) => r.resourceType === 'Observation')
+        .flatMap((fact) => (refersTo(fact) ? [fact] : membersOf(fact).filter(refersTo)));
+      expect(expected.length).toBeGreaterThan(0);
+      expect(ids(matches(answer.body))).toEqual(ids(expected));
     });
 
     it('when an Encounter is searched with the Observations that refer to it, then they come as includes', async () => {

@@ -1,5 +1,6 @@
 import { evalFhirPath, matchesSearchRequest } from '@medplum/core';
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { GROUPED_DUPLICATE_EXTENSION_URL } from '../merge/grouping/grouped-representative';
 import { definitionOf, PROVENANCE_TARGET } from './search-definitions';
 import type { SortKey, TextFilter, TypeSearch } from './search-request';
 
@@ -24,11 +25,23 @@ function referencesBy(resource: Resource, code: string): Set<string> {
   return expression ? referencesIn(evalFhirPath(expression, resource), new Set()) : new Set();
 }
 
+/** The other members of a group of duplicates, from the representative's grouped-duplicate extensions. */
+function groupMembers(representative: Resource, byKey: ReadonlyMap<string, BundleEntry>): BundleEntry[] {
+  const extensions = 'extension' in representative ? (representative.extension ?? []) : [];
+  return extensions.flatMap((extension) => {
+    const reference =
+      extension.url === GROUPED_DUPLICATE_EXTENSION_URL ? extension.valueReference?.reference : undefined;
+    const member = reference ? byKey.get(reference) : undefined;
+    return member?.resource ? [member] : [];
+  });
+}
+
 const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' };
 
 /**
  * A type search answered from the searchset of the patient's merged, checked view: the entries of the
- * type that match the filters (FHIR semantics, @medplum/core), sorted; what they refer to that the
+ * type that match the filters (FHIR semantics, @medplum/core), or where a group's representative does
+ * not, the members of its group that do; sorted; what they refer to that the
  * view includes (group members, medications, practitioners…) and what `_include` / `_revinclude` ask
  * for; the Provenance of all of it; and the view's closing OperationOutcome, always. Nothing in a
  * resource is changed, except that `_elements` leaves out what was not asked for and says so.
@@ -37,20 +50,29 @@ export function searchBundle(view: Bundle, search: TypeSearch): Bundle {
   const entries = view.entry ?? [];
   const outcome = entries.filter((e) => e.search?.mode === 'outcome');
   const others = entries.filter((e) => e.search?.mode !== 'outcome');
-  let matches = others.filter(
-    (e) =>
-      e.search?.mode === 'match' &&
-      e.resource?.resourceType === search.type &&
-      (!search.hasFilters || matchesSearchRequest(e.resource, search.filters)) &&
-      search.textFilters.every((filter) => matchesText(e.resource!, filter)),
-  );
+  const byKey = new Map(others.map((e) => [keyOf(e.resource), e]));
+  const meets = (resource: Resource): boolean =>
+    (!search.hasFilters || matchesSearchRequest(resource, search.filters)) &&
+    search.textFilters.every((filter) => matchesText(resource, filter));
+  let matches: BundleEntry[] = [];
+  for (const entry of others) {
+    if (entry.search?.mode !== 'match' || entry.resource?.resourceType !== search.type) continue;
+    if (meets(entry.resource)) {
+      matches.push(entry);
+      continue;
+    }
+    // The same fact from another source may meet the criteria where the one shown does not (another
+    // status, a later date): that source's resource is then the match, so no source's answer is lost.
+    for (const member of groupMembers(entry.resource, byKey)) {
+      if (meets(member.resource!)) matches.push({ ...member, search: { mode: 'match' } });
+    }
+  }
   if (search.sort.length > 0) matches = sortEntries(matches, search.sort);
   const { total: _whole, ...bundle } = view;
   const total = search.total === 'none' ? {} : { total: matches.length };
   if (search.summaryCount) return { ...bundle, ...total, entry: outcome };
 
   const shown = new Set(matches.map((e) => keyOf(e.resource)));
-  const byKey = new Map(others.map((e) => [keyOf(e.resource), e]));
   const included = new Map<string, BundleEntry>();
   const add = (entry: BundleEntry | undefined): void => {
     const key = keyOf(entry?.resource);
