@@ -28,6 +28,7 @@ import { viewBundle } from './view-bundle';
 import { jsonChunks } from './json-chunks';
 import { RecentReferences } from '../view/recent-references';
 import { parseTypeSearch } from '../search/search-request';
+import { ensureSearchDefinitions } from '../search/search-definitions';
 import { searchBundle } from '../search/search-result';
 import type { Bundle } from '@medplum/fhirtypes';
 import {
@@ -73,6 +74,8 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   const router = Router();
   const startedAt = new Date().toISOString();
   const { baseUrlOf } = options;
+  // Indexed at start-up (once per process), not by the first clinician's search.
+  ensureSearchDefinitions();
   // Which patient each id a user was shown belongs to, for reading it by id afterwards.
   const recent = new RecentReferences({ ttlMs: READ_WINDOW_MS, maxEntries: READ_WINDOW_ENTRIES });
 
