@@ -188,6 +188,11 @@ describe('FHIR instance reads (GET /fhir/{Type}/{id})', () => {
       .find((e) => JSON.stringify(e).includes('instance-read-audit-1'));
     expect(event?.outcome).toBe('0');
     expect(event?.subtype?.some((c) => c.code === 'read')).toBe(true);
+    // What was released: the one resource, not the source's whole answer.
+    const returned = event?.entity
+      ?.flatMap((e) => e.detail ?? [])
+      .find((d) => d.type === 'resources-returned');
+    expect(returned?.valueString).toBe('1');
   });
 
   it('when the patient objects after the search, then a read of an item shown before is refused', async () => {

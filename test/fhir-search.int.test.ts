@@ -1,5 +1,5 @@
 import type { Bundle, Coding, Condition, Observation, OperationOutcome, Resource } from '@medplum/fhirtypes';
-import type { CapabilityStatement } from '@medplum/fhirtypes';
+import type { AuditEvent, CapabilityStatement } from '@medplum/fhirtypes';
 import { RECORD_RESOURCE_TYPES } from '../core/fhir/resource-types';
 import { includesOf, supportedFilters } from '../broker/search/search-definitions';
 import { Client } from 'fhir-kit-client';
@@ -323,6 +323,29 @@ describe('FHIR search parameters over the merged view', () => {
           (r as Observation).encounter?.reference === `Encounter/${encounterId}`,
       );
       expect(ids(included(answer.body, 'Observation'))).toEqual(ids(referring));
+    });
+  });
+
+  describe('audit', () => {
+    it('when a filtered search is answered, then its AuditEvent counts the record items it returned, not the whole view', async () => {
+      const answer = await getFhir<Bundle>(`${t.fhir}/Condition?patient=${RICH}&clinical-status=active`, {
+        headers: { authorization: await bearer(), 'x-request-id': 'search-audit-1' },
+      });
+      const returned = (answer.body.entry ?? []).filter(
+        (e) => e.resource?.resourceType === 'Condition',
+      ).length;
+      // The filter left some of the patient's conditions out: the audit must not count them.
+      expect(returned).toBeLessThan(everyResource.filter((r) => r.resourceType === 'Condition').length);
+      const trail = await getFhir<Bundle>(`${t.fhir}/AuditEvent?patient=${RICH}&_count=100`, {
+        headers: { authorization: await bearer('privacy-officer') },
+      });
+      const event = (trail.body.entry ?? [])
+        .map((e) => e.resource as AuditEvent)
+        .find((e) => JSON.stringify(e).includes('search-audit-1'));
+      const detail = event?.entity
+        ?.flatMap((e) => e.detail ?? [])
+        .find((d) => d.type === 'resources-returned');
+      expect(detail?.valueString).toBe(String(returned));
     });
   });
 

@@ -120,6 +120,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
       resourceTypes: readonly RecordResourceType[];
       since?: string;
       onlySources?: readonly string[];
+      release?: (view: PatientView) => { readonly returned: number };
     },
     shape: { notFoundIs404: boolean; interaction: AuditInteraction },
   ): Promise<PatientView> => {
@@ -150,16 +151,28 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
       refine?: (bundle: Bundle) => Bundle;
     },
   ): Promise<void> => {
-    const view = await openView(req, res, request, shape);
     const now = new Date();
     const selfUrl = `${baseUrlOf(req)}${req.originalUrl.slice(req.baseUrl.length)}`;
-    const whole = viewBundle(view, {
-      baseUrl: baseUrlOf(req),
-      selfUrl,
-      includePatient: shape.includePatient,
-      now,
-    });
-    const bundle = shape.refine ? shape.refine(whole) : whole;
+    const build = (view: PatientView): Bundle => {
+      const whole = viewBundle(view, {
+        baseUrl: baseUrlOf(req),
+        selfUrl,
+        includePatient: shape.includePatient,
+        now,
+      });
+      return shape.refine ? shape.refine(whole) : whole;
+    };
+    // A search's answer is made before its access is committed, so that the audit counts what it returns.
+    let refined: Bundle | undefined;
+    const { refine } = shape;
+    const release = refine
+      ? (view: PatientView) => {
+          refined = build(view);
+          return { returned: recordEntries(refined) };
+        }
+      : undefined;
+    const view = await openView(req, res, { ...request, ...(release ? { release } : {}) }, shape);
+    const bundle = refined ?? build(view);
     if (request.resourceTypes.length > 0) {
       recent.remember(
         options.requesterOf(req, res).userId,
@@ -307,6 +320,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
           nhsNumber: origin.nhsNumber,
           resourceTypes: isRecordResourceType(type) ? [type] : origin.resourceTypes,
           onlySources: [source.id],
+          release: (found) => ({ returned: findInView(found, type, id) ? 1 : 0 }),
         },
         { notFoundIs404: true, interaction: 'read' },
       );
@@ -325,6 +339,12 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     );
   });
   return router;
+}
+
+/** The record items a searchset returns (matches and grouped duplicates), as the audit counts them. */
+function recordEntries(bundle: Bundle): number {
+  return (bundle.entry ?? []).filter((e) => e.resource && isRecordResourceType(e.resource.resourceType))
+    .length;
 }
 
 /** The access log's view line: who asked (staff, never the patient), what each source did, what was shown. */

@@ -29,6 +29,11 @@ export interface ViewRequest {
   readonly chain?: readonly string[];
   /** Ask only these sources (an instance read asks only the source its id names). */
   readonly onlySources?: readonly string[];
+  /**
+   * What of the view the request releases, when less than all of it (a filtered search, a read by id):
+   * called before the access is committed, so that the audit counts what is returned.
+   */
+  readonly release?: (view: PatientView) => { readonly returned: number };
 }
 
 /** Whether a view found the patient, found that nobody knows them, or could not tell. */
@@ -86,6 +91,7 @@ export class PatientViewService {
     const audit = this.auditRequest(request);
     let view: PatientView;
     let objectionOverridden = false;
+    let released: { readonly returned: number } | undefined;
     try {
       requireReason(request.requester);
       const resourceTypes = this.options.policy.decide(request.requester, request.resourceTypes);
@@ -110,6 +116,7 @@ export class PatientViewService {
         ...(objectionOverridden ? {} : { objectedSources: this.objectedSources(objections.organisations) }),
       };
       view = await this.answer(request, query);
+      released = view.availability === 'found' ? request.release?.(view) : undefined;
     } catch (error) {
       if (error instanceof AuditUnavailable) throw error;
       await this.options.trail.commit({
@@ -140,7 +147,7 @@ export class PatientViewService {
           source: adapter.source,
           outcome: view.outcomes[index]!,
         })),
-        returned: view.counts.shown + view.counts.grouped,
+        returned: released?.returned ?? view.counts.shown + view.counts.grouped,
         withheld: view.counts.received - view.counts.shown - view.counts.grouped,
       },
       emergency: view.access.basis === 'emergency' && !view.access.assertedBy,
