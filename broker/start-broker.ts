@@ -27,6 +27,7 @@ import { AuditTrail } from './audit/audit-trail';
 import { openJournal } from './audit/journal/open-journal';
 import { ObjectionRegister } from './governance/objection-register';
 import { startDelivery } from './jobs/start-delivery';
+import { createReferenceLocator } from './view/create-reference-locator';
 
 export interface RunningBroker {
   /** e.g. http://127.0.0.1:8080 */
@@ -166,12 +167,20 @@ export async function startBroker(
     ...(redis ? { redis } : {}),
     ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
   });
+  // Shared like the page snapshots, so that a read by id works on any process or pod.
+  const references = createReferenceLocator({
+    brokerId: config.broker.id,
+    logger,
+    ...(redis ? { redis } : {}),
+    ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
+  });
   const peers = new PeerRegistry(config.peers);
   let draining = false;
   const app = createApp({
     service,
     sources: federation.adapters.map((adapter) => adapter.source),
     pages,
+    references,
     logger,
     brokerName: config.broker.name,
     version,

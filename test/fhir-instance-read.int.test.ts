@@ -1,10 +1,18 @@
 import type { AuditEvent, Bundle, Consent, Resource } from '@medplum/fhirtypes';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import smart from 'fhirclient';
+import { Redis } from 'ioredis';
+import { createLogger } from '../broker/observability/logger';
+import { startBroker, type RunningBroker } from '../broker/start-broker';
+import { regionConfig } from '../sim/region-config';
 import { NHS_NUMBER_SYSTEM } from '../core/fhir/systems';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import type { PersonaId } from '../sim/identity-provider';
 import { getFhir } from './support/fhir-http';
-import { bearer } from './support/identity';
+import { bearer, testIdentity } from './support/identity';
 import { startTestRegion, type TestRegion } from './support/test-region';
 
 const RICH = DEMO_NHS_NUMBERS.rich;
@@ -213,5 +221,56 @@ describe('FHIR instance reads (GET /fhir/{Type}/{id})', () => {
     expect(refused.status).toBe(403);
     expect(JSON.stringify(refused.body)).toMatch(/objected/);
     expect(JSON.stringify(refused.body)).not.toContain(item.id);
+  });
+});
+
+describe('reads by id across processes sharing Redis', () => {
+  let t: TestRegion;
+  let other: RunningBroker;
+  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  const brokerId = `read-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), 'hie-key-')), 'broker.pem');
+    const pem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    writeFileSync(keyFile, pem, { mode: 0o600 });
+    // Two processes of one broker: one id, one signing key, one Redis (its keys under this test's broker id).
+    const shared = {
+      broker: { id: brokerId, signingKey: { file: keyFile } },
+      redis: { url: 'redis://127.0.0.1:6379' },
+    };
+    t = await startTestRegion({ config: shared });
+    other = await startBroker(
+      regionConfig(t.region, { auth: { issuers: [(await testIdentity()).issuerConfig()] }, extra: shared }),
+      createLogger({ level: 'silent' }),
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await other?.close();
+    await t?.close();
+    const keys = await redis.keys(`hie-broker:${brokerId}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  it('when one process answered the search, then another reads its ids, and Redis holds neither the NHS number nor the id in clear', async () => {
+    const conditions = await getFhir<Bundle>(`${t.fhir}/Condition?patient=${RICH}`);
+    const condition = matches(conditions.body)[0]!;
+    const read = await getFhir<Resource>(`${other.url}/fhir/Condition/${condition.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.id).toBe(condition.id);
+    const keys = await redis.keys(`hie-broker:${brokerId}:ref:*`);
+    expect(keys.length).toBeGreaterThan(0);
+    const stored = [...keys, ...(await Promise.all(keys.slice(0, 20).map((k) => redis.getBuffer(k))))].join(
+      '|',
+    );
+    expect(stored).not.toContain(RICH);
+    expect(stored).not.toContain(condition.id);
+    // Another user, through either process, is not shown it.
+    expect((await getFhir(`${other.url}/fhir/Condition/${condition.id}`, await as('ed-doctor'))).status).toBe(
+      404,
+    );
   });
 });

@@ -26,7 +26,7 @@ import { locals } from './request-context';
 import { assertViewAvailable } from './view-availability';
 import { viewBundle } from './view-bundle';
 import { jsonChunks } from './json-chunks';
-import { RecentReferences } from '../view/recent-references';
+import { RecentReferences, type ReferenceLocator } from '../view/recent-references';
 import { parseTypeSearch } from '../search/search-request';
 import { ensureSearchDefinitions } from '../search/search-definitions';
 import { searchBundle } from '../search/search-result';
@@ -55,6 +55,8 @@ export interface FhirRoutesOptions {
   readonly hopLimit: number;
   /** Where `_count`-paged results wait for their `next` links. */
   readonly pages: PageSnapshotStore;
+  /** Which patient each id a user was shown belongs to, for reading it by id (default: this process's memory). */
+  readonly references?: ReferenceLocator;
 }
 
 export function sendFhir(res: Response, status: number, body: unknown): void {
@@ -77,7 +79,8 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   // Indexed at start-up (once per process), not by the first clinician's search.
   ensureSearchDefinitions();
   // Which patient each id a user was shown belongs to, for reading it by id afterwards.
-  const recent = new RecentReferences({ ttlMs: READ_WINDOW_MS, maxEntries: READ_WINDOW_ENTRIES });
+  const recent =
+    options.references ?? new RecentReferences({ ttlMs: READ_WINDOW_MS, maxEntries: READ_WINDOW_ENTRIES });
 
   router.use((req, res, next) => {
     if (!req.accepts(['application/fhir+json', 'application/json'])) throw notAcceptable();
@@ -174,7 +177,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     const view = await openView(req, res, { ...request, ...(release ? { release } : {}) }, shape);
     const bundle = refined ?? build(view);
     if (request.resourceTypes.length > 0) {
-      recent.remember(
+      await recent.remember(
         options.requesterOf(req, res).userId,
         readableReferences((bundle.entry ?? []).map((e) => e.resource)),
         { nhsNumber: request.nhsNumber, resourceTypes: request.resourceTypes },
@@ -309,7 +312,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     }
     const id = String(req.params.id);
     const source = sourceOfId(options.service.sources, id);
-    const origin = source && recent.locate(options.requesterOf(req, res).userId, `${type}/${id}`);
+    const origin = source && (await recent.locate(options.requesterOf(req, res).userId, `${type}/${id}`));
     if (!source || !origin) throw unreadable(type);
     let view: PatientView;
     try {

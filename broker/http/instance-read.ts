@@ -3,6 +3,7 @@ import type { SourceDescriptor } from '../../core/source-contract';
 import { isRecordResourceType, type RecordResourceType } from '../../core/fhir/resource-types';
 import type { PatientView } from '../view/patient-view-service';
 import { notFound } from './fhir-error';
+import { READ_WINDOW_MS } from '../view/recent-references';
 import type { OutcomeError } from '../../core/outcome-error';
 
 /** The resources the record refers to that can be read by id: who, where, which product. */
@@ -21,9 +22,7 @@ export function isReadableType(value: string): value is ReadableType {
   return isRecordResourceType(value) || (READABLE_SUPPORTING_TYPES as readonly string[]).includes(value);
 }
 
-/** How long after a view its ids can be read, and how many are kept. */
-export const READ_WINDOW_MS = 15 * 60_000;
-export const READ_WINDOW_ENTRIES = 200_000;
+export { READ_WINDOW_ENTRIES, READ_WINDOW_MS } from '../view/recent-references';
 
 /**
  * The source an id in the view names: ids are `{sourceId}-{the source's id}`, and source ids may hold

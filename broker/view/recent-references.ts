@@ -6,6 +6,18 @@ export interface ReferenceOrigin {
   readonly resourceTypes: readonly RecordResourceType[];
 }
 
+/** How long after a view its ids can be read, and how many are kept in a process. */
+export const READ_WINDOW_MS = 15 * 60_000;
+export const READ_WINDOW_ENTRIES = 200_000;
+
+/** Where the ids a user was shown are kept for reading by id: this process's memory, or shared (Redis). */
+export interface ReferenceLocator {
+  /** Notes every `Type/id` a user was just shown (or referred to) from one patient's view. */
+  remember(owner: string, references: readonly string[], origin: ReferenceOrigin): Promise<void>;
+  /** The patient a `Type/id` this user was shown belongs to, while it is remembered. */
+  locate(owner: string, reference: string): Promise<ReferenceOrigin | undefined>;
+}
+
 export interface RecentReferencesOptions {
   /** How long after a view its ids can be read one by one. */
   readonly ttlMs: number;
@@ -20,10 +32,9 @@ export interface RecentReferencesOptions {
  * view of that patient from the one source the id names, with every rule of a view applied again. An
  * id carries no patient, and most source protocols (GP Connect, ePCR) cannot read by id; this keeps no
  * clinical content, only the id, the NHS number and the record types, per user and for minutes.
- * In process memory: with several processes behind one port a read must reach the process that
- * answered the search, as page links without Redis do.
+ * This one keeps them in process memory; with Redis, RedisReferenceLocator shares them between processes.
  */
-export class RecentReferences {
+export class RecentReferences implements ReferenceLocator {
   private readonly entries = new Map<string, ReferenceOrigin & { readonly expiresAt: number }>();
   private readonly now: () => number;
 
@@ -31,8 +42,16 @@ export class RecentReferences {
     this.now = options.now ?? Date.now;
   }
 
-  /** Notes every `Type/id` a user was just shown from one patient's view. */
-  remember(owner: string, references: Iterable<string>, origin: ReferenceOrigin): void {
+  remember(owner: string, references: readonly string[], origin: ReferenceOrigin): Promise<void> {
+    this.rememberNow(owner, references, origin);
+    return Promise.resolve();
+  }
+
+  locate(owner: string, reference: string): Promise<ReferenceOrigin | undefined> {
+    return Promise.resolve(this.locateNow(owner, reference));
+  }
+
+  rememberNow(owner: string, references: readonly string[], origin: ReferenceOrigin): void {
     const expiresAt = this.now() + this.options.ttlMs;
     for (const reference of references) {
       const key = keyOf(owner, reference);
@@ -46,8 +65,7 @@ export class RecentReferences {
     }
   }
 
-  /** The patient a `Type/id` this user was shown belongs to, while it is remembered. */
-  locate(owner: string, reference: string): ReferenceOrigin | undefined {
+  locateNow(owner: string, reference: string): ReferenceOrigin | undefined {
     const key = keyOf(owner, reference);
     const found = this.entries.get(key);
     if (!found) return undefined;
