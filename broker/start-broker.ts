@@ -29,6 +29,7 @@ import { EntryTraces } from './observability/entry-traces';
 import { openJournal } from './audit/journal/open-journal';
 import { ObjectionRegister } from './governance/objection-register';
 import { startDelivery } from './jobs/start-delivery';
+import { createReferenceLocator } from './view/create-reference-locator';
 
 export interface RunningBroker {
   /** e.g. http://127.0.0.1:8080 */
@@ -205,6 +206,13 @@ export async function startBroker(
     ...(redis ? { redis } : {}),
     ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
   });
+  // Shared like the page snapshots, so that a read by id works on any process or pod.
+  const references = createReferenceLocator({
+    brokerId: config.broker.id,
+    logger,
+    ...(redis ? { redis } : {}),
+    ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
+  });
   const peers = new PeerRegistry(config.peers);
   // Client and requester assertions alike are accepted once; through Redis, once across every pod.
   const replays = redis
@@ -217,6 +225,7 @@ export async function startBroker(
     service,
     sources: federation.adapters.map((adapter) => adapter.source),
     pages,
+    references,
     logger,
     brokerName: config.broker.name,
     version,

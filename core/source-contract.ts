@@ -40,6 +40,8 @@ export interface PatientQuery {
   readonly chain: readonly string[];
   /** Sources the patient objects to sharing from (ids): skipped with `skipped: objection`, never asked. */
   readonly objectedSources?: readonly string[];
+  /** When set, only these sources (ids) are asked; the others are `skipped: not-supplied` (an instance read). */
+  readonly onlySources?: readonly string[];
 }
 
 export interface TraceContext {

@@ -70,8 +70,8 @@ export class Federation {
       return Promise.resolve({ sourceId: source.id, status: 'skipped', reason: 'objection', durationMs: 0 });
     }
     if (
-      query.resourceTypes.length > 0 &&
-      !query.resourceTypes.some((type) => source.supplies.includes(type))
+      (query.onlySources && !query.onlySources.includes(source.id)) ||
+      (query.resourceTypes.length > 0 && !query.resourceTypes.some((type) => source.supplies.includes(type)))
     ) {
       return Promise.resolve({
         sourceId: source.id,

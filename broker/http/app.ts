@@ -13,6 +13,7 @@ import type { PageSnapshotStore } from '../paging/page-snapshot-store';
 import type { PatientViewService } from '../view/patient-view-service';
 import { OutcomeError, operationOutcome, statusOf } from '../../core/outcome-error';
 import { fhirRoutes, sendFhir } from './fhir-routes';
+import type { ReferenceLocator } from '../view/recent-references';
 import type { BrokerMetrics } from '../observability/metrics';
 import type { PeerRegistry } from '../trust/peer-registry';
 import type { SystemTokens } from '../trust/system-tokens';
@@ -41,6 +42,8 @@ export interface AppOptions {
   readonly sources: readonly SourceDescriptor[];
   /** Where `_count`-paged results wait for their `next` links. */
   readonly pages: PageSnapshotStore;
+  /** Which patient each id a user was shown belongs to (reads by id); this process's memory when absent. */
+  readonly references?: ReferenceLocator;
   readonly logger: Logger;
   readonly brokerName: string;
   readonly version: string;
@@ -200,6 +203,7 @@ export function createApp(options: AppOptions): Express {
       brokerId: options.brokerId,
       hopLimit: options.hopLimit,
       pages: options.pages,
+      ...(options.references ? { references: options.references } : {}),
     }),
   );
   app.use('/api', patientData);

@@ -4,7 +4,13 @@ import type {
   CapabilityStatementRestResourceSearchParam,
 } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
-import { PATIENT_SEARCH_PARAM, RECORD_RESOURCE_TYPES } from '../../core/fhir/resource-types';
+import {
+  PATIENT_SEARCH_PARAM,
+  RECORD_RESOURCE_TYPES,
+  type RecordResourceType,
+} from '../../core/fhir/resource-types';
+import { definitionOf, includesOf, revincludesOf, supportedFilters } from '../search/search-definitions';
+import { READ_WINDOW_MS, READABLE_SUPPORTING_TYPES } from './instance-read';
 
 export interface CapabilityOptions {
   readonly baseUrl: string;
@@ -22,6 +28,67 @@ const COUNT_PARAM = {
     'merged result (no new request to the sources), only for the user who searched, and expires after a few ' +
     'minutes (then 410 Gone: repeat the search). `total` is the whole result.',
 } as const satisfies CapabilityStatementRestResourceSearchParam;
+
+/** The result parameters of a type search, as the broker evaluates them. */
+const RESULT_PARAMS: CapabilityStatementRestResourceSearchParam[] = [
+  COUNT_PARAM,
+  {
+    name: '_sort',
+    type: 'special',
+    documentation:
+      'By _lastUpdated or a date parameter of the type; prefix - for descending; entries without a value last.',
+  },
+  {
+    name: '_summary',
+    type: 'token',
+    documentation: "count: the total and the sources' OperationOutcome only.",
+  },
+  {
+    name: '_elements',
+    type: 'special',
+    documentation: 'Top-level elements of the matches to return (id and meta always), tagged SUBSETTED.',
+  },
+  {
+    name: '_total',
+    type: 'token',
+    documentation: 'none, estimate or accurate (the default: always accurate).',
+  },
+];
+
+const READ_DOCUMENTATION =
+  `Read by the id a search or $everything of the patient gave this user in the last ${READ_WINDOW_MS / 60_000} ` +
+  'minutes: answered by a fresh view of that patient from the one source the id names, with every rule of a view ' +
+  'applied again and audited. Otherwise 404, saying nothing about any patient.';
+
+/** A record type: read, and a search by patient with the filters, includes and result parameters the code evaluates. */
+function recordResource(type: RecordResourceType): CapabilityStatementRestResource {
+  const filters: CapabilityStatementRestResourceSearchParam[] = supportedFilters(type).map((code) => {
+    const definition = definitionOf(type, code);
+    return {
+      name: code,
+      ...(definition?.url ? { definition: definition.url } : {}),
+      type: definition?.type ?? 'token',
+      documentation:
+        'Evaluated by the broker over the merged, checked view, with FHIR R4 semantics (comma OR, repeated AND).',
+    };
+  });
+  return {
+    type,
+    documentation: READ_DOCUMENTATION,
+    interaction: [{ code: 'read' }, { code: 'search-type' }],
+    searchInclude: includesOf(type),
+    searchRevInclude: revincludesOf(type),
+    searchParam: [
+      {
+        name: PATIENT_SEARCH_PARAM[type],
+        type: 'reference',
+        documentation: 'Required. The patient, by NHS number: 9000000009 or Patient/9000000009.',
+      },
+      ...filters,
+      ...RESULT_PARAMS,
+    ],
+  };
+}
 
 /** The governance resources: each needs a role with the duty named, and every use is itself audited. */
 const GOVERNANCE_RESOURCES: CapabilityStatementRestResource[] = [
@@ -66,17 +133,11 @@ const GOVERNANCE_RESOURCES: CapabilityStatementRestResource[] = [
  * per-type searches), the audit trail and the objection register.
  */
 export function capabilityStatement(options: CapabilityOptions): CapabilityStatement {
-  const recordResources: CapabilityStatementRestResource[] = RECORD_RESOURCE_TYPES.map((type) => ({
+  const recordResources = RECORD_RESOURCE_TYPES.map(recordResource);
+  const supportingResources: CapabilityStatementRestResource[] = READABLE_SUPPORTING_TYPES.map((type) => ({
     type,
-    interaction: [{ code: 'search-type' }],
-    searchParam: [
-      {
-        name: PATIENT_SEARCH_PARAM[type],
-        type: 'reference',
-        documentation: 'Required. The patient, by NHS number: 9000000009 or Patient/9000000009.',
-      },
-      COUNT_PARAM,
-    ],
+    documentation: `${READ_DOCUMENTATION} Served only within a view of a patient whose record refers to it.`,
+    interaction: [{ code: 'read' }],
   }));
   return {
     resourceType: 'CapabilityStatement',
@@ -116,6 +177,7 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
             ],
           },
           ...recordResources,
+          ...supportingResources,
           ...GOVERNANCE_RESOURCES,
         ],
       },

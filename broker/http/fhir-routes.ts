@@ -2,7 +2,6 @@ import { Router, type Request, type Response } from 'express';
 import type { Requester } from '../../core/requester';
 import {
   isRecordResourceType,
-  PATIENT_SEARCH_PARAM,
   RECORD_RESOURCE_TYPES,
   type RecordResourceType,
 } from '../../core/fhir/resource-types';
@@ -12,7 +11,6 @@ import { methodNotAllowed, notAcceptable, notFound } from './fhir-error';
 import { OutcomeError, operationOutcome } from '../../core/outcome-error';
 import {
   nhsNumberFromIdentifier,
-  nhsNumberFromPatientParam,
   parseCountParam,
   parseSinceParam,
   parseTypeParam,
@@ -29,6 +27,20 @@ import { assertViewAvailable } from './view-availability';
 import { viewBundle } from './view-bundle';
 import { jsonChunks } from './json-chunks';
 import { traceAnswer } from '../observability/spans';
+import { RecentReferences, type ReferenceLocator } from '../view/recent-references';
+import { parseTypeSearch } from '../search/search-request';
+import { ensureSearchDefinitions } from '../search/search-definitions';
+import { searchBundle } from '../search/search-result';
+import type { Bundle } from '@medplum/fhirtypes';
+import {
+  findInView,
+  isReadableType,
+  READ_WINDOW_ENTRIES,
+  READ_WINDOW_MS,
+  readableReferences,
+  sourceOfId,
+  unreadable,
+} from './instance-read';
 
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -44,6 +56,8 @@ export interface FhirRoutesOptions {
   readonly hopLimit: number;
   /** Where `_count`-paged results wait for their `next` links. */
   readonly pages: PageSnapshotStore;
+  /** Which patient each id a user was shown belongs to, for reading it by id (default: this process's memory). */
+  readonly references?: ReferenceLocator;
 }
 
 export function sendFhir(res: Response, status: number, body: unknown): void {
@@ -64,6 +78,11 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   const router = Router();
   const startedAt = new Date().toISOString();
   const { baseUrlOf } = options;
+  // Indexed at start-up (once per process), not by the first clinician's search.
+  ensureSearchDefinitions();
+  // Which patient each id a user was shown belongs to, for reading it by id afterwards.
+  const recent =
+    options.references ?? new RecentReferences({ ttlMs: READ_WINDOW_MS, maxEntries: READ_WINDOW_ENTRIES });
 
   router.use((req, res, next) => {
     if (!req.accepts(['application/fhir+json', 'application/json'])) throw notAcceptable();
@@ -101,7 +120,13 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   const openView = async (
     req: Request,
     res: Response,
-    request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
+    request: {
+      nhsNumber: string;
+      resourceTypes: readonly RecordResourceType[];
+      since?: string;
+      onlySources?: readonly string[];
+      release?: (view: PatientView) => { readonly returned: number };
+    },
     shape: { notFoundIs404: boolean; interaction: AuditInteraction },
   ): Promise<PatientView> => {
     const requester = options.requesterOf(req, res);
@@ -122,17 +147,44 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     req: Request,
     res: Response,
     request: { nhsNumber: string; resourceTypes: readonly RecordResourceType[]; since?: string },
-    shape: { includePatient: boolean; notFoundIs404: boolean; interaction: AuditInteraction; count?: number },
+    shape: {
+      includePatient: boolean;
+      notFoundIs404: boolean;
+      interaction: AuditInteraction;
+      count?: number;
+      /** A search's own answer from the view's searchset (filters, includes, sort). */
+      refine?: (bundle: Bundle) => Bundle;
+    },
   ): Promise<void> => {
-    const view = await openView(req, res, request, shape);
     const now = new Date();
     const selfUrl = `${baseUrlOf(req)}${req.originalUrl.slice(req.baseUrl.length)}`;
-    const bundle = viewBundle(view, {
-      baseUrl: baseUrlOf(req),
-      selfUrl,
-      includePatient: shape.includePatient,
-      now,
-    });
+    const build = (view: PatientView): Bundle => {
+      const whole = viewBundle(view, {
+        baseUrl: baseUrlOf(req),
+        selfUrl,
+        includePatient: shape.includePatient,
+        now,
+      });
+      return shape.refine ? shape.refine(whole) : whole;
+    };
+    // A search's answer is made before its access is committed, so that the audit counts what it returns.
+    let refined: Bundle | undefined;
+    const { refine } = shape;
+    const release = refine
+      ? (view: PatientView) => {
+          refined = build(view);
+          return { returned: recordEntries(refined) };
+        }
+      : undefined;
+    const view = await openView(req, res, { ...request, ...(release ? { release } : {}) }, shape);
+    const bundle = refined ?? build(view);
+    if (request.resourceTypes.length > 0) {
+      await recent.remember(
+        options.requesterOf(req, res).userId,
+        readableReferences((bundle.entry ?? []).map((e) => e.resource)),
+        { nhsNumber: request.nhsNumber, resourceTypes: request.resourceTypes },
+      );
+    }
     const answer =
       shape.count === undefined
         ? bundle
@@ -228,27 +280,62 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
         `The broker does not serve ${type.slice(0, 64)} resources. Supported: Patient, ${RECORD_RESOURCE_TYPES.join(', ')}.`,
       );
     }
-    const name = PATIENT_SEARCH_PARAM[type];
-    const params = readParams(req, [name, '_count']);
-    const value = params.get(name);
-    if (value === undefined) {
-      throw new OutcomeError(
-        'invalid',
-        operationOutcome('error', 'required', `Search ${type} by ${name}={NHS number}.`, name),
-      );
-    }
-    const count = parseCountParam(params.get('_count'));
+    const query = req.originalUrl.indexOf('?');
+    const search = parseTypeSearch(
+      type,
+      new URLSearchParams(query < 0 ? '' : req.originalUrl.slice(query + 1)),
+    );
     await answerView(
       req,
       res,
-      { nhsNumber: nhsNumberFromPatientParam(value), resourceTypes: [type] },
+      { nhsNumber: search.nhsNumber, resourceTypes: search.viewTypes },
       {
         includePatient: false,
         notFoundIs404: false,
         interaction: 'search-type',
-        ...(count ? { count } : {}),
+        ...(search.count ? { count: search.count } : {}),
+        refine: (bundle) => searchBundle(bundle, search),
       },
     );
+  });
+
+  /**
+   * A read by id: only the source the id names is asked, in a view of the patient the id was shown
+   * for, so that every rule of a view (role, relationship, objection, identity guard, sensitive data,
+   * audit before release) applies again. Anything else is the one 404 that reveals nothing.
+   */
+  route('/:type/:id', async (req, res) => {
+    readParams(req, []);
+    const type = String(req.params.type);
+    if (!isReadableType(type)) {
+      throw notFound(
+        `The broker does not serve ${type.slice(0, 64)} resources. Readable: Patient, ${RECORD_RESOURCE_TYPES.join(', ')}, Medication, Practitioner, PractitionerRole, Organization, Location.`,
+      );
+    }
+    const id = String(req.params.id);
+    const source = sourceOfId(options.service.sources, id);
+    const origin = source && (await recent.locate(options.requesterOf(req, res).userId, `${type}/${id}`));
+    if (!source || !origin) throw unreadable(type);
+    let view: PatientView;
+    try {
+      view = await openView(
+        req,
+        res,
+        {
+          nhsNumber: origin.nhsNumber,
+          resourceTypes: isRecordResourceType(type) ? [type] : origin.resourceTypes,
+          onlySources: [source.id],
+          release: (found) => ({ returned: findInView(found, type, id) ? 1 : 0 }),
+        },
+        { notFoundIs404: true, interaction: 'read' },
+      );
+    } catch (error) {
+      if (error instanceof OutcomeError && error.kind === 'not-found') throw unreadable(type);
+      throw error;
+    }
+    const resource = findInView(view, type, id);
+    if (!resource) throw unreadable(type);
+    sendFhir(res, 200, resource);
   });
 
   router.use((req) => {
@@ -257,6 +344,12 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
     );
   });
   return router;
+}
+
+/** The record items a searchset returns (matches and grouped duplicates), as the audit counts them. */
+function recordEntries(bundle: Bundle): number {
+  return (bundle.entry ?? []).filter((e) => e.resource && isRecordResourceType(e.resource.resourceType))
+    .length;
 }
 
 /** The access log's view line: who asked (staff, never the patient), what each source did, what was shown. */

@@ -136,6 +136,30 @@ function clinicalContent(resource: Resource): unknown {
 }
 
 describe('mergeView', () => {
+  it('when a narrowed view did not ask for a type the source supplies, then a reference to one is named by its view id, readable by id', () => {
+    const conditionOnly: SourceOutcome[] = outcomes().map((o) =>
+      o.status === 'ok' && o.sourceId === 'gp'
+        ? { ...o, record: { ...o.record, resources: [condition] } }
+        : o,
+    );
+    const narrowed = (supplies: SourceDescriptor['supplies']) =>
+      mergeView({
+        viewId: 'view-2',
+        nhsNumber: NHS,
+        sources: [{ ...gp, supplies }, acute, ambulance],
+        outcomes: conditionOnly,
+        broker: { name: 'Test Broker', odsCode: 'X26' },
+        resourceTypes: ['Condition'],
+        now: new Date('2026-11-01T00:00:00Z'),
+      }).entries.find((e) => e.resource.resourceType === 'Condition')!.resource as Condition;
+    const merged = narrowed(['Condition', 'Encounter']);
+    expect(merged.encounter?.reference).toBe('Encounter/gp-e1');
+    // A type the source does not supply stays at its source, as does anything that is not a record type.
+    expect(narrowed(['Condition']).encounter?.reference).toBe('http://gp.test/fhir/Encounter/e1');
+    // Not a record type: still at its source.
+    expect(merged.recorder?.reference).toBe('http://gp.test/fhir/Practitioner/p9');
+  });
+
   it('when two sources answer, then ids are namespaced per source and references rewritten to match', () => {
     const view = merge();
     const merged = view.entries.map((e) => e.resource);

@@ -29,6 +29,8 @@ export interface MergeInput {
   readonly sensitiveData?: SensitiveDataConfig;
   /** Resources last updated before this instant are left out (sources may ignore `_lastUpdated`). */
   readonly since?: string;
+  /** The record types the view asked for (see SourceContributionInput.resourceTypes). */
+  readonly resourceTypes?: readonly string[];
   readonly now: Date;
 }
 
@@ -140,6 +142,7 @@ export function mergeView(input: MergeInput): MergedView {
       broker: input.broker,
       policy,
       ...(since === undefined ? {} : { since }),
+      ...(input.resourceTypes ? { resourceTypes: input.resourceTypes } : {}),
       recorded,
     });
     contributions.push(contribution.patient);

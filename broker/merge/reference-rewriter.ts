@@ -17,6 +17,12 @@ export interface ReferenceRewriterOptions {
    * becomes a masked Reference, with nothing of the target (not its id, not its display).
    */
   readonly withheld?: ReadonlySet<string>;
+  /**
+   * Record types this source supplies that the view did not ask for: a reference to one of them is
+   * named by its id in the view (`Encounter/{sourceId}-{id}`), which the broker can read by id with
+   * every rule of a view, rather than by the source's own URL, which a client cannot follow.
+   */
+  readonly notAsked?: ReadonlySet<string>;
 }
 
 /** `Type/localId` when the reference points into the source at `baseUrl` (relative, or absolute under it). */
@@ -30,7 +36,8 @@ export function localTarget(reference: string, baseUrl: string): { type: string;
 
 /**
  * Rewrites a source's references for the merged view: to the view's patient, to the namespaced id
- * of a resource that is in the view, or to the absolute URL at the source for anything else, so a
+ * of a resource that is in the view or of a record type the view did not ask for (readable by id
+ * through the broker), or to the absolute URL at the source for anything else, so a
  * reference never dangles into, or collides with, another source's ids.
  */
 export class ReferenceRewriter {
@@ -53,7 +60,7 @@ export class ReferenceRewriter {
     if (!target) return reference;
     if (target.type === 'Patient' && target.id === this.options.localPatientId)
       return `Patient/${this.options.viewPatientId}`;
-    if (this.options.inView.has(`${target.type}/${target.id}`)) {
+    if (this.options.inView.has(`${target.type}/${target.id}`) || this.options.notAsked?.has(target.type)) {
       return `${target.type}/${namespacedId(this.options.sourceId, target.id)}`;
     }
     return `${this.options.baseUrl}/${target.type}/${target.id}`;

@@ -22,6 +22,8 @@ export interface SourceContributionInput {
   readonly since?: number;
   /** ISO instant the view was assembled, for Provenance. */
   readonly recorded: string;
+  /** The record types the view asked for; when given, references to the others are named by view id. */
+  readonly resourceTypes?: readonly string[];
 }
 
 /** What one `ok` source puts into the view, and what it sent that stays out. */
@@ -90,6 +92,9 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
     localPatientId,
     viewPatientId: input.nhsNumber,
     withheld: withheldKeys,
+    ...(input.resourceTypes
+      ? { notAsked: new Set(source.supplies.filter((type) => !input.resourceTypes!.includes(type))) }
+      : {}),
   });
 
   const entries: MergedEntry[] = [];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Attributes } from '@opentelemetry/api';
-import type { PatientQuery, SourceOutcome, TraceContext } from '../../core/source-contract';
+import type { PatientQuery, SourceDescriptor, SourceOutcome, TraceContext } from '../../core/source-contract';
 import type { Requester } from '../../core/requester';
 import type { Federation } from '../federation/federation';
 import type { RecordResourceType } from '../../core/fhir/resource-types';
@@ -39,6 +39,13 @@ export interface ViewRequest {
   readonly trace: TraceContext;
   /** Brokers the request has already passed through (a peer's request); empty for a clinical system's. */
   readonly chain?: readonly string[];
+  /** Ask only these sources (an instance read asks only the source its id names). */
+  readonly onlySources?: readonly string[];
+  /**
+   * What of the view the request releases, when less than all of it (a filtered search, a read by id):
+   * called before the access is committed, so that the audit counts what is returned.
+   */
+  readonly release?: (view: PatientView) => { readonly returned: number };
 }
 
 /** Whether a view found the patient, found that nobody knows them, or could not tell. */
@@ -79,6 +86,11 @@ export class PatientViewService {
 
   constructor(private readonly options: PatientViewServiceOptions) {
     this.sourceOds = new Map(options.federation.adapters.map((a) => [a.source.id, a.source.odsCode]));
+  }
+
+  /** The configured sources, in priority order. */
+  get sources(): readonly SourceDescriptor[] {
+    return this.options.federation.adapters.map((adapter) => adapter.source);
   }
 
   /**
@@ -156,6 +168,7 @@ export class PatientViewService {
     const audit = this.auditRequest(request);
     let view: PatientView;
     let objectionOverridden = false;
+    let released: { readonly returned: number } | undefined;
     try {
       requireAssertedPatient(request.requester, request.nhsNumber);
       const decided = await this.governance(request);
@@ -170,9 +183,11 @@ export class PatientViewService {
         // The sources' share of the deadline: the rest is for assembling and auditing the answer.
         deadline: Date.now() + this.options.deadlineMs - this.options.assemblyReserveMs,
         chain: request.chain ?? [],
+        ...(request.onlySources ? { onlySources: request.onlySources } : {}),
         ...(objectionOverridden ? {} : { objectedSources: this.objectedSources(objections.organisations) }),
       };
       view = await this.answer(request, query);
+      released = view.availability === 'found' ? request.release?.(view) : undefined;
     } catch (error) {
       if (error instanceof AuditUnavailable) throw error;
       await this.options.trail.commit({
@@ -203,7 +218,7 @@ export class PatientViewService {
           source: adapter.source,
           outcome: view.outcomes[index]!,
         })),
-        returned: view.counts.shown + view.counts.grouped,
+        returned: released?.returned ?? view.counts.shown + view.counts.grouped,
         withheld: view.counts.received - view.counts.shown - view.counts.grouped,
       },
       emergency: view.access.basis === 'emergency' && !view.access.assertedBy,
@@ -354,6 +369,8 @@ export class PatientViewService {
       broker: this.options.broker,
       sensitiveData: this.options.sensitiveData,
       ...(query.since ? { since: query.since } : {}),
+      // Only a narrowed view names references outside it by view id (the demographics-only look names none).
+      ...(query.resourceTypes.length > 0 ? { resourceTypes: query.resourceTypes } : {}),
       now: new Date(),
     });
   }
@@ -377,7 +394,9 @@ export class PatientViewService {
         query.resourceTypes.length === 0
       )
         throw error;
-      const demographics = { ...query, resourceTypes: [] };
+      // Evidence may lie at any source, also those a narrowed view did not ask; nothing from it is released.
+      const { onlySources: _narrowed, ...wholeQuery } = query;
+      const demographics = { ...wholeQuery, resourceTypes: [] };
       const wider = this.merge(
         demographics,
         await this.options.federation.query(demographics, request.trace),

@@ -1,0 +1,77 @@
+import type { Resource } from '@medplum/fhirtypes';
+import type { SourceDescriptor } from '../../core/source-contract';
+import { isRecordResourceType, type RecordResourceType } from '../../core/fhir/resource-types';
+import type { PatientView } from '../view/patient-view-service';
+import { notFound } from './fhir-error';
+import { READ_WINDOW_MS } from '../view/recent-references';
+import type { OutcomeError } from '../../core/outcome-error';
+
+/** The resources the record refers to that can be read by id: who, where, which product. */
+export const READABLE_SUPPORTING_TYPES = [
+  'Medication',
+  'Practitioner',
+  'PractitionerRole',
+  'Organization',
+  'Location',
+] as const;
+export type ReadableSupportingType = (typeof READABLE_SUPPORTING_TYPES)[number];
+
+export type ReadableType = RecordResourceType | ReadableSupportingType;
+
+export function isReadableType(value: string): value is ReadableType {
+  return isRecordResourceType(value) || (READABLE_SUPPORTING_TYPES as readonly string[]).includes(value);
+}
+
+export { READ_WINDOW_ENTRIES, READ_WINDOW_MS } from '../view/recent-references';
+
+/**
+ * The source an id in the view names: ids are `{sourceId}-{the source's id}`, and source ids may hold
+ * hyphens themselves, so the longest matching source id wins.
+ */
+export function sourceOfId(sources: readonly SourceDescriptor[], id: string): SourceDescriptor | undefined {
+  let best: SourceDescriptor | undefined;
+  for (const source of sources) {
+    if (id.startsWith(`${source.id}-`) && (!best || source.id.length > best.id.length)) best = source;
+  }
+  return best;
+}
+
+/**
+ * The one 404 for every read that cannot be answered: unknown id, an id this user was not shown, an
+ * item withheld or gone. The same words whatever the reason, so that it reveals nothing about a patient.
+ */
+export function unreadable(type: ReadableType): OutcomeError {
+  return notFound(
+    `No ${type} with this id can be read here. Ids are those a search or $everything of the patient gave you in the last ${READ_WINDOW_MS / 60_000} minutes: search again, then read.`,
+  );
+}
+
+/** The resource with this id in a view narrowed to its source: a record item, or something they refer to. */
+export function findInView(view: PatientView, type: ReadableType, id: string): Resource | undefined {
+  const pool = isRecordResourceType(type) ? view.entries : view.included;
+  return pool.find((e) => e.resource.resourceType === type && e.resource.id === id)?.resource;
+}
+
+const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
+
+/** Every relative `reference` in a resource, at any depth. */
+function referencesIn(node: unknown, into: string[]): void {
+  if (Array.isArray(node)) for (const item of node) referencesIn(item, into);
+  else if (node && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'reference' && typeof value === 'string' && RELATIVE.test(value)) into.push(value);
+      else referencesIn(value, into);
+    }
+  }
+}
+
+/** The `Type/id`s a searchset's entries have or refer to that can later be read by id. */
+export function readableReferences(resources: Iterable<Resource | undefined>): string[] {
+  const references: string[] = [];
+  for (const resource of resources) {
+    if (!resource?.id) continue;
+    references.push(`${resource.resourceType}/${resource.id}`);
+    referencesIn(resource, references);
+  }
+  return references.filter((reference) => isReadableType(reference.slice(0, reference.indexOf('/'))));
+}
