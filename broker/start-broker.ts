@@ -22,6 +22,7 @@ import { RedisReplayStore } from './trust/replay-store';
 import { SystemTokens } from './trust/system-tokens';
 import { loadSigningKey } from '../core/trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
+import { OrganisationDirectory } from './governance/organisation-directory';
 import { AlertDesk } from './audit/alert-desk';
 import { AuditTrail } from './audit/audit-trail';
 import { openJournal } from './audit/journal/open-journal';
@@ -132,6 +133,8 @@ export async function startBroker(
     trail,
     objections,
     emergencyOverridesObjection: config.objections.emergencyOverride,
+    organisations: new OrganisationDirectory(config.organisations),
+    vouchedFor: config.relationships.vouchedFor,
     sensitiveData: config.sensitiveData,
     metrics,
     logger,

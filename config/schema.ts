@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { auditSchema } from './sections/audit';
 import { authSchema, peersSchema, rateRuleSchema } from './sections/auth';
 import { kebabId, odsCode, positiveMs, secretRef } from './sections/common';
+import { organisationsSchema } from './sections/organisations';
+import { relationshipsSchema } from './sections/relationships';
 import { sensitiveDataSchema } from './sections/sensitive-data';
 import { serverSchema } from './sections/server';
 import { sourceSchema } from './sections/sources';
@@ -9,6 +11,8 @@ import { sourceSchema } from './sections/sources';
 export type { AuditConfig } from './sections/audit';
 export { GOVERNANCE_DUTIES, USER_TOKEN_ALGORITHMS, type GovernanceDuty } from './sections/auth';
 export type { SensitiveDataConfig } from './sections/sensitive-data';
+export type { OrganisationsConfig } from './sections/organisations';
+export type { RelationshipsConfig, VouchedForPolicy } from './sections/relationships';
 export { smartBackendAuthSchema, sourceSchema, type SourceConfig } from './sections/sources';
 
 export const configSchema = z
@@ -45,6 +49,10 @@ export const configSchema = z
     }),
     sources: z.array(sourceSchema).min(1, 'at least one source must be configured'),
     peers: peersSchema,
+    /** Sites and the trusts they are part of (config/sections/organisations.ts). */
+    organisations: organisationsSchema,
+    /** What a relationship a neighbouring broker vouches for is worth here. */
+    relationships: relationshipsSchema,
     auth: authSchema,
     /** Views per user and per organisation; over either, 429 with Retry-After. Shared through Redis when configured. */
     rateLimit: z.strictObject({ perUser: rateRuleSchema, perOrganisation: rateRuleSchema }).default({

@@ -7,9 +7,10 @@ import { mergeView, type MergedView } from '../merge/merge-view';
 import type { BrokerIdentity } from '../merge/source-provenance';
 import type { AccessPolicy } from '../governance/access-policy';
 import { AccessDenied } from '../governance/access-denied';
-import { decideRelationship, requireReason } from '../governance/relationship';
+import { decideRelationship, requireReason, type RelationshipContext } from '../governance/relationship';
+import type { OrganisationDirectory } from '../governance/organisation-directory';
 import { type RelationshipDecision } from '../../core/requester';
-import type { SensitiveDataConfig } from '../../config/schema';
+import type { SensitiveDataConfig, VouchedForPolicy } from '../../config/schema';
 import type { AuditRequest } from '../audit/audit-event';
 import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';
 import type { AlertKind } from '../audit/privacy-alert';
@@ -58,14 +59,22 @@ export interface PatientViewServiceOptions {
   readonly objections: ObjectionRegister;
   /** Whether emergency access may override an objection (each override is alerted). */
   readonly emergencyOverridesObjection: boolean;
+  /** Sites and their trusts (configured `organisations`): for relationships and objections. */
+  readonly organisations: OrganisationDirectory;
+  /** Whether a peer's vouched-for relationship is accepted on its basis, or needs evidence found here. */
+  readonly vouchedFor: VouchedForPolicy;
 }
 
 /** The transport-agnostic core of a patient view: fan out, then merge. */
 export class PatientViewService {
-  private readonly sourceOds: ReadonlyMap<string, string>;
+  private readonly relationshipContext: RelationshipContext;
 
   constructor(private readonly options: PatientViewServiceOptions) {
-    this.sourceOds = new Map(options.federation.adapters.map((a) => [a.source.id, a.source.odsCode]));
+    this.relationshipContext = {
+      sourceOds: new Map(options.federation.adapters.map((a) => [a.source.id, a.source.odsCode])),
+      organisations: options.organisations,
+      vouchedFor: options.vouchedFor,
+    };
   }
 
   /**
@@ -134,7 +143,8 @@ export class PatientViewService {
         returned: view.counts.shown + view.counts.grouped,
         withheld: view.counts.received - view.counts.shown - view.counts.grouped,
       },
-      emergency: view.access.basis === 'emergency' && !view.access.assertedBy,
+      // Through a peer too: the access is to this broker's patients, whoever vouched for the user.
+      emergency: view.access.basis === 'emergency',
       alerts: this.alertsFor(view, request.requester, objectionOverridden),
     });
     this.record(view, request);
@@ -242,7 +252,7 @@ export class PatientViewService {
   ): { kind: AlertKind; reason?: string }[] {
     const alerts: { kind: AlertKind; reason?: string }[] = [];
     const reason = requester.relationship?.reason;
-    if (!view.access.assertedBy && view.access.basis !== 'verified') {
+    if (view.access.basis !== 'verified') {
       alerts.push({ kind: view.access.basis, ...(reason ? { reason } : {}) });
     }
     if (objectionOverridden) alerts.push({ kind: 'objection-overridden', ...(reason ? { reason } : {}) });
@@ -279,7 +289,7 @@ export class PatientViewService {
     merged: MergedView,
   ): Promise<RelationshipDecision> {
     try {
-      return decideRelationship(request.requester, merged, this.sourceOds);
+      return decideRelationship(request.requester, merged, this.relationshipContext);
     } catch (error) {
       if (
         !(error instanceof AccessDenied) ||
@@ -292,7 +302,7 @@ export class PatientViewService {
         demographics,
         await this.options.federation.query(demographics, request.trace),
       );
-      return decideRelationship(request.requester, wider, this.sourceOds);
+      return decideRelationship(request.requester, wider, this.relationshipContext);
     }
   }
 
@@ -304,7 +314,7 @@ export class PatientViewService {
     const { metrics, logger } = this.options;
     const { trace, requester } = request;
     metrics.access.inc({ basis: view.access.basis, outcome: 'granted' });
-    if (view.access.basis !== 'verified' && !view.access.assertedBy) {
+    if (view.access.basis !== 'verified') {
       // Also in the audit trail, with a privacy-officer alert (and a security-alert AuditEvent for emergency access).
       logger.warn(
         {
@@ -314,6 +324,7 @@ export class PatientViewService {
           userId: requester.userId,
           role: requester.role,
           org: requester.organisationOds,
+          ...(view.access.assertedBy ? { assertedBy: view.access.assertedBy } : {}),
         },
         view.access.basis === 'emergency' ? 'emergency access' : 'self-claimed relationship',
       );
