@@ -1,4 +1,5 @@
-import type { Medication, OperationOutcome, Patient, Provenance } from '@medplum/fhirtypes';
+import type { Medication, OperationOutcome, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import { ODS_CODE_SYSTEM } from '../../core/fhir/systems';
 import type { SensitiveDataConfig } from '../../config/schema';
 import type { SourceDescriptor, SourceIssue, SourceOutcome } from '../../core/source-contract';
 import { demographicMismatchOutcome, demographicMismatches } from './demographics/demographic-cross-check';
@@ -30,6 +31,12 @@ export interface MergeInput {
   /** Resources last updated before this instant are left out (sources may ignore `_lastUpdated`). */
   readonly since?: string;
   readonly now: Date;
+  /**
+   * Whether the patient objects to sharing from any of these ODS codes (an item's origin and the
+   * sources it came through, from its `meta.tag`, as a peer broker relays them): such items are
+   * withheld before anything else, and each source's count reported.
+   */
+  readonly objectedOrigin?: (odsCodes: readonly string[]) => boolean;
 }
 
 /** Something withheld for clinical safety: raised as a metric, a log line without PHI and (later) an alert. */
@@ -41,7 +48,7 @@ export interface SafetyIncident {
 }
 
 /**
- * What happened to every resource the sources returned: `received` is always the sum of the other six.
+ * What happened to every resource the sources returned: `received` is always the sum of the others.
  * `shown` entries are the facts (group representatives and ungrouped entries); `grouped` entries are in
  * the view under a representative; the rest are not in the view.
  */
@@ -57,6 +64,8 @@ export interface MergeCounts {
   readonly beforeSince: number;
   /** From a source excluded whole because its patient's demographics disagreed. */
   readonly excludedSource: number;
+  /** Withheld because the patient objects to sharing from the organisation they came from. */
+  readonly withheldObjection: number;
 }
 
 export interface MergedView {
@@ -105,6 +114,7 @@ export function mergeView(input: MergeInput): MergedView {
     withheldSensitive: 0,
     beforeSince: 0,
     excludedSource: 0,
+    withheldObjection: 0,
   };
   const policy = new SensitiveDataPolicy(input.sensitiveData);
   const withheldReferences: string[] = [];
@@ -129,9 +139,16 @@ export function mergeView(input: MergeInput): MergedView {
   outcomes.forEach((outcome, index) => {
     if (outcome.status !== 'ok') return;
     const source = input.sources[index]!;
+    const objected = input.objectedOrigin
+      ? outcome.record.resources.filter((r) => input.objectedOrigin!(odsTagsOf(r)))
+      : [];
+    const record =
+      objected.length === 0
+        ? outcome.record
+        : { ...outcome.record, resources: outcome.record.resources.filter((r) => !objected.includes(r)) };
     const contribution = sourceContribution({
       source,
-      record: outcome.record,
+      record,
       nhsNumber: input.nhsNumber,
       broker: input.broker,
       policy,
@@ -144,7 +161,9 @@ export function mergeView(input: MergeInput): MergedView {
     provenance.push(contribution.provenance);
     counts.received += outcome.record.resources.length;
     counts.beforeSince += contribution.beforeSince;
+    counts.withheldObjection += objected.length;
     const issues: SourceIssue[] = [];
+    if (objected.length > 0) issues.push(objectionWithheldIssue(objected.length));
     const otherPatient = contribution.otherPatient;
     if (otherPatient > 0) {
       counts.otherPatient += otherPatient;
@@ -206,5 +225,23 @@ export function mergeView(input: MergeInput): MergedView {
     disagreements,
     outcomes,
     counts,
+  };
+}
+
+/** The ODS codes a resource's `meta.tag` carries as it arrived (a peer's items: their origin's). */
+function odsTagsOf(resource: Resource): string[] {
+  return (resource.meta?.tag ?? []).flatMap((tag) =>
+    tag.system === ODS_CODE_SYSTEM && tag.code ? [tag.code] : [],
+  );
+}
+
+/** A source's note that items it relayed were withheld under the patient's objection: how many, and why. */
+function objectionWithheldIssue(count: number): SourceIssue {
+  const plural = count !== 1;
+  return {
+    severity: 'information',
+    code: 'suppressed',
+    reason: 'objection-withheld',
+    text: `had ${count} item${plural ? 's' : ''} withheld: the patient has objected to sharing from the organisation that recorded ${plural ? 'them' : 'it'}`,
   };
 }

@@ -109,7 +109,7 @@ export class PatientViewService {
         chain: request.chain ?? [],
         ...(objectionOverridden ? {} : { objectedSources: this.objectedSources(objections.organisations) }),
       };
-      view = await this.answer(request, query);
+      view = await this.answer(request, query, objectionOverridden ? new Set() : objections.organisations);
     } catch (error) {
       if (error instanceof AuditUnavailable) throw error;
       await this.options.trail.commit({
@@ -194,8 +194,12 @@ export class PatientViewService {
     });
   }
 
-  private async answer(request: ViewRequest, query: PatientQuery): Promise<PatientView> {
-    const merged = this.merge(query, await this.options.federation.query(query, request.trace));
+  private async answer(
+    request: ViewRequest,
+    query: PatientQuery,
+    objected: ReadonlySet<string>,
+  ): Promise<PatientView> {
+    const merged = this.merge(query, await this.options.federation.query(query, request.trace), objected);
     // Checked before anything leaves the broker: without a relationship nothing is returned.
     // (A view that found nobody releases nothing: it answers 404 or 503 without a relationship.)
     let access: RelationshipDecision;
@@ -237,10 +241,10 @@ export class PatientViewService {
     );
   }
 
-  /** The configured sources held by organisations the patient objects to sharing from. */
+  /** The configured sources held by organisations the patient objects to sharing from, or by their sites. */
   private objectedSources(organisations: ReadonlySet<string>): string[] {
     return this.options.federation.adapters
-      .filter((adapter) => organisations.has(adapter.source.odsCode))
+      .filter((adapter) => this.options.organisations.withinAny(adapter.source.odsCode, organisations))
       .map((adapter) => adapter.source.id);
   }
 
@@ -265,8 +269,19 @@ export class PatientViewService {
     return alerts;
   }
 
-  private merge(query: PatientQuery, outcomes: readonly SourceOutcome[]): MergedView {
+  private merge(
+    query: PatientQuery,
+    outcomes: readonly SourceOutcome[],
+    objected: ReadonlySet<string> = new Set(),
+  ): MergedView {
+    const { organisations } = this.options;
     return mergeView({
+      ...(objected.size > 0
+        ? {
+            objectedOrigin: (codes: readonly string[]) =>
+              codes.some((c) => organisations.withinAny(c, objected)),
+          }
+        : {}),
       viewId: query.queryId,
       nhsNumber: query.nhsNumber,
       sources: this.options.federation.adapters.map((adapter) => adapter.source),
