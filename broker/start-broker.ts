@@ -22,7 +22,9 @@ import { RedisReplayStore } from './trust/replay-store';
 import { SystemTokens } from './trust/system-tokens';
 import { loadSigningKey } from '../core/trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
+import { RefusalAggregator } from './audit/refusal-aggregator';
 import { OrganisationDirectory } from './governance/organisation-directory';
+import { probeAccess } from './observability/probe-access';
 import { AlertDesk } from './audit/alert-desk';
 import { AuditTrail } from './audit/audit-trail';
 import { openJournal } from './audit/journal/open-journal';
@@ -79,6 +81,10 @@ export async function startBroker(
   );
   if (!config.broker.signingKey)
     logger.warn('no broker.signingKey configured: using an ephemeral key for this run');
+  // Read before anything is opened: a missing secret stops the start with nothing left behind.
+  const allowedProbes = probeAccess(
+    config.observability.accessToken ? readSecret(config.observability.accessToken) : undefined,
+  );
   const timeouts = new Map(
     config.sources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
   );
@@ -127,6 +133,7 @@ export async function startBroker(
     ...(delivery ? { onCommitted: () => delivery.nudge() } : {}),
   });
   const objections = new ObjectionRegister(trail);
+  const refusals = new RefusalAggregator({ trail, windowMs: config.audit.refusalWindowSeconds * 1000 });
   const policy = new AccessPolicy(config.auth.roles);
   const service = new PatientViewService({
     policy,
@@ -164,6 +171,8 @@ export async function startBroker(
   // Shared through Redis when there is one, so that a `next` link works on any process or pod.
   const pages = createPageSnapshotStore({
     ttlMs: config.federation.pageTtlMs,
+    maxBytes: config.federation.pageMaxBytes,
+    maxBytesPerUser: config.federation.pageMaxBytesPerUser,
     brokerId: config.broker.id,
     logger,
     ...(redis ? { redis } : {}),
@@ -199,9 +208,11 @@ export async function startBroker(
     },
     ...(config.server.publicBaseUrl ? { publicBaseUrl: config.server.publicBaseUrl } : {}),
     trail,
+    refusals,
     objections,
     alerts: new AlertDesk(trail),
     policy,
+    probeAccess: allowedProbes,
     readiness: () => ({
       ready: !draining,
       // An open circuit leaves the broker ready: partial views still work, and every pod shares the source.
@@ -238,6 +249,7 @@ export async function startBroker(
       });
     });
   } catch (error) {
+    await refusals.stop();
     await delivery?.close();
     await journal.close();
     await closeRedis(redis, logger);
@@ -262,6 +274,8 @@ export async function startBroker(
       server.closeAllConnections();
       await federation.close();
       await pages.close();
+      // The last windows' counts, before the journal closes.
+      await refusals.stop();
       await delivery?.close();
       await journal.close();
       await closeRedis(redis, logger);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { auditSchema } from './sections/audit';
 import { authSchema, peersSchema, rateRuleSchema } from './sections/auth';
 import { kebabId, odsCode, positiveMs, secretRef } from './sections/common';
+import { observabilitySchema } from './sections/observability';
 import { organisationsSchema } from './sections/organisations';
 import { relationshipsSchema } from './sections/relationships';
 import { sensitiveDataSchema } from './sections/sensitive-data';
@@ -46,6 +47,12 @@ export const configSchema = z
       assemblyReserveMs: z.number().int().min(0).max(1000).default(50),
       /** How long the `next` links of a `_count`-paged result stay valid (the result is held in memory meanwhile). */
       pageTtlMs: positiveMs.max(3_600_000).default(120_000),
+      /**
+       * Bytes (serialised JSON) of kept results this process holds at most, and at most per user: a
+       * user's own oldest results go first, so one user cannot push out another's pages.
+       */
+      pageMaxBytes: z.number().int().min(65_536).max(4_294_967_296).default(67_108_864),
+      pageMaxBytesPerUser: z.number().int().min(16_384).max(1_073_741_824).default(8_388_608),
     }),
     sources: z.array(sourceSchema).min(1, 'at least one source must be configured'),
     peers: peersSchema,
@@ -71,6 +78,8 @@ export const configSchema = z
         emergencyOverride: z.boolean().default(false),
       })
       .default({ emergencyOverride: false }),
+    /** Who may read /metrics and /readyz detail (config/sections/observability.ts). */
+    observability: observabilitySchema,
     logging: z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     }),

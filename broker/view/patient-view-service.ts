@@ -206,7 +206,7 @@ export class PatientViewService {
     try {
       access = merged.patient
         ? await this.relationship(request, query, merged)
-        : { basis: request.requester.relationship?.basis ?? 'verified', evidence: 'nothing-released' };
+        : this.nobodyFound(request.requester, merged);
     } catch (error) {
       this.options.metrics.access.inc({
         basis: request.requester.relationship?.basis ?? 'verified',
@@ -220,6 +220,23 @@ export class PatientViewService {
       availability: availability(merged, merged.outcomes),
       access,
     };
+  }
+
+  /**
+   * When no source knows the patient, a requester without a stated relationship gets the same
+   * refusal as for a patient they have no relationship with: whether an NHS number is known to any
+   * source is itself something only a related clinician may learn. A stated (self-claimed or
+   * emergency) or vouched-for relationship is told "not found", and that access is audited as any.
+   */
+  private nobodyFound(requester: Requester, merged: MergedView): RelationshipDecision {
+    const stated = requester.relationship;
+    if (
+      (!stated || stated.basis === 'verified') &&
+      !stated?.assertedBy &&
+      availability(merged, merged.outcomes) === 'not-found'
+    )
+      decideRelationship(requester, merged, this.relationshipContext);
+    return { basis: stated?.basis ?? 'verified', evidence: 'nothing-released' };
   }
 
   private auditRequest(request: ViewRequest): AuditRequest {
