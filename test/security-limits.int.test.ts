@@ -103,8 +103,14 @@ describe('resource limits and smaller gaps', () => {
     });
     expect([known.status, unknown.status]).toEqual([403, 403]);
     expect(JSON.stringify(unknown.body)).toBe(JSON.stringify(known.body));
-    const read = await getFhir(`${t.fhir}/Patient/${UNKNOWN}`, { headers: { authorization: stranger } });
-    expect(read.status).toBe(403);
+    for (const path of [
+      `/Patient/${UNKNOWN}`,
+      `/Patient?identifier=https://fhir.nhs.uk/Id/nhs-number|${UNKNOWN}`,
+      `/Condition?patient=${UNKNOWN}`,
+    ]) {
+      const answer = await getFhir(`${t.fhir}${path}`, { headers: { authorization: stranger } });
+      expect({ path, status: answer.status }).toEqual({ path, status: 403 });
+    }
   });
 
   it('when /metrics or /readyz detail is asked for without the configured bearer token, then it is refused; /livez and a bare /readyz stay open', async () => {

@@ -32,6 +32,8 @@ export function createPageSnapshotStore(options: {
     redis: options.redis,
     keyPrefix: `hie-broker:${options.brokerId}:page:`,
     ttlMs: options.ttlMs,
+    maxBytes: options.maxBytes,
+    maxBytesPerOwner: options.maxBytesPerUser,
     key: pageSnapshotKey(options.signingKey),
   });
   return new FallbackPageSnapshotStore({ shared, local, logger: options.logger });
