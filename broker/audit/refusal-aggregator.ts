@@ -23,6 +23,8 @@ interface Window {
   readonly first: Refusal;
   /** Refusals after the first, not yet recorded. */
   count: number;
+  /** The latest of them: the aggregate AuditEvent carries its request (its own request id). */
+  latest: Refusal;
   last: number;
 }
 
@@ -52,6 +54,7 @@ export class RefusalAggregator {
     if (open && now - open.started < this.options.windowMs) {
       open.count++;
       open.last = now;
+      open.latest = refusal;
       return;
     }
     if (open) await this.close(refusal.key, open);
@@ -59,7 +62,7 @@ export class RefusalAggregator {
       const [oldestKey, oldest] = this.windows.entries().next().value!;
       await this.close(oldestKey, oldest);
     }
-    this.windows.set(refusal.key, { started: now, first: refusal, count: 0, last: now });
+    this.windows.set(refusal.key, { started: now, first: refusal, count: 0, latest: refusal, last: now });
     await this.commit(refusal.request, refusal.status, refusal.text);
   }
 
@@ -83,7 +86,7 @@ export class RefusalAggregator {
     const { first } = window;
     const span = `${new Date(window.started).toISOString()} and ${new Date(window.last).toISOString()}`;
     await this.commit(
-      first.request,
+      window.latest.request,
       first.status,
       `${window.count} further refusal${window.count === 1 ? '' : 's'} of this requester between ${span}, as the first: ${first.text}`,
     );
