@@ -206,7 +206,7 @@ export class PatientViewService {
     try {
       access = merged.patient
         ? await this.relationship(request, query, merged)
-        : this.nobodyFound(request.requester, merged);
+        : await this.nobodyFound(request, query, merged);
     } catch (error) {
       this.options.metrics.access.inc({
         basis: request.requester.relationship?.basis ?? 'verified',
@@ -223,20 +223,33 @@ export class PatientViewService {
   }
 
   /**
-   * When no source knows the patient, a requester without a stated relationship gets the same
-   * refusal as for a patient they have no relationship with: whether an NHS number is known to any
-   * source is itself something only a related clinician may learn. A stated (self-claimed or
-   * emergency) or vouched-for relationship is told "not found", and that access is audited as any.
+   * When the view found nobody, a requester without a stated relationship gets the same refusal as
+   * for a patient they have no relationship with: whether an NHS number is known to any source is
+   * itself something only a related clinician may learn. A narrow view (types few sources supply)
+   * may have asked nobody, so the patient's demographics are asked for first, as for a relationship
+   * (nothing from that look is released). A stated (self-claimed or emergency) or vouched-for
+   * relationship is told "not found", and that access is audited as any.
    */
-  private nobodyFound(requester: Requester, merged: MergedView): RelationshipDecision {
-    const stated = requester.relationship;
-    if (
-      (!stated || stated.basis === 'verified') &&
-      !stated?.assertedBy &&
-      availability(merged, merged.outcomes) === 'not-found'
-    )
-      decideRelationship(requester, merged, this.relationshipContext);
-    return { basis: stated?.basis ?? 'verified', evidence: 'nothing-released' };
+  private async nobodyFound(
+    request: ViewRequest,
+    query: PatientQuery,
+    merged: MergedView,
+  ): Promise<RelationshipDecision> {
+    const stated = request.requester.relationship;
+    const nothingReleased: RelationshipDecision = {
+      basis: stated?.basis ?? 'verified',
+      evidence: 'nothing-released',
+    };
+    if ((stated && stated.basis !== 'verified') || stated?.assertedBy) return nothingReleased;
+    if (availability(merged, merged.outcomes) !== 'not-found') return nothingReleased;
+    if (query.resourceTypes.length === 0) {
+      decideRelationship(request.requester, merged, this.relationshipContext);
+      return nothingReleased;
+    }
+    const demographics = { ...query, resourceTypes: [] };
+    const wider = this.merge(demographics, await this.options.federation.query(demographics, request.trace));
+    // Throws AccessDenied without evidence, whether or not anyone knows the patient.
+    return decideRelationship(request.requester, wider, this.relationshipContext);
   }
 
   private auditRequest(request: ViewRequest): AuditRequest {
