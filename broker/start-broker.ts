@@ -173,6 +173,7 @@ export async function startBroker(
     ttlMs: config.federation.pageTtlMs,
     maxBytes: config.federation.pageMaxBytes,
     maxBytesPerUser: config.federation.pageMaxBytesPerUser,
+    onMemoryBytes: (bytes) => metrics.pageSnapshotBytes.set(bytes),
     brokerId: config.broker.id,
     logger,
     ...(redis ? { redis } : {}),

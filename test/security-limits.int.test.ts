@@ -78,6 +78,13 @@ describe('resource limits and smaller gaps', () => {
     expect((await getFhir(links.at(-1)!, { headers: { authorization: mallory } })).status).toBe(200);
     // ...and Alice's page is untouched.
     expect((await getFhir(alicesNext, { headers: { authorization: alice } })).status).toBe(200);
+    // What the process holds for them is within the budgets, whatever the flood.
+    const metrics = await (
+      await fetch(`${t.broker.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
+    const held = Number(/^hie_page_snapshot_bytes (\d+)/m.exec(metrics)?.[1]);
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThanOrEqual(2 * 400_000);
   });
 
   it('when a path is sent in upper case (/FHIR, /API), then its refusal is audited exactly like the lower-case one', async () => {

@@ -21,11 +21,14 @@ export function createPageSnapshotStore(options: {
   /** The configured signing key's private half; none when the key is ephemeral. */
   readonly signingKey?: KeyObject;
   readonly logger: Logger;
+  /** Told the bytes this process keeps in memory after each change (a metric). */
+  readonly onMemoryBytes?: (bytes: number) => void;
 }): PageSnapshotStore {
   const local = new MemoryPageSnapshotStore({
     ttlMs: options.ttlMs,
     maxBytes: options.maxBytes,
     maxBytesPerOwner: options.maxBytesPerUser,
+    ...(options.onMemoryBytes ? { onBytes: options.onMemoryBytes } : {}),
   });
   if (!options.redis) return local;
   const shared = new RedisPageSnapshotStore({

@@ -17,6 +17,8 @@ export interface MemoryPageSnapshotStoreOptions {
   readonly maxBytes?: number;
   /** Bytes one owner's snapshots may hold; past it, that owner's least recently used go first. */
   readonly maxBytesPerOwner?: number;
+  /** Told the bytes held after each change (a metric). */
+  readonly onBytes?: (bytes: number) => void;
   /** Ids remembered after expiry or eviction, so that their links answer 410 rather than 404. */
   readonly maxTombstones?: number;
   readonly clock?: () => number;
@@ -59,6 +61,7 @@ export class MemoryPageSnapshotStore implements PageSnapshotStore {
     this.sizes.set(snapshot.id, bytes);
     this.totalBytes += bytes;
     this.ownerBytes.set(input.owner, (this.ownerBytes.get(input.owner) ?? 0) + bytes);
+    this.options.onBytes?.(this.totalBytes);
     return snapshot;
   }
 
@@ -108,6 +111,7 @@ export class MemoryPageSnapshotStore implements PageSnapshotStore {
     const owned = (this.ownerBytes.get(snapshot.owner) ?? 0) - bytes;
     if (owned > 0) this.ownerBytes.set(snapshot.owner, owned);
     else this.ownerBytes.delete(snapshot.owner);
+    this.options.onBytes?.(this.totalBytes);
     this.tombstones.set(id, snapshot.owner);
     while (this.tombstones.size > this.maxTombstones)
       this.tombstones.delete(this.tombstones.keys().next().value!);
