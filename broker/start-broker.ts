@@ -23,6 +23,9 @@ import { ConfigError } from '../config/load-config';
 import { SystemTokens } from './trust/system-tokens';
 import { loadSigningKey, publicJwkOf } from '../core/trust/signing-key';
 import { PatientViewService } from './view/patient-view-service';
+import { RefusalAggregator } from './audit/refusal-aggregator';
+import { OrganisationDirectory } from './governance/organisation-directory';
+import { probeAccess } from './observability/probe-access';
 import { AlertDesk } from './audit/alert-desk';
 import { AuditTrail } from './audit/audit-trail';
 import { EntryTraces } from './observability/entry-traces';
@@ -108,6 +111,10 @@ export async function startBroker(
   );
   if (!config.broker.signingKey)
     logger.warn('no broker.signingKey configured: using an ephemeral key for this run');
+  // Read before anything is opened: a missing secret stops the start with nothing left behind.
+  const allowedProbes = probeAccess(
+    config.observability.accessToken ? readSecret(config.observability.accessToken) : undefined,
+  );
   // A rotation's overlap: the next (or previous) key is served beside the signing key's.
   const published = await Promise.all(config.broker.publishedKeys.map((ref) => publicJwkOf(readSecret(ref))));
   const jwks = {
@@ -165,12 +172,15 @@ export async function startBroker(
     ...(delivery ? { onCommitted: () => delivery.nudge() } : {}),
   });
   const objections = new ObjectionRegister(trail);
+  const refusals = new RefusalAggregator({ trail, windowMs: config.audit.refusalWindowSeconds * 1000 });
   const policy = new AccessPolicy(config.auth.roles);
   const service = new PatientViewService({
     policy,
     trail,
     objections,
     emergencyOverridesObjection: config.objections.emergencyOverride,
+    organisations: new OrganisationDirectory(config.organisations),
+    vouchedFor: config.relationships.vouchedFor,
     sensitiveData: config.sensitiveData,
     metrics,
     logger,
@@ -201,6 +211,9 @@ export async function startBroker(
   // Shared through Redis when there is one, so that a `next` link works on any process or pod.
   const pages = createPageSnapshotStore({
     ttlMs: config.federation.pageTtlMs,
+    maxBytes: config.federation.pageMaxBytes,
+    maxBytesPerUser: config.federation.pageMaxBytesPerUser,
+    onMemoryBytes: (bytes) => metrics.pageSnapshotBytes.set(bytes),
     brokerId: config.broker.id,
     logger,
     ...(redis ? { redis } : {}),
@@ -251,9 +264,11 @@ export async function startBroker(
     },
     publicBaseUrl: () => publicBaseUrl,
     trail,
+    refusals,
     objections,
     alerts: new AlertDesk(trail),
     policy,
+    probeAccess: allowedProbes,
     readiness: () => ({
       ready: !draining,
       // An open circuit leaves the broker ready: partial views still work, and every pod shares the source.
@@ -292,6 +307,7 @@ export async function startBroker(
       else server.listen(config.server.port, config.server.host, listening);
     });
   } catch (error) {
+    await refusals.stop();
     await delivery?.close();
     await journal.close();
     await closeRedis(redis, logger);
@@ -317,6 +333,8 @@ export async function startBroker(
       server.closeAllConnections();
       await federation.close();
       await pages.close();
+      // The last windows' counts, before the journal closes.
+      await refusals.stop();
       await delivery?.close();
       await journal.close();
       await closeRedis(redis, logger);

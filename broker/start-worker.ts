@@ -8,6 +8,8 @@ import { checkRole } from './jobs/process-role';
 import { startDelivery, type RunningDelivery } from './jobs/start-delivery';
 import type { Logger } from './observability/logger';
 import { brokerVersion } from './start-broker';
+import { probeAccess } from './observability/probe-access';
+import { readSecret } from '../core/trust/secret';
 
 export interface RunningWorker {
   /** The probe server, e.g. http://127.0.0.1:8080 (/livez, /readyz, /metrics only). */
@@ -45,12 +47,15 @@ export async function startWorker(config: BrokerConfig, logger: Logger): Promise
   }
 
   let draining = false;
+  const allowed = probeAccess(
+    config.observability.accessToken ? readSecret(config.observability.accessToken) : undefined,
+  );
   const probes = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = new URL(req.url ?? '/', 'http://worker').pathname;
     const send = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
     };
-    const refuse = (status: number, code: 'not-supported' | 'not-found', text: string): void =>
+    const refuse = (status: number, code: 'not-supported' | 'not-found' | 'login', text: string): void =>
       send(status, 'application/fhir+json', JSON.stringify(operationOutcome('error', code, text)));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
@@ -61,13 +66,17 @@ export async function startWorker(config: BrokerConfig, logger: Logger): Promise
       const ready = !draining && delivery.ready();
       const body = {
         status: ready ? 'ready' : 'not-ready',
-        role: 'worker',
-        version,
-        redis: delivery.ready(),
+        ...(allowed(req) ? { role: 'worker', version, redis: delivery.ready() } : {}),
       };
       return send(ready ? 200 : 503, 'application/json', JSON.stringify(body));
     }
-    if (path === '/metrics') return send(200, registry.contentType, await registry.metrics());
+    if (path === '/metrics') {
+      if (!allowed(req)) {
+        res.setHeader('WWW-Authenticate', 'Bearer');
+        return refuse(401, 'login', 'Metrics need the bearer token configured as observability.accessToken.');
+      }
+      return send(200, registry.contentType, await registry.metrics());
+    }
     refuse(
       404,
       'not-found',

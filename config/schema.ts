@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { auditSchema } from './sections/audit';
 import { authSchema, peersSchema, rateRuleSchema } from './sections/auth';
 import { kebabId, odsCode, positiveMs, secretRef } from './sections/common';
+import { observabilitySchema } from './sections/observability';
+import { organisationsSchema } from './sections/organisations';
+import { relationshipsSchema } from './sections/relationships';
 import { sensitiveDataSchema } from './sections/sensitive-data';
 import { serverSchema } from './sections/server';
 import { sourceSchema } from './sections/sources';
@@ -9,6 +12,8 @@ import { sourceSchema } from './sections/sources';
 export type { AuditConfig } from './sections/audit';
 export { GOVERNANCE_DUTIES, USER_TOKEN_ALGORITHMS, type GovernanceDuty } from './sections/auth';
 export type { SensitiveDataConfig } from './sections/sensitive-data';
+export type { OrganisationsConfig } from './sections/organisations';
+export type { RelationshipsConfig, VouchedForPolicy } from './sections/relationships';
 export { smartBackendAuthSchema, sourceSchema, type SourceConfig } from './sections/sources';
 
 export const configSchema = z
@@ -53,9 +58,19 @@ export const configSchema = z
       assemblyReserveMs: z.number().int().min(0).max(1000).default(50),
       /** How long the `next` links of a `_count`-paged result stay valid (the result is held in memory meanwhile). */
       pageTtlMs: positiveMs.max(3_600_000).default(120_000),
+      /**
+       * Bytes (serialised JSON) of kept results this process holds at most, and at most per user: a
+       * user's own oldest results go first, so one user cannot push out another's pages.
+       */
+      pageMaxBytes: z.number().int().min(65_536).max(4_294_967_296).default(67_108_864),
+      pageMaxBytesPerUser: z.number().int().min(16_384).max(1_073_741_824).default(8_388_608),
     }),
     sources: z.array(sourceSchema).min(1, 'at least one source must be configured'),
     peers: peersSchema,
+    /** Sites and the trusts they are part of (config/sections/organisations.ts). */
+    organisations: organisationsSchema,
+    /** What a relationship a neighbouring broker vouches for is worth here. */
+    relationships: relationshipsSchema,
     auth: authSchema,
     /**
      * Views per user and per organisation, and per peer for every user a peer vouches for; over any,
@@ -84,6 +99,8 @@ export const configSchema = z
         emergencyOverride: z.boolean().default(false),
       })
       .default({ emergencyOverride: false }),
+    /** Who may read /metrics and /readyz detail (config/sections/observability.ts). */
+    observability: observabilitySchema,
     logging: z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     }),

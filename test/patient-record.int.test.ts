@@ -9,12 +9,19 @@ import { startTestRegion, type TestRegion } from './support/test-region';
 const RICH = DEMO_NHS_NUMBERS.rich;
 
 /** A real HTTP GET of the viewer's record, parsed as JSON. */
+/** A self-claimed relationship: whether an unknown NHS number exists is told only with one. */
+const CLAIMED = {
+  'x-hie-relationship': 'self-claimed',
+  'x-hie-access-reason': 'Patient arrived at our clinic with this NHS number',
+};
+
 async function getRecord<T = PatientRecord>(
   t: TestRegion,
   nhs: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; contentType: string | null; body: T }> {
   const response = await fetch(`${t.broker.url}/api/v1/patients/${nhs}/record`, {
-    headers: { authorization: await bearer() },
+    headers: { authorization: await bearer(), ...headers },
   });
   return {
     status: response.status,
@@ -149,8 +156,9 @@ describe('the viewer record over real HTTP', () => {
     );
   });
 
-  it('when no source knows the patient, then the answer is a 404 OperationOutcome', async () => {
-    const { status, body } = await getRecord<OperationOutcome>(t, '9434765919');
+  it('when no source knows the patient, then a clinician who stated a relationship is told 404; one who did not, the usual 403', async () => {
+    expect((await getRecord<OperationOutcome>(t, '9434765919')).status).toBe(403);
+    const { status, body } = await getRecord<OperationOutcome>(t, '9434765919', CLAIMED);
 
     expect(status).toBe(404);
     expect(body.issue[0]?.details?.text).toBe('No source holds a record for this NHS number.');

@@ -19,6 +19,12 @@ const SOURCE_ODS = {
   'neighbouring-ics': 'Q9X',
 };
 
+/** A self-claimed relationship: whether an unknown NHS number exists is told only with one. */
+const CLAIMED = {
+  'x-hie-relationship': 'self-claimed',
+  'x-hie-access-reason': 'Patient arrived at our clinic with this NHS number',
+};
+
 describe('the merged patient view over real HTTP', () => {
   let t: TestRegion;
   beforeAll(async () => {
@@ -203,16 +209,21 @@ describe('the merged patient view over real HTTP', () => {
     const found = await getFhir<Patient>(`${t.fhir}/Patient/${RICH}`);
     expect(found.status).toBe(200);
     expect(found.body).toMatchObject({ resourceType: 'Patient', id: RICH });
-    const unknown = await getFhir(`${t.fhir}/Patient/9434765919`);
+    // Only with a stated relationship is the caller told that nobody knows the number (issue 13 section 5).
+    expect((await getFhir(`${t.fhir}/Patient/9434765919`)).status).toBe(403);
+    const unknown = await getFhir(`${t.fhir}/Patient/9434765919`, { headers: CLAIMED });
     expect(unknown.status).toBe(404);
     expect(unknown.body.resourceType).toBe('OperationOutcome');
   });
 
   it('when no source knows the NHS number, then $everything is a 404 and a search is an empty searchset', async () => {
-    const everything = await getFhir(`${t.fhir}/Patient/9434765919/$everything`);
+    expect((await getFhir(`${t.fhir}/Patient/9434765919/$everything`)).status).toBe(403);
+    const everything = await getFhir(`${t.fhir}/Patient/9434765919/$everything`, { headers: CLAIMED });
     expect(everything.status).toBe(404);
     expect(JSON.stringify(everything.body)).toContain('No source holds a record for this NHS number.');
-    const search = await getFhir<Bundle>(`${t.fhir}/Patient?identifier=${NHS_NUMBER_SYSTEM}|9434765919`);
+    const search = await getFhir<Bundle>(`${t.fhir}/Patient?identifier=${NHS_NUMBER_SYSTEM}|9434765919`, {
+      headers: CLAIMED,
+    });
     expect(search.status).toBe(200);
     expect(search.body.total).toBe(0);
     expect(closingOutcome(search.body).issue).toHaveLength(6);

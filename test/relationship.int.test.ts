@@ -87,15 +87,16 @@ describe('legitimate relationship: verified, self-claimed, emergency', () => {
     expect(t.region.nodes.acute.requests.patient).toBe(before);
   });
 
-  it("when the patient is restricted and the GP system is down, then the registered practice is still the GP's verified relationship (from the other sources' records), though the view does not show it", async () => {
+  it("when the GP system is down, then other sources' word that the patient is registered there is no evidence: the GP must claim the relationship", async () => {
     t.region.nodes.gp.setFault({ fault: { kind: 'status', status: 503 } });
     try {
-      const answer = await open('gp', {}, DEMO_NHS_NUMBERS.restricted);
-      expect(answer.status).toBe(200);
-      const patient = (answer.body as { entry?: { resource?: { resourceType: string } }[] }).entry?.find(
-        (e) => e.resource?.resourceType === 'Patient',
-      )?.resource as { generalPractitioner?: unknown } | undefined;
-      expect(patient?.generalPractitioner).toBeUndefined();
+      // Registration counts only from the registering practice's own source (issue 13, section 3).
+      expect((await open('gp', {}, DEMO_NHS_NUMBERS.restricted)).status).toBe(403);
+      const claimed = await open('gp', {
+        'x-hie-relationship': 'self-claimed',
+        'x-hie-access-reason': 'Our practice system is down; patient in clinic now',
+      });
+      expect(claimed.status).toBe(200);
     } finally {
       t.heal();
     }

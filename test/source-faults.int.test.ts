@@ -1,6 +1,7 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import { DEMO_NHS_NUMBERS, type SimNodeId } from '../sim/population/types';
 import type { SimFaultRule } from '../sim/sim-faults';
+import { bearer } from './support/identity';
 import { getFhir, logContent, reasonOf, sourceIssues, statusOf } from './support/fhir-http';
 import { startTestRegion, type TestRegion } from './support/test-region';
 
@@ -27,7 +28,10 @@ describe('a misbehaving source degrades that source only', () => {
     rule: SimFaultRule,
   ): Promise<{ body: Bundle; elapsedMs: number; status: number }> {
     t.region.nodes[node].setFault(rule);
-    return getFhir<Bundle>(`${t.fhir}/Patient/${RICH}/$everything`);
+    // A clinician whose own source is not the broken one: their relationship is evidenced by it.
+    return getFhir<Bundle>(`${t.fhir}/Patient/${RICH}/$everything`, {
+      headers: { authorization: await bearer(node === 'gp' ? 'ed-doctor' : 'gp') },
+    });
   }
 
   function healthySourcesComplete(body: Bundle, broken: SimNodeId): void {

@@ -1,3 +1,4 @@
+import { nextLinkWithin } from './next-link-within';
 import type { OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
 import { PATIENT_SEARCH_PARAM, type RecordResourceType } from '../../core/fhir/resource-types';
@@ -216,10 +217,11 @@ export class FhirR4Adapter implements SourceAdapter {
     type: string,
     baseUrl: string,
   ): string | undefined {
-    const next = bundle.link?.find((link) => link.relation === 'next')?.url;
-    if (!next) return undefined;
+    const link = bundle.link?.find((l) => l.relation === 'next')?.url;
+    if (!link) return undefined;
     // A next link may only lead back to where the search went: never let a source steer the broker elsewhere.
-    if (!next.startsWith(`${baseUrl}/`) && !next.startsWith(`${baseUrl}?`)) {
+    const next = nextLinkWithin(link, baseUrl);
+    if (!next) {
       warnings.push({
         severity: 'warning',
         code: 'security',

@@ -1,8 +1,8 @@
-import type { Identifier, Reference, Resource } from '@medplum/fhirtypes';
 import type { RelationshipDecision, Requester } from '../../core/requester';
-import { ODS_CODE_SYSTEM } from '../../core/fhir/systems';
+import type { VouchedForPolicy } from '../../config/schema';
 import type { MergedView } from '../merge/merge-view';
 import { AccessDenied } from './access-denied';
+import type { OrganisationDirectory } from './organisation-directory';
 
 /** HTTP headers a clinical system uses to state the relationship and its reason. */
 export const RELATIONSHIP_HEADER = 'X-Hie-Relationship';
@@ -33,22 +33,43 @@ export function requireReason(requester: Requester): void {
   }
 }
 
+/** What the relationship check needs to know besides the requester and the view. */
+export interface RelationshipContext {
+  /** Each configured source's ODS code, by source id. */
+  readonly sourceOds: ReadonlyMap<string, string>;
+  readonly organisations: OrganisationDirectory;
+  /** Whether a peer's vouched-for basis is accepted, or evidence found here is required. */
+  readonly vouchedFor: VouchedForPolicy;
+}
+
 /**
  * The legitimate relationship for this view, or AccessDenied. Verified means the requester's
- * organisation is in the patient's federated record: a source that holds the patient, the
- * registered GP practice, or the organisation of an encounter, appointment, care team or referral.
- * Self-claimed and emergency access are allowed with a reason; a peer broker's vouched-for basis is
- * accepted as the peer's responsibility.
+ * organisation (or its trust, through configured `organisations`) speaks about the patient through
+ * its own source: that source holds the patient's record. A registration, encounter, appointment,
+ * care team or referral counts only from the organisation's own source, which then holds the record
+ * anyway; what one source says about another organisation is never evidence. Self-claimed and
+ * emergency access are allowed with a reason. A peer's vouched-for basis is recorded as the peer's,
+ * and accepted unless local policy requires evidence found here.
  */
 export function decideRelationship(
   requester: Requester,
   view: MergedView,
-  sourceOds: ReadonlyMap<string, string>,
+  context: RelationshipContext,
 ): RelationshipDecision {
   const stated = requester.relationship ?? { basis: 'verified' };
-  if (stated.assertedBy) return { basis: stated.basis, assertedBy: stated.assertedBy };
+  if (stated.assertedBy) {
+    if (context.vouchedFor === 'accept-peer-basis')
+      return { basis: stated.basis, assertedBy: stated.assertedBy };
+    const evidence = findEvidence(requester.organisationOds, view, context);
+    if (evidence) return { basis: stated.basis, evidence, assertedBy: stated.assertedBy };
+    throw new AccessDenied(
+      'no-relationship',
+      `This broker requires evidence of the relationship in the patient's record here for users a neighbouring broker vouches for, ` +
+        `and none was found for your organisation (${requester.organisationOds.slice(0, 10) || 'none'}). Ask this region's own care record service, or the patient's GP practice.`,
+    );
+  }
   if (stated.basis !== 'verified') return { basis: stated.basis };
-  const evidence = findEvidence(requester.organisationOds, view, sourceOds);
+  const evidence = findEvidence(requester.organisationOds, view, context);
   if (evidence) return { basis: 'verified', evidence };
   throw new AccessDenied(
     'no-relationship',
@@ -58,54 +79,15 @@ export function decideRelationship(
   );
 }
 
-/** Same organisation: equal ODS codes, or a site code within a trust's (R1X01 within R1X). */
-function sameOrganisation(a: string, b: string): boolean {
-  if (!a || !b) return false;
-  return a === b || (a.length > b.length ? a.startsWith(b) : b.startsWith(a));
-}
-
-function odsOf(reference: Reference | undefined): string | undefined {
-  const identifier: Identifier | undefined = reference?.identifier;
-  return identifier?.system === ODS_CODE_SYSTEM ? identifier.value : undefined;
-}
-
-/** ODS codes of the organisations an item ties to the patient's care. */
-function organisationsIn(resource: Resource): (string | undefined)[] {
-  switch (resource.resourceType) {
-    case 'Encounter':
-      return [odsOf(resource.serviceProvider)];
-    case 'Appointment':
-      return (resource.participant ?? []).map((p) => odsOf(p.actor));
-    case 'CareTeam':
-      return [
-        ...(resource.managingOrganization ?? []).map(odsOf),
-        ...(resource.participant ?? []).map((p) => odsOf(p.onBehalfOf ?? p.member)),
-      ];
-    case 'ServiceRequest':
-      return [odsOf(resource.requester), ...(resource.performer ?? []).map(odsOf)];
-    default:
-      return [];
-  }
-}
-
-function findEvidence(
-  ods: string,
-  view: MergedView,
-  sourceOds: ReadonlyMap<string, string>,
-): string | undefined {
+/** The requester's organisation's own source, when it knows the patient: `source:<id>`. */
+function findEvidence(ods: string, view: MergedView, context: RelationshipContext): string | undefined {
   if (!ods) return undefined;
   for (const outcome of view.outcomes) {
-    if (outcome.status === 'ok' && sameOrganisation(ods, sourceOds.get(outcome.sourceId) ?? ''))
+    if (
+      outcome.status === 'ok' &&
+      context.organisations.sameOrganisation(ods, context.sourceOds.get(outcome.sourceId))
+    )
       return `source:${outcome.sourceId}`;
-  }
-  // The registered practice as each source holds it: a restricted patient's merged Patient has it removed.
-  const practices = view.outcomes.flatMap((o) =>
-    o.status === 'ok' ? (o.record.patient.generalPractitioner ?? []) : [],
-  );
-  if (practices.some((gp) => sameOrganisation(ods, odsOf(gp) ?? ''))) return 'registered-gp';
-  for (const { resource } of view.entries) {
-    if (organisationsIn(resource).some((org) => sameOrganisation(ods, org ?? '')))
-      return `care-item:${resource.resourceType}`;
   }
   return undefined;
 }

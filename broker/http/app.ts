@@ -25,6 +25,7 @@ import type { AlertDesk } from '../audit/alert-desk';
 import type { AccessPolicy } from '../governance/access-policy';
 import type { ObjectionRegister } from '../governance/objection-register';
 import { auditRefusal } from './audit-refusal';
+import type { RefusalAggregator } from '../audit/refusal-aggregator';
 import { governanceRoutes } from './governance-routes';
 import { recordRoutes } from './record-routes';
 import { locals, requestContext } from './request-context';
@@ -77,10 +78,14 @@ export interface AppOptions {
   };
   /** The system of record: every patient-data request is committed here before data leaves. */
   readonly trail: AuditTrail;
+  /** Refusals before any view, recorded in aggregate per requester and window. */
+  readonly refusals: RefusalAggregator;
   readonly objections: ObjectionRegister;
   readonly alerts: AlertDesk;
   /** Roles: for the governance duties. */
   readonly policy: AccessPolicy;
+  /** Whether a request may read /metrics and /readyz detail (broker/observability/probe-access.ts). */
+  readonly probeAccess: (req: Request) => boolean;
   /** Health detail for /readyz; `ready: false` while starting or draining. */
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
@@ -139,14 +144,30 @@ export function createApp(options: AppOptions): Express {
     locals(res).route = '/.well-known/jwks.json';
     res.set('Cache-Control', 'public, max-age=300').json(options.jwks);
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
     locals(res).route = '/metrics';
+    if (!options.probeAccess(req)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      sendFhir(
+        res,
+        401,
+        operationOutcome(
+          'error',
+          'login',
+          'Metrics need the bearer token configured as observability.accessToken.',
+        ),
+      );
+      return;
+    }
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
-  app.get('/readyz', (_req, res) => {
+  app.get('/readyz', (req, res) => {
     locals(res).route = '/readyz';
     const { ready, detail } = options.readiness();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', ...detail });
+    // A bare status for probes; the detail (sources, circuits, version) only for those allowed metrics.
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not-ready', ...(options.probeAccess(req) ? detail : {}) });
   });
 
   app.use(
@@ -210,7 +231,12 @@ export function createApp(options: AppOptions): Express {
   app.use('/admin', signedIn);
   app.use(governance.admin);
   app.use(
-    recordRoutes({ service: options.service, sources: options.sources, requesterOf, trail: options.trail }),
+    recordRoutes({
+      service: options.service,
+      sources: options.sources,
+      requesterOf,
+      refusals: options.refusals,
+    }),
   );
 
   app.use((req, res) => {
@@ -231,7 +257,7 @@ export function createApp(options: AppOptions): Express {
       return;
     }
     // An access that could not be recorded is not recorded as refused either: the trail is what failed.
-    if (!(error instanceof AuditUnavailable)) await auditRefusal(options.trail, req, res, error);
+    if (!(error instanceof AuditUnavailable)) await auditRefusal(options.refusals, req, res, error);
     if (res.headersSent) return;
     if (error instanceof OutcomeError) {
       for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);

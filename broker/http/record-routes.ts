@@ -7,7 +7,7 @@ import type { PatientViewService } from '../view/patient-view-service';
 import { OutcomeError } from '../../core/outcome-error';
 import { readParams, requireNhsNumber } from './fhir-params';
 import { summarise } from './fhir-routes';
-import type { AuditTrail } from '../audit/audit-trail';
+import type { RefusalAggregator } from '../audit/refusal-aggregator';
 import { auditContextOf } from './audit-context';
 import { auditRefusal } from './audit-refusal';
 import { locals } from './request-context';
@@ -20,7 +20,8 @@ export interface RecordRoutesOptions {
   readonly sources: readonly SourceDescriptor[];
   readonly requesterOf: (req: Request, res: Response) => Requester;
   /** Refusals are audited too. */
-  readonly trail: AuditTrail;
+  /** Refusals before any view, recorded in aggregate per requester and window. */
+  readonly refusals: RefusalAggregator;
 }
 
 const ROUTE = '/api/v1/patients/:nhs/record';
@@ -57,7 +58,7 @@ export function recordRoutes(options: RecordRoutesOptions): Router {
 
   const onError: ErrorRequestHandler = async (error: unknown, req, res, next) => {
     if (!(error instanceof OutcomeError) || res.headersSent) return next(error);
-    await auditRefusal(options.trail, req, res, error);
+    await auditRefusal(options.refusals, req, res, error);
     for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
     res.status(error.status).type('application/json').send(JSON.stringify(error.outcome));
   };

@@ -97,6 +97,7 @@ describe('mergeView over random populations: every resource is accounted for', (
           withheldSensitive: 0,
           beforeSince: 0,
           excludedSource: 0,
+          withheldObjection: 0,
         };
         const serialised = JSON.stringify([view.patient, view.entries, view.included, view.provenance]);
         for (const outcome of outcomes) {

@@ -106,6 +106,7 @@ describe('mergeView: the demographic cross-check', () => {
       withheldSensitive: 0,
       beforeSince: 0,
       excludedSource: 2,
+      withheldObjection: 0,
     });
   });
 });
@@ -129,6 +130,7 @@ describe('mergeView: grouping and disagreements', () => {
       withheldSensitive: 0,
       beforeSince: 0,
       excludedSource: 0,
+      withheldObjection: 0,
     });
     // The provenance of the grouped member is still its own source's.
     expect(view.provenance[1]?.target.map((t) => t.reference)).toContain('AllergyIntolerance/acute-a1');

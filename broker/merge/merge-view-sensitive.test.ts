@@ -269,6 +269,7 @@ describe('mergeView: sensitive data withheld', () => {
       withheldSensitive: 7,
       beforeSince: 0,
       excludedSource: 0,
+      withheldObjection: 0,
     });
     const { received, ...parts } = view.counts;
     expect(Object.values(parts).reduce((a, b) => a + b, 0)).toBe(received);

@@ -1,4 +1,5 @@
-import type { Medication, OperationOutcome, Patient, Provenance } from '@medplum/fhirtypes';
+import type { Medication, OperationOutcome, Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import { ODS_CODE_SYSTEM } from '../../core/fhir/systems';
 import type { SensitiveDataConfig } from '../../config/schema';
 import type { SourceDescriptor, SourceIssue, SourceOutcome } from '../../core/source-contract';
 import { demographicMismatchOutcome, demographicMismatches } from './demographics/demographic-cross-check';
@@ -32,6 +33,12 @@ export interface MergeInput {
   /** The record types the view asked for (see SourceContributionInput.resourceTypes). */
   readonly resourceTypes?: readonly string[];
   readonly now: Date;
+  /**
+   * Whether the patient objects to sharing from any of these ODS codes (an item's origin and the
+   * sources it came through, from its `meta.tag`, as a peer broker relays them): such items are
+   * withheld before anything else, and each source's count reported.
+   */
+  readonly objectedOrigin?: (odsCodes: readonly string[]) => boolean;
 }
 
 /** A resource about another patient; a source whose patient's demographics conflict with the others'. */
@@ -47,7 +54,7 @@ export interface SafetyIncident {
 }
 
 /**
- * What happened to every resource the sources returned: `received` is always the sum of the other six.
+ * What happened to every resource the sources returned: `received` is always the sum of the others.
  * `shown` entries are the facts (group representatives and ungrouped entries); `grouped` entries are in
  * the view under a representative; the rest are not in the view.
  */
@@ -63,6 +70,8 @@ export interface MergeCounts {
   readonly beforeSince: number;
   /** From a source excluded whole because its patient's demographics disagreed. */
   readonly excludedSource: number;
+  /** Withheld because the patient objects to sharing from the organisation they came from. */
+  readonly withheldObjection: number;
 }
 
 export interface MergedView {
@@ -111,6 +120,7 @@ export function mergeView(input: MergeInput): MergedView {
     withheldSensitive: 0,
     beforeSince: 0,
     excludedSource: 0,
+    withheldObjection: 0,
   };
   const policy = new SensitiveDataPolicy(input.sensitiveData);
   const withheldReferences: string[] = [];
@@ -135,9 +145,16 @@ export function mergeView(input: MergeInput): MergedView {
   outcomes.forEach((outcome, index) => {
     if (outcome.status !== 'ok') return;
     const source = input.sources[index]!;
+    const objected = input.objectedOrigin
+      ? outcome.record.resources.filter((r) => input.objectedOrigin!(odsTagsOf(r)))
+      : [];
+    const record =
+      objected.length === 0
+        ? outcome.record
+        : { ...outcome.record, resources: outcome.record.resources.filter((r) => !objected.includes(r)) };
     const contribution = sourceContribution({
       source,
-      record: outcome.record,
+      record,
       nhsNumber: input.nhsNumber,
       broker: input.broker,
       policy,
@@ -151,7 +168,9 @@ export function mergeView(input: MergeInput): MergedView {
     provenance.push(contribution.provenance);
     counts.received += outcome.record.resources.length;
     counts.beforeSince += contribution.beforeSince;
+    counts.withheldObjection += objected.length;
     const issues: SourceIssue[] = [];
+    if (objected.length > 0) issues.push(objectionWithheldIssue(objected.length));
     const otherPatient = contribution.otherPatient;
     if (otherPatient > 0) {
       counts.otherPatient += otherPatient;
@@ -213,5 +232,23 @@ export function mergeView(input: MergeInput): MergedView {
     disagreements,
     outcomes,
     counts,
+  };
+}
+
+/** The ODS codes a resource's `meta.tag` carries as it arrived (a peer's items: their origin's). */
+function odsTagsOf(resource: Resource): string[] {
+  return (resource.meta?.tag ?? []).flatMap((tag) =>
+    tag.system === ODS_CODE_SYSTEM && tag.code ? [tag.code] : [],
+  );
+}
+
+/** A source's note that items it relayed were withheld under the patient's objection: how many, and why. */
+function objectionWithheldIssue(count: number): SourceIssue {
+  const plural = count !== 1;
+  return {
+    severity: 'information',
+    code: 'suppressed',
+    reason: 'objection-withheld',
+    text: `had ${count} item${plural ? 's' : ''} withheld: the patient has objected to sharing from the organisation that recorded ${plural ? 'them' : 'it'}`,
   };
 }

@@ -15,6 +15,12 @@ export class BrokerMetrics {
     registers: [this.registry],
   });
 
+  readonly pageSnapshotBytes = new Gauge({
+    name: 'hie_page_snapshot_bytes',
+    help: 'Bytes (serialised JSON) of paged results this process keeps in memory for their next links.',
+    registers: [this.registry],
+  });
+
   readonly admissionRejected = new Counter({
     name: 'hie_admission_rejected_total',
     help: 'Patient-data requests refused with 503 because this process had as many as it works on and queues.',

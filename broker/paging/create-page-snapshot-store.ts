@@ -13,18 +13,30 @@ import { RedisPageSnapshotStore } from './redis-page-snapshot-store';
  */
 export function createPageSnapshotStore(options: {
   readonly ttlMs: number;
+  /** This process's byte budgets for kept results, in all and per user (MemoryPageSnapshotStore). */
+  readonly maxBytes: number;
+  readonly maxBytesPerUser: number;
   readonly brokerId: string;
   readonly redis?: Redis;
   /** The configured signing key's private half; none when the key is ephemeral. */
   readonly signingKey?: KeyObject;
   readonly logger: Logger;
+  /** Told the bytes this process keeps in memory after each change (a metric). */
+  readonly onMemoryBytes?: (bytes: number) => void;
 }): PageSnapshotStore {
-  const local = new MemoryPageSnapshotStore({ ttlMs: options.ttlMs });
+  const local = new MemoryPageSnapshotStore({
+    ttlMs: options.ttlMs,
+    maxBytes: options.maxBytes,
+    maxBytesPerOwner: options.maxBytesPerUser,
+    ...(options.onMemoryBytes ? { onBytes: options.onMemoryBytes } : {}),
+  });
   if (!options.redis) return local;
   const shared = new RedisPageSnapshotStore({
     redis: options.redis,
     keyPrefix: `hie-broker:${options.brokerId}:page:`,
     ttlMs: options.ttlMs,
+    maxBytes: options.maxBytes,
+    maxBytesPerOwner: options.maxBytesPerUser,
     key: pageSnapshotKey(options.signingKey),
   });
   return new FallbackPageSnapshotStore({ shared, local, logger: options.logger });

@@ -1,3 +1,4 @@
+import type { Bundle } from '@medplum/fhirtypes';
 import { SNAPSHOT_ID } from './page-snapshot-store';
 import {
   STORE_KINDS,
@@ -6,6 +7,15 @@ import {
   subject,
   type StoreHarness,
 } from '../../test/support/page-snapshot-stores';
+
+/** About 20 kB, so that what a store adds around the bundle does not matter. */
+const big: Bundle = {
+  ...bundle,
+  entry: [
+    ...(bundle.entry ?? []),
+    { resource: { resourceType: 'Basic', id: 'big', code: { text: 'x'.repeat(20_000) } } },
+  ],
+};
 
 describe.each(STORE_KINDS)('the page snapshot store contract: %s', (kind) => {
   let t: StoreHarness;
@@ -55,6 +65,30 @@ describe.each(STORE_KINDS)('the page snapshot store contract: %s', (kind) => {
     expect((await store.find(second.id, 'u')).status).toBe('expired');
     expect((await store.find(third.id, 'u')).status).toBe('found');
     expect((await store.find(second.id, 'v')).status).toBe('unknown');
+  });
+
+  it("when one owner passes their byte budget, then their own oldest snapshot goes, never another owner's", async () => {
+    const store = t.store({ maxBytesPerOwner: 50_000, maxBytes: 1_000_000 });
+    const others = await store.save({ owner: 'alice', subject, bundle: big });
+    const first = await store.save({ owner: 'mallory', subject, bundle: big });
+    const second = await store.save({ owner: 'mallory', subject, bundle: big });
+    const third = await store.save({ owner: 'mallory', subject, bundle: big });
+
+    expect((await store.find(first.id, 'mallory')).status).toBe('expired');
+    expect((await store.find(second.id, 'mallory')).status).toBe('found');
+    expect((await store.find(third.id, 'mallory')).status).toBe('found');
+    expect((await store.find(others.id, 'alice')).status).toBe('found');
+  });
+
+  it('when all owners together pass the byte budget, then the least recently used goes first', async () => {
+    const store = t.store({ maxBytesPerOwner: 1_000_000, maxBytes: 50_000 });
+    const a = await store.save({ owner: 'a', subject, bundle: big });
+    const b = await store.save({ owner: 'b', subject, bundle: big });
+    const c = await store.save({ owner: 'c', subject, bundle: big });
+
+    expect((await store.find(a.id, 'a')).status).toBe('expired');
+    expect((await store.find(b.id, 'b')).status).toBe('found');
+    expect((await store.find(c.id, 'c')).status).toBe('found');
   });
 
   it('when an id is malformed or unknown, then it is unknown', async () => {

@@ -22,7 +22,9 @@ describe('RedisPageSnapshotStore', () => {
         key,
         type === 'zset'
           ? (await t.redis.zrange(key, '0', '-1')).join(' ')
-          : ((await t.redis.getBuffer(key)) ?? Buffer.alloc(0)).toString('latin1'),
+          : type === 'hash'
+            ? JSON.stringify(await t.redis.hgetall(key))
+            : ((await t.redis.getBuffer(key)) ?? Buffer.alloc(0)).toString('latin1'),
       );
     }
     return held;
@@ -33,9 +35,12 @@ describe('RedisPageSnapshotStore', () => {
     const snapshot = await store.save({ owner: 'user-1', subject, bundle });
 
     const held = await contents();
-    expect([...held.keys()].sort()).toEqual(
-      [`${snapshot.id}`, `${snapshot.id}:gone`, 'clock', 'index'].map((k) => t.prefix + k).sort(),
+    const keys = [...held.keys()].map((k) => k.slice(t.prefix.length));
+    // The owner's byte budget is kept under a keyed hash of the owner, never the owner.
+    expect(keys.filter((k) => !k.startsWith('owner:')).sort()).toEqual(
+      [`${snapshot.id}`, `${snapshot.id}:gone`, 'clock', 'index', 'sizes'].sort(),
     );
+    expect(keys.filter((k) => k.startsWith('owner:'))).toHaveLength(1);
     for (const [key, value] of held) {
       for (const secret of ['9000000009', 'CLARKE', 'Amelia', 'user-1', 'q-1', 'Patient', 'searchset']) {
         expect(key).not.toContain(secret);

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -23,6 +23,10 @@ export interface RedisPageSnapshotStoreOptions {
   readonly key: Buffer;
   /** Snapshots kept at most, over every process sharing the prefix; the least recently used goes first. */
   readonly maxSnapshots?: number;
+  /** Bytes (sealed) of snapshots kept at most, over every process; the least recently used goes first. */
+  readonly maxBytes?: number;
+  /** Bytes one owner's snapshots may hold; past it, that owner's oldest go first. */
+  readonly maxBytesPerOwner?: number;
   /** How long a snapshot's id is remembered after it expires, so that its links answer 410 (default 10 × ttlMs). */
   readonly tombstoneTtlMs?: number;
   /** A Redis round trip slower than this counts as Redis being unavailable. */
@@ -55,23 +59,53 @@ redis.call('SET', KEYS[2], now, 'PX', ARGV[1])
 `;
 
 /**
- * Saves a snapshot and its tombstone, indexes it by use, drops index entries whose snapshots have
- * expired, and evicts the least recently used beyond the bound (deleting their content; their
- * tombstones stay). KEYS: index, clock, snapshot, tombstone. ARGV: tombstone ttl, ttl, max,
- * key prefix, id, value, owner hash.
+ * Saves a snapshot and its tombstone and indexes it by use (all) and by age (its owner's). First
+ * drops what has expired; then, while the owner's snapshots and this one would pass the owner's byte
+ * budget, the owner's own oldest; then, while the count or the byte budget of all would be passed,
+ * the least recently used of anyone (deleting content; tombstones stay). KEYS: index, clock,
+ * snapshot, tombstone, sizes (id → "bytes:owner tag"), owner index. ARGV: tombstone ttl, ttl, max,
+ * key prefix, id, value, owner hash, bytes, max bytes, max bytes per owner, owner tag.
  */
 const SAVE = `${NEXT_SCORE}
 local ttl = tonumber(ARGV[2])
+local bytes = tonumber(ARGV[8])
+local function size(id)
+  local meta = redis.call('HGET', KEYS[5], id)
+  return meta and tonumber(string.match(meta, '^(%d+):')) or 0
+end
+local function evict(id)
+  local meta = redis.call('HGET', KEYS[5], id)
+  redis.call('DEL', ARGV[4] .. id)
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('HDEL', KEYS[5], id)
+  if meta then redis.call('ZREM', ARGV[4] .. 'owner:' .. string.match(meta, ':(.*)$'), id) end
+end
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now - ttl)) do evict(id) end
+redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now - ttl)
+local mine = redis.call('ZRANGE', KEYS[6], 0, -1)
+local owned = 0
+for _, id in ipairs(mine) do owned = owned + size(id) end
+local i = 1
+while owned + bytes > tonumber(ARGV[10]) and i <= #mine do
+  owned = owned - size(mine[i]); evict(mine[i]); i = i + 1
+end
+local all = redis.call('ZRANGE', KEYS[1], 0, -1)
+local total = 0
+for _, id in ipairs(all) do total = total + size(id) end
+local j = 1
+local evicted = i - 1
+while j <= #all and (#all - j + 1 >= tonumber(ARGV[3]) or total + bytes > tonumber(ARGV[9])) do
+  total = total - size(all[j]); evict(all[j]); j = j + 1; evicted = evicted + 1
+end
 redis.call('SET', KEYS[3], ARGV[6], 'PX', ttl)
 redis.call('SET', KEYS[4], ARGV[7], 'PX', ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
 redis.call('ZADD', KEYS[1], now, ARGV[5])
+redis.call('HSET', KEYS[5], ARGV[5], ARGV[8] .. ':' .. ARGV[11])
+redis.call('ZADD', KEYS[6], now, ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ttl)
-local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
-if over <= 0 then return 0 end
-local oldest = redis.call('ZPOPMIN', KEYS[1], over)
-for i = 1, #oldest, 2 do redis.call('DEL', ARGV[4] .. oldest[i]) end
-return over
+redis.call('PEXPIRE', KEYS[5], ttl)
+redis.call('PEXPIRE', KEYS[6], ttl)
+return evicted
 `;
 
 /**
@@ -95,7 +129,9 @@ return { value, tombstone }
  * `{prefix}{id}` is the snapshot, AES-256-GCM encrypted with the id as associated data, and lives
  * `ttlMs` (PX); `{prefix}{id}:gone` is its tombstone, a salted hash of the owner only, living ten
  * times longer so that the owner is told "expired" (410) rather than "unknown" (404); `{prefix}index`
- * orders the live ones by last use, to keep at most `maxSnapshots` of them.
+ * orders the live ones by last use, to keep at most `maxSnapshots` and `maxBytes` of them;
+ * `{prefix}sizes` and `{prefix}owner:{tag}` keep each owner within `maxBytesPerOwner`, their own
+ * oldest first.
  *
  * A value that does not decrypt (the signing key, and so the key, changed) reads as expired. When
  * Redis cannot be reached, `save` and `find` reject with PageStoreUnavailable.
@@ -119,14 +155,17 @@ export class RedisPageSnapshotStore implements PageSnapshotStore {
   async save(input: { owner: string; subject: PageSubject; bundle: Bundle }): Promise<PageSnapshot> {
     const snapshot = newSnapshot(input, Date.now(), this.options.ttlMs);
     const value = this.seal(snapshot);
+    const tag = this.ownerTag(snapshot.owner);
     await this.call(() =>
       this.redis.eval(
         SAVE,
-        4,
+        6,
         this.indexKey,
         this.clockKey,
         this.prefix + snapshot.id,
         this.tombstoneKey(snapshot.id),
+        `${this.prefix}sizes`,
+        `${this.prefix}owner:${tag}`,
         this.tombstoneTtlMs,
         this.options.ttlMs,
         this.maxSnapshots,
@@ -134,6 +173,10 @@ export class RedisPageSnapshotStore implements PageSnapshotStore {
         snapshot.id,
         value,
         ownerHash(snapshot.id, snapshot.owner),
+        value.length,
+        this.options.maxBytes ?? Number.MAX_SAFE_INTEGER,
+        this.options.maxBytesPerOwner ?? Number.MAX_SAFE_INTEGER,
+        tag,
       ),
     );
     return snapshot;
@@ -171,6 +214,11 @@ export class RedisPageSnapshotStore implements PageSnapshotStore {
 
   private get clockKey(): string {
     return `${this.prefix}clock`;
+  }
+
+  /** The owner as the byte budget knows them: keyed with the snapshot key, so no user id is in Redis. */
+  private ownerTag(owner: string): string {
+    return createHmac('sha256', this.options.key).update(`page owner\0${owner}`).digest('base64url');
   }
 
   private tombstoneKey(id: string): string {

@@ -50,6 +50,7 @@ function view(entries: MergedEntry[], extra: Partial<PatientView> = {}): Patient
       withheldSensitive: 3,
       beforeSince: 0,
       excludedSource: 0,
+      withheldObjection: 0,
     },
     ...extra,
   };

@@ -8,9 +8,10 @@ import { mergeView, type MergedView } from '../merge/merge-view';
 import type { BrokerIdentity } from '../merge/source-provenance';
 import type { AccessPolicy } from '../governance/access-policy';
 import { AccessDenied } from '../governance/access-denied';
-import { decideRelationship, requireReason } from '../governance/relationship';
+import { decideRelationship, requireReason, type RelationshipContext } from '../governance/relationship';
+import type { OrganisationDirectory } from '../governance/organisation-directory';
 import { type RelationshipDecision } from '../../core/requester';
-import type { SensitiveDataConfig } from '../../config/schema';
+import type { SensitiveDataConfig, VouchedForPolicy } from '../../config/schema';
 import type { AuditRequest } from '../audit/audit-event';
 import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';
 import type { AlertKind } from '../audit/privacy-alert';
@@ -78,14 +79,22 @@ export interface PatientViewServiceOptions {
   readonly objections: ObjectionRegister;
   /** Whether emergency access may override an objection (each override is alerted). */
   readonly emergencyOverridesObjection: boolean;
+  /** Sites and their trusts (configured `organisations`): for relationships and objections. */
+  readonly organisations: OrganisationDirectory;
+  /** Whether a peer's vouched-for relationship is accepted on its basis, or needs evidence found here. */
+  readonly vouchedFor: VouchedForPolicy;
 }
 
 /** The transport-agnostic core of a patient view: fan out, then merge. */
 export class PatientViewService {
-  private readonly sourceOds: ReadonlyMap<string, string>;
+  private readonly relationshipContext: RelationshipContext;
 
   constructor(private readonly options: PatientViewServiceOptions) {
-    this.sourceOds = new Map(options.federation.adapters.map((a) => [a.source.id, a.source.odsCode]));
+    this.relationshipContext = {
+      sourceOds: new Map(options.federation.adapters.map((a) => [a.source.id, a.source.odsCode])),
+      organisations: options.organisations,
+      vouchedFor: options.vouchedFor,
+    };
   }
 
   /** The configured sources, in priority order. */
@@ -186,7 +195,7 @@ export class PatientViewService {
         ...(request.onlySources ? { onlySources: request.onlySources } : {}),
         ...(objectionOverridden ? {} : { objectedSources: this.objectedSources(objections.organisations) }),
       };
-      view = await this.answer(request, query);
+      view = await this.answer(request, query, objectionOverridden ? new Set() : objections.organisations);
       released = view.availability === 'found' ? request.release?.(view) : undefined;
     } catch (error) {
       if (error instanceof AuditUnavailable) throw error;
@@ -221,7 +230,8 @@ export class PatientViewService {
         returned: released?.returned ?? view.counts.shown + view.counts.grouped,
         withheld: view.counts.received - view.counts.shown - view.counts.grouped,
       },
-      emergency: view.access.basis === 'emergency' && !view.access.assertedBy,
+      // Through a peer too: the access is to this broker's patients, whoever vouched for the user.
+      emergency: view.access.basis === 'emergency',
       alerts: this.alertsFor(view, request.requester, objectionOverridden),
     });
     this.record(view, request);
@@ -277,10 +287,14 @@ export class PatientViewService {
     });
   }
 
-  private async answer(request: ViewRequest, query: PatientQuery): Promise<PatientView> {
+  private async answer(
+    request: ViewRequest,
+    query: PatientQuery,
+    objected: ReadonlySet<string>,
+  ): Promise<PatientView> {
     const outcomes = await this.options.federation.query(query, request.trace);
     const merged = await inSpan(SPAN.merge, { 'hie.merge.sources': outcomes.length }, async (span) => {
-      const result = this.merge(query, outcomes);
+      const result = this.merge(query, outcomes, objected);
       if (span.isRecording()) span.setAttributes(mergeAttributes(result));
       return result;
     });
@@ -297,7 +311,7 @@ export class PatientViewService {
             });
             return decision;
           })
-        : { basis: request.requester.relationship?.basis ?? 'verified', evidence: 'nothing-released' };
+        : await this.nobodyFound(request, query, merged);
     } catch (error) {
       this.options.metrics.access.inc({
         basis: request.requester.relationship?.basis ?? 'verified',
@@ -311,6 +325,36 @@ export class PatientViewService {
       availability: availability(merged, merged.outcomes),
       access,
     };
+  }
+
+  /**
+   * When the view found nobody, a requester without a stated relationship gets the same refusal as
+   * for a patient they have no relationship with: whether an NHS number is known to any source is
+   * itself something only a related clinician may learn. A narrow view (types few sources supply)
+   * may have asked nobody, so the patient's demographics are asked for first, as for a relationship
+   * (nothing from that look is released). A stated (self-claimed or emergency) or vouched-for
+   * relationship is told "not found", and that access is audited as any.
+   */
+  private async nobodyFound(
+    request: ViewRequest,
+    query: PatientQuery,
+    merged: MergedView,
+  ): Promise<RelationshipDecision> {
+    const stated = request.requester.relationship;
+    const nothingReleased: RelationshipDecision = {
+      basis: stated?.basis ?? 'verified',
+      evidence: 'nothing-released',
+    };
+    if ((stated && stated.basis !== 'verified') || stated?.assertedBy) return nothingReleased;
+    if (availability(merged, merged.outcomes) !== 'not-found') return nothingReleased;
+    if (query.resourceTypes.length === 0) {
+      decideRelationship(request.requester, merged, this.relationshipContext);
+      return nothingReleased;
+    }
+    const demographics = { ...query, resourceTypes: [] };
+    const wider = this.merge(demographics, await this.options.federation.query(demographics, request.trace));
+    // Throws AccessDenied without evidence, whether or not anyone knows the patient.
+    return decideRelationship(request.requester, wider, this.relationshipContext);
   }
 
   private auditRequest(request: ViewRequest): AuditRequest {
@@ -332,10 +376,10 @@ export class PatientViewService {
     );
   }
 
-  /** The configured sources held by organisations the patient objects to sharing from. */
+  /** The configured sources held by organisations the patient objects to sharing from, or by their sites. */
   private objectedSources(organisations: ReadonlySet<string>): string[] {
     return this.options.federation.adapters
-      .filter((adapter) => organisations.has(adapter.source.odsCode))
+      .filter((adapter) => this.options.organisations.withinAny(adapter.source.odsCode, organisations))
       .map((adapter) => adapter.source.id);
   }
 
@@ -347,7 +391,7 @@ export class PatientViewService {
   ): { kind: AlertKind; reason?: string }[] {
     const alerts: { kind: AlertKind; reason?: string }[] = [];
     const reason = requester.relationship?.reason;
-    if (!view.access.assertedBy && view.access.basis !== 'verified') {
+    if (view.access.basis !== 'verified') {
       alerts.push({ kind: view.access.basis, ...(reason ? { reason } : {}) });
     }
     if (objectionOverridden) alerts.push({ kind: 'objection-overridden', ...(reason ? { reason } : {}) });
@@ -360,8 +404,19 @@ export class PatientViewService {
     return alerts;
   }
 
-  private merge(query: PatientQuery, outcomes: readonly SourceOutcome[]): MergedView {
+  private merge(
+    query: PatientQuery,
+    outcomes: readonly SourceOutcome[],
+    objected: ReadonlySet<string> = new Set(),
+  ): MergedView {
+    const { organisations } = this.options;
     return mergeView({
+      ...(objected.size > 0
+        ? {
+            objectedOrigin: (codes: readonly string[]) =>
+              codes.some((c) => organisations.withinAny(c, objected)),
+          }
+        : {}),
       viewId: query.queryId,
       nhsNumber: query.nhsNumber,
       sources: this.options.federation.adapters.map((adapter) => adapter.source),
@@ -386,7 +441,7 @@ export class PatientViewService {
     merged: MergedView,
   ): Promise<RelationshipDecision> {
     try {
-      return decideRelationship(request.requester, merged, this.sourceOds);
+      return decideRelationship(request.requester, merged, this.relationshipContext);
     } catch (error) {
       if (
         !(error instanceof AccessDenied) ||
@@ -401,7 +456,7 @@ export class PatientViewService {
         demographics,
         await this.options.federation.query(demographics, request.trace),
       );
-      return decideRelationship(request.requester, wider, this.sourceOds);
+      return decideRelationship(request.requester, wider, this.relationshipContext);
     }
   }
 
@@ -413,7 +468,7 @@ export class PatientViewService {
     const { metrics, logger } = this.options;
     const { trace, requester } = request;
     metrics.access.inc({ basis: view.access.basis, outcome: 'granted' });
-    if (view.access.basis !== 'verified' && !view.access.assertedBy) {
+    if (view.access.basis !== 'verified') {
       // Also in the audit trail, with a privacy-officer alert (and a security-alert AuditEvent for emergency access).
       logger.warn(
         {
@@ -423,6 +478,7 @@ export class PatientViewService {
           userId: requester.userId,
           role: requester.role,
           org: requester.organisationOds,
+          ...(view.access.assertedBy ? { assertedBy: view.access.assertedBy } : {}),
         },
         view.access.basis === 'emergency' ? 'emergency access' : 'self-claimed relationship',
       );

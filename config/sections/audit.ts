@@ -28,6 +28,11 @@ export const auditSchema = z.strictObject({
       poolSize: z.number().int().min(1).max(100).default(10),
     }),
   ]),
+  /**
+   * Refusals before any view (rate limits, malformed requests): a requester's first of each status
+   * in this window is recorded in full, the rest of the window as one AuditEvent with their count.
+   */
+  refusalWindowSeconds: z.number().int().min(1).max(3600).default(60),
   /** Where committed audit events and privacy-officer alerts are relayed (an outbox); none by default. */
   sinks: z
     .strictObject({

@@ -37,7 +37,7 @@ export interface StoreHarness {
   /** The stores' ttlMs: short for Redis, whose clock is real. */
   readonly ttlMs: number;
   /** A store; with Redis, every store of a harness shares the same keys, as a cluster's processes do. */
-  store(options?: { maxSnapshots?: number }): PageSnapshotStore;
+  store(options?: { maxSnapshots?: number; maxBytes?: number; maxBytesPerOwner?: number }): PageSnapshotStore;
   advance(ms: number): Promise<void>;
   close(): Promise<void>;
 }

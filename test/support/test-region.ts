@@ -46,7 +46,7 @@ export async function startTestRegion(
   const config = regionConfig(region, {
     ...(options.federation ? { federation: options.federation } : {}),
     ...(options.sources ? { sources: options.sources } : {}),
-    server: { port: reserved.port },
+    server: { port: reserved.port, publicBaseUrl: `${reserved.url}/fhir` },
     auth: { issuers: [(await testIdentity()).issuerConfig()] },
     audit: options.audit ?? { store: { kind: 'file', directory: auditDirectory } },
     ...(options.config ? { extra: options.config } : {}),
