@@ -7,6 +7,8 @@ import { projectRoot } from '../config/load-config';
 import type { BrokerConfig } from '../config/schema';
 import { Federation } from './federation/federation';
 import { Redis } from 'ioredis';
+import type { RequestHandler } from 'express';
+import type { SourceDescriptor } from '../core/source-contract';
 import { closeRedis } from './redis/close-redis';
 import { createApp } from './http/app';
 import { answerClientErrors } from './http/hardening/client-error';
@@ -65,6 +67,31 @@ export interface StartBrokerOptions {
    * `api` role), or nothing (a test that inspects the journal alone).
    */
   readonly delivery?: 'relay-and-deliver' | 'relay' | false;
+  /**
+   * More routes on the broker's server, built from its parts (the clinician's viewer: see
+   * viewer/mount-viewer.ts). The broker knows nothing of them; they are mounted before the 404.
+   */
+  readonly mount?: (parts: BrokerParts) => MountedRoutes | Promise<MountedRoutes>;
+}
+
+/** What a mounted set of routes may use: the same view service, audit trail and registers as the API. */
+export interface BrokerParts {
+  readonly config: BrokerConfig;
+  readonly service: PatientViewService;
+  readonly sources: readonly SourceDescriptor[];
+  readonly trail: AuditTrail;
+  readonly objections: ObjectionRegister;
+  /** What each role may see: the same policy the view service applies. */
+  readonly policy: AccessPolicy;
+  readonly logger: Logger;
+  readonly version: string;
+  /** The broker's Redis connection, when `redis.url` is set. */
+  readonly redis?: Redis;
+}
+
+export interface MountedRoutes {
+  readonly routes: RequestHandler;
+  close?(): Promise<void>;
 }
 
 export async function startBroker(
@@ -167,6 +194,25 @@ export async function startBroker(
     ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
   });
   const peers = new PeerRegistry(config.peers);
+  let mounted: MountedRoutes | undefined;
+  try {
+    mounted = await options.mount?.({
+      config,
+      service,
+      sources: federation.adapters.map((adapter) => adapter.source),
+      trail,
+      objections,
+      policy,
+      logger,
+      version,
+      ...(redis ? { redis } : {}),
+    });
+  } catch (error) {
+    await delivery?.close();
+    await journal.close();
+    await closeRedis(redis, logger);
+    throw error;
+  }
   let draining = false;
   const app = createApp({
     service,
@@ -199,6 +245,7 @@ export async function startBroker(
     objections,
     alerts: new AlertDesk(trail),
     policy,
+    ...(mounted ? { extraRoutes: mounted.routes } : {}),
     readiness: () => ({
       ready: !draining,
       // An open circuit leaves the broker ready: partial views still work, and every pod shares the source.
@@ -235,6 +282,7 @@ export async function startBroker(
       });
     });
   } catch (error) {
+    await mounted?.close?.();
     await delivery?.close();
     await journal.close();
     await closeRedis(redis, logger);
@@ -258,6 +306,7 @@ export async function startBroker(
       await Promise.race([closed, grace]);
       server.closeAllConnections();
       await federation.close();
+      await mounted?.close?.();
       await pages.close();
       await delivery?.close();
       await journal.close();

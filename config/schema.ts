@@ -5,11 +5,13 @@ import { kebabId, odsCode, positiveMs, secretRef } from './sections/common';
 import { sensitiveDataSchema } from './sections/sensitive-data';
 import { serverSchema } from './sections/server';
 import { sourceSchema } from './sections/sources';
+import { viewerSchema } from './sections/viewer';
 
 export type { AuditConfig } from './sections/audit';
 export { GOVERNANCE_DUTIES, USER_TOKEN_ALGORITHMS, type GovernanceDuty } from './sections/auth';
 export type { SensitiveDataConfig } from './sections/sensitive-data';
 export { smartBackendAuthSchema, sourceSchema, type SourceConfig } from './sections/sources';
+export type { SignedLauncherConfig, SmartLauncherConfig, ViewerConfig } from './sections/viewer';
 
 export const configSchema = z
   .strictObject({
@@ -63,6 +65,8 @@ export const configSchema = z
         emergencyOverride: z.boolean().default(false),
       })
       .default({ emergencyOverride: false }),
+    /** The clinician's viewer and the clinical systems trusted to launch it (config/sections/viewer.ts). */
+    viewer: viewerSchema,
     logging: z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     }),

@@ -71,6 +71,8 @@ export interface AppOptions {
   readonly alerts: AlertDesk;
   /** Roles: for the governance duties. */
   readonly policy: AccessPolicy;
+  /** Routes mounted by the composition (the clinician's viewer), before the 404. */
+  readonly extraRoutes?: express.RequestHandler;
   /** Health detail for /readyz; `ready: false` while starting or draining. */
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
@@ -187,6 +189,8 @@ export function createApp(options: AppOptions): Express {
   app.use(
     recordRoutes({ service: options.service, sources: options.sources, requesterOf, trail: options.trail }),
   );
+
+  if (options.extraRoutes) app.use(options.extraRoutes);
 
   app.use((req, res) => {
     sendFhir(

@@ -16,7 +16,7 @@ export const USER_TOKEN_ALGORITHMS = [
   'EdDSA',
 ] as const;
 
-const issuerSchema = z
+export const issuerSchema = z
   .strictObject({
     issuer: z.string().min(1),
     /** Where the issuer's public keys are (fetched, cached, refetched at most once per cooldown)... */

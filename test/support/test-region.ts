@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../broker/observability/logger';
-import { startBroker, type RunningBroker } from '../../broker/start-broker';
+import { startBroker, type RunningBroker, type StartBrokerOptions } from '../../broker/start-broker';
 import { freePort } from '../../sim/free-port';
 import { testIdentity } from './identity';
 import { captureLogs } from './log-capture';
@@ -31,6 +31,8 @@ export async function startTestRegion(
     audit?: Record<string, unknown>;
     /** Other broker settings (objections, redis…), layered last. */
     config?: Record<string, unknown>;
+    /** How the broker starts (e.g. with the viewer mounted). */
+    brokerOptions?: StartBrokerOptions;
   } = {},
 ): Promise<TestRegion> {
   const brokerPort = await freePort();
@@ -50,7 +52,11 @@ export async function startTestRegion(
     audit: options.audit ?? { store: { kind: 'file', directory: auditDirectory } },
     ...(options.config ? { extra: options.config } : {}),
   });
-  const broker = await startBroker(config, createLogger({ level: 'debug', destination }));
+  const broker = await startBroker(
+    config,
+    createLogger({ level: 'debug', destination }),
+    options.brokerOptions ?? { delivery: 'relay-and-deliver' },
+  );
   return {
     region,
     broker,

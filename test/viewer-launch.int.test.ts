@@ -1,0 +1,225 @@
+import type { DocumentReference } from '@medplum/fhirtypes';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { mountViewer } from '../viewer/mount-viewer';
+import {
+  clinicalSystemViewerConfig,
+  startClinicalSystem,
+  type RunningClinicalSystem,
+} from '../sim/clinical-system';
+import { generatePopulation } from '../sim/population/generate-population';
+import { DEMO_NHS_NUMBERS } from '../sim/population/types';
+import type { PersonaId } from '../sim/identity-provider';
+import { startTestRegion, type TestRegion } from './support/test-region';
+import { axeViolations, launchBrowser, screenshot } from './support/browser';
+import { bearer } from './support/identity';
+
+const RICH = DEMO_NHS_NUMBERS.rich;
+const HOSTILE = '<script>window.hiePwned = 1</script>';
+
+/** The rich patient's first acute letter carries markup, as a hostile or careless source might send. */
+function populationWithHostileLetter(): ReturnType<typeof generatePopulation> {
+  const population = generatePopulation({ size: 20 });
+  const acute = population.nodes.acute;
+  const record = acute.records.get(acute.localIdByNhs.get(RICH)!)!;
+  const letter = record.resources.find((r) => r.resourceType === 'DocumentReference') as DocumentReference;
+  letter.description = `${HOSTILE} Discharge summary`;
+  letter.content![0]!.attachment.data = Buffer.from(`Dear colleague,\n${HOSTILE}\nYours sincerely`).toString(
+    'base64',
+  );
+  return population;
+}
+
+describe('the clinician’s viewer, in headless Chromium', () => {
+  let ehr: RunningClinicalSystem;
+  let world: TestRegion;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    ehr = await startClinicalSystem();
+    world = await startTestRegion({
+      population: populationWithHostileLetter(),
+      federation: { deadlineMs: 2500, sourceTimeoutMs: 2000 },
+      config: { viewer: clinicalSystemViewerConfig(ehr) },
+      brokerOptions: { delivery: 'relay-and-deliver', mount: mountViewer },
+    });
+    ehr.connectViewer(world.broker.url);
+    browser = await launchBrowser();
+  }, 60_000);
+
+  afterAll(async () => {
+    if (process.env.VIEWER_DEBUG)
+      process.stdout.write(
+        JSON.stringify(
+          world.logs.filter((l) => String(l.msg).startsWith('viewer')),
+          null,
+          1,
+        ),
+      );
+    await browser?.close();
+    await world?.close();
+    await ehr?.close();
+  });
+
+  beforeEach(async () => {
+    world.heal();
+    context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+  });
+  afterEach(async () => context?.close());
+
+  async function open(persona: PersonaId, nhsNumber = RICH): Promise<{ page: Page; urls: string[] }> {
+    const page = await context.newPage();
+    const urls: string[] = [];
+    page.on('request', (request) => urls.push(request.url()));
+    await page.goto(ehr.launchUrl(persona, nhsNumber));
+    return { page, urls };
+  }
+
+  it('when the ED doctor opens 9000000009 from the EHR launch, then the whole record shows on a phone with no NHS number in any viewer URL', async () => {
+    const started = Date.now();
+    const { page, urls } = await open('ed-doctor');
+    const elapsedMs = Date.now() - started;
+
+    expect(new URL(page.url()).pathname).toBe('/viewer/record');
+    await expect(page.locator('h1').textContent()).resolves.toContain('CLARKE, Amelia');
+    await expect(page.locator('.hie-banner').textContent()).resolves.toContain('900 000 0009');
+    expect(await page.title()).not.toMatch(/\d{3} ?\d{3} ?\d{4}|CLARKE/);
+    const sections = await page.locator('section.hie-section h2').allTextContents();
+    expect(sections).toHaveLength(10);
+    await expect(page.locator('.hie-badge').first().isVisible()).resolves.toBe(true);
+    await expect(page.locator('text=Also recorded by').count()).resolves.toBeGreaterThan(0);
+    // Every request to the broker after the clinical system handed over: no NHS number, no token.
+    const brokerRequests = urls.filter((url) => url.startsWith(world.broker.url));
+    expect(brokerRequests.length).toBeGreaterThan(3);
+    for (const url of brokerRequests) expect(url).not.toContain(RICH);
+    // One phone-width column: nothing scrolls sideways.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    await screenshot(page, 'viewer-record-360');
+    process.stdout.write(`viewer: launch to complete record ${elapsedMs} ms\n`);
+  });
+
+  it('when the record page is answered, then it is no-store, framed only by the clinical system, with no inline script or style', async () => {
+    const { page } = await open('gp');
+    const response = await page.reload();
+    const headers = response!.headers();
+    expect(headers['cache-control']).toBe('no-store');
+    expect(headers['content-security-policy']).toContain("script-src 'self'");
+    expect(headers['content-security-policy']).toContain("style-src 'self'");
+    expect(headers['content-security-policy']).toContain(`frame-ancestors 'self' ${ehr.url}`);
+    expect(headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(headers['x-frame-options']).toBeUndefined();
+    const html = await response!.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\sstyle=/);
+  });
+
+  it('when a source sent <script> in a letter, then it shows as text and never runs', async () => {
+    const { page } = await open('ed-doctor');
+    await page.locator('summary', { hasText: 'Read the letter' }).first().click();
+    const text = await page.locator('#documents').textContent();
+    expect(text).toContain(HOSTILE);
+    expect(await page.evaluate('window.hiePwned')).toBeUndefined();
+  });
+
+  it('when the receptionist opens the record, then only appointments (and contact details) show', async () => {
+    const { page } = await open('receptionist');
+    const sections = await page.locator('section.hie-section h2').allTextContents();
+    expect(sections).toEqual(['Contact details', 'Appointments']);
+    await expect(page.locator('text=Not shown to your role').count()).resolves.toBe(1);
+  });
+
+  it('when a source hangs, then its status says it timed out and the rest of the record renders within the deadline', async () => {
+    world.region.nodes.acute.setFault({ fault: { kind: 'hang' } });
+    const started = Date.now();
+    const { page } = await open('gp');
+    const elapsedMs = Date.now() - started;
+    await expect(page.locator('#source-status').textContent()).resolves.toContain(
+      'Riverside University Hospitals NHS Trust: not available — timed out',
+    );
+    await expect(page.locator('#source-status h2').textContent()).resolves.toContain('incomplete');
+    await expect(page.locator('#conditions .hie-item').count()).resolves.toBeGreaterThan(0);
+    expect(elapsedMs).toBeLessThan(2500 + 2000);
+    process.stdout.write(`viewer: launch to complete record with a hung source ${elapsedMs} ms\n`);
+  });
+
+  it('when the relationship cannot be verified, then emergency access asks for a reason, and is audited and alerted', async () => {
+    const { page } = await open('unrelated-clinician');
+    await expect(page.locator('h1').textContent()).resolves.toContain('could not confirm');
+    await page.locator('#basis-emergency').check();
+    await page.locator('#reason').fill('too short');
+    await page.locator('button[type=submit]').click();
+    await expect(page.locator('.nhsuk-error-summary').textContent()).resolves.toContain('10 to 500');
+
+    await page.locator('#reason').fill('Unconscious in resus, no history available from anyone');
+    await page.locator('button[type=submit]').click();
+    expect(new URL(page.url()).pathname).toBe('/viewer/record');
+    await expect(page.locator('.hie-user').textContent()).resolves.toContain('emergency access');
+
+    const alerts = (await (
+      await fetch(`${world.broker.url}/admin/alerts?status=open`, {
+        headers: { authorization: await bearer('privacy-officer') },
+      })
+    ).json()) as { alerts?: { kind: string }[] } | { kind: string }[];
+    expect(JSON.stringify(alerts)).toContain('emergency');
+  });
+
+  it('when a forged access form arrives without the session’s token, then nothing is stated and the page says so', async () => {
+    await open('unrelated-clinician');
+    // Another site's form would carry the cookie (SameSite=Lax lets no cross-site POST do so); sent here as if it had.
+    const cookie = (await context.cookies(world.broker.url)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const forged = await fetch(`${world.broker.url}/viewer/access`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: 'csrf=forged&basis=emergency&reason=Unconscious+in+resus+now',
+      redirect: 'manual',
+    });
+    const status = forged.status;
+    const after = await fetch(`${world.broker.url}/viewer/record`, { headers: { cookie } });
+    expect(after.status).toBe(403);
+    expect(await after.text()).toContain('could not confirm');
+    expect(status).toBe(403);
+  });
+
+  it('when the axe check runs at 360×800 and 1280×800, then it finds no violations', async () => {
+    const { page } = await open('ed-doctor');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await axeViolations(page)).toEqual([]);
+    await screenshot(page, 'viewer-record-1280');
+  });
+
+  it('when a clinical system posts a signed launch, then the record opens, and the same token is refused a second time', async () => {
+    const page = await context.newPage();
+    await page.goto(ehr.signedLaunchUrl('gp', RICH));
+    await page.locator('button[type=submit]').click();
+    await page.waitForURL(/\/viewer\/record$/);
+    await expect(page.locator('h1').textContent()).resolves.toContain('CLARKE, Amelia');
+
+    const token = await ehr.launchToken('gp', RICH);
+    const post = (): Promise<Response> =>
+      fetch(`${world.broker.url}/launch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ launch_token: token }).toString(),
+        redirect: 'manual',
+      });
+    const first = await post();
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe('/viewer/record');
+    const again = await post();
+    expect(again.status).toBe(401);
+    expect(await again.text()).toContain('already been used');
+  });
+
+  it('when a system that is not configured launches, or there is no session, then the viewer refuses and says what to do', async () => {
+    const page = await context.newPage();
+    const launched = await page.goto(
+      `${world.broker.url}/launch?iss=${encodeURIComponent('https://evil.example/fhir')}&launch=x`,
+    );
+    expect(launched!.status()).toBe(403);
+    await expect(page.locator('main').textContent()).resolves.toContain('not configured');
+    const record = await page.goto(`${world.broker.url}/viewer/record`);
+    expect(record!.status()).toBe(401);
+    await expect(page.locator('h1').textContent()).resolves.toBe('Your session has ended');
+  });
+});
