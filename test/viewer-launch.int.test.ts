@@ -95,6 +95,7 @@ describe('the clinician’s viewer, in headless Chromium', () => {
     // One phone-width column: nothing scrolls sideways.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await screenshot(page, 'viewer-record-360');
+    await screenshot(page, 'viewer-record-360-top', { fullPage: false });
     process.stdout.write(`viewer: launch to complete record ${elapsedMs} ms\n`);
   });
 

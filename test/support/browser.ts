@@ -48,10 +48,14 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 }
 
 /** Saves a full-page screenshot under test/artifacts/ (gitignored). */
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<string> {
   const dir = path.join(__dirname, '..', 'artifacts');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? true });
   return file;
 }
