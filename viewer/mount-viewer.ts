@@ -36,6 +36,7 @@ import {
 export function mountViewer(parts: BrokerParts): MountedRoutes {
   const { config, logger } = parts;
   const viewer = config.viewer;
+  if (!viewer.enabled) return { routes: Router() };
   const store: SessionStore = parts.redis
     ? new RedisSessionStore(parts.redis, `hie-broker:${config.broker.id}:viewer:`)
     : new MemorySessionStore();
