@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { DocumentReference } from '@medplum/fhirtypes';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { mountViewer } from '../viewer/mount-viewer';
@@ -222,6 +224,23 @@ describe('the clinician’s viewer, in headless Chromium', () => {
     expect(after.status).toBe(403);
     expect(await after.text()).toContain('could not confirm');
     expect(status).toBe(403);
+  });
+
+  it('when a result is repeated, then it shows as a chart with its reference range and a table of values, without JavaScript', async () => {
+    await context.close();
+    context = await browser.newContext({ viewport: { width: 360, height: 800 }, javaScriptEnabled: false });
+    const { page } = await open('gp');
+    const trends = page.locator('#results figure.hie-trend');
+    expect(await trends.count()).toBeGreaterThan(0);
+    const withRange = page.locator('#results figure.hie-trend:has(rect.hie-trend__range)');
+    expect(await withRange.count()).toBeGreaterThan(0);
+    const first = withRange.first();
+    expect(await first.locator('svg title').textContent()).toMatch(/\d+ values from .* to /);
+    expect(await first.locator('svg circle').count()).toBeGreaterThanOrEqual(2);
+    expect(await first.locator('tbody tr').count()).toBe(await first.locator('svg circle').count());
+    await first.locator('summary').click();
+    mkdirSync(path.join(__dirname, 'artifacts'), { recursive: true });
+    await first.screenshot({ path: path.join(__dirname, 'artifacts', 'viewer-trend-360.png') });
   });
 
   it('when the axe check runs at 360×800 and 1280×800, then it finds no violations', async () => {

@@ -4,6 +4,7 @@ import type { PatientRecord, RecordSourceStatus } from '../broker/record/record-
 import { SECTION_OF_TYPE, type SectionId } from '../broker/record/sections';
 import type { RecordResourceType } from '../core/fhir/resource-types';
 import type { PatientView } from '../broker/view/patient-view-service';
+import { CHART, resultTrends } from './result-trends';
 
 /** The longest letter shown in the page; a longer one is cut, and says so. */
 const MAX_LETTER_CHARS = 100_000;
@@ -74,6 +75,12 @@ export function recordPage(input: {
       ? `${w.excludedSources} source(s) whose patient details disagree (${w.excludedItems} item(s))`
       : '',
   ].filter(Boolean);
+  const byRef = new Map(
+    input.view.entries.map(({ resource }) => [`${resource.resourceType}/${resource.id}`, resource]),
+  );
+  const results = record.sections.find((s) => s.id === 'results');
+  const trends =
+    results && visible.has('results') ? resultTrends(results.items, (ref) => byRef.get(ref)) : [];
   const statuses = record.sources.map((s) => ({ id: s.id, name: s.name, phrase: statusPhrase(s) }));
   const relationship = input.view.access;
   return {
@@ -84,6 +91,8 @@ export function recordPage(input: {
     incomplete: record.sources.filter((s) => s.status !== 'ok' && s.status !== 'no-match'),
     withheld,
     letters: lettersOf(input.view),
+    trends,
+    chart: CHART,
     user: input.requester,
     access:
       relationship.basis === 'emergency'
