@@ -243,6 +243,53 @@ describe('the clinician’s viewer, in headless Chromium', () => {
     await first.screenshot({ path: path.join(__dirname, 'artifacts', 'viewer-trend-360.png') });
   });
 
+  it('when a clinician moves and collapses sections, then a reload and their next launch keep that arrangement', async () => {
+    const { page } = await open('mh-nurse');
+    const headings = (): Promise<string[]> => page.locator('section.hie-section h2').allTextContents();
+    const before = await headings();
+    expect(before.slice(0, 2)).toEqual(['Contact details', 'Involved teams']);
+    await page.locator('#allergies button[value=up]').click();
+    await page.locator('#contacts button[value=collapse]').click();
+    const after = await headings();
+    expect(after.indexOf('Allergies')).toBe(before.indexOf('Allergies') - 1);
+    expect(after[0]).toMatch(/^Contact details \(\d+, collapsed\)$/);
+    expect(await page.locator('#contacts .hie-item').count()).toBe(0);
+
+    await page.reload();
+    expect(await headings()).toEqual(after);
+    const again = await open('mh-nurse');
+    expect(await again.page.locator('section.hie-section h2').allTextContents()).toEqual(after);
+    // Another user's arrangement is their own.
+    const other = await open('gp');
+    expect((await other.page.locator('section.hie-section h2').allTextContents())[0]).toBe('Contact details');
+  });
+
+  it('when the record is filtered by source and period, then only matching items show and the page says it is filtered', async () => {
+    const { page } = await open('ed-doctor');
+    await page.locator('#filter-source').selectOption('ambulance');
+    await page.locator('.hie-filters button[type=submit]').click();
+    expect(new URL(page.url()).search).toBe('?period=&source=ambulance');
+    await expect(page.locator('.hie-filters').textContent()).resolves.toContain('Filtered');
+    const items = page.locator('section.hie-section:not(#contacts) .hie-item');
+    expect(await items.count()).toBeGreaterThan(0);
+    for (const text of await items.allTextContents()) expect(text).toContain('Capital Ambulance Service');
+    await page.locator('#filter-period').selectOption('1y');
+    await page.locator('#filter-source').selectOption('');
+    await page.locator('.hie-filters button[type=submit]').click();
+    for (const date of await page.locator('section.hie-section .hie-item__date').allTextContents()) {
+      expect(
+        Date.parse(
+          date
+            .replace(/ Upcoming$/, '')
+            .trim()
+            .split(' ')
+            .slice(0, 3)
+            .join(' '),
+        ),
+      ).toBeGreaterThan(Date.now() - 366 * 24 * 3600 * 1000);
+    }
+  });
+
   it('when the axe check runs at 360×800 and 1280×800, then it finds no violations', async () => {
     const { page } = await open('ed-doctor');
     expect(await axeViolations(page)).toEqual([]);

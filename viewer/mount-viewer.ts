@@ -11,7 +11,9 @@ import { OutcomeError } from '../core/outcome-error';
 import { viewerAssets } from './assets';
 import { LaunchRefused } from './launch-error';
 import type { LaunchedUser } from './launched-user';
-import { recordPage } from './record-page';
+import { filtersOf, recordPage } from './record-page';
+import { SECTION_ACTIONS, SectionPreferencesStore, type SectionAction } from './section-preferences';
+import { SECTION_IDS, type SectionId } from '../broker/record/sections';
 import { createRenderer } from './render';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from './session-store';
 import { SignedLaunch } from './signed-launch';
@@ -41,6 +43,7 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
     ? new RedisSessionStore(parts.redis, `hie-broker:${config.broker.id}:viewer:`)
     : new MemorySessionStore();
   const sessions = new ViewerSessions(store, viewer.sessionIdleMinutes * 60_000);
+  const preferences = new SectionPreferencesStore(store);
   const smart = new SmartLaunch(viewer.smartLaunchers);
   const signed = new SignedLaunch(viewer.signedLaunchers, store);
   const render = createRenderer();
@@ -167,15 +170,23 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
         audit: auditContextOf(req, res, 'operation'),
       });
       assertViewAvailable(view, { notFoundIs404: true });
-      const record = buildRecord({
-        nhsNumber: session.nhsNumber,
-        view,
-        sources: parts.sources,
-        now: new Date(),
-      });
+      const now = new Date();
+      const record = buildRecord({ nhsNumber: session.nhsNumber, view, sources: parts.sources, now });
       page(res, 200, 'record.njk', {
         pageTitle: 'Patient record',
-        ...recordPage({ record, view, requester, permitted }),
+        csrf: session.csrf,
+        ...recordPage({
+          record,
+          view,
+          requester,
+          permitted,
+          preferences: await preferences.get(requester.userId),
+          filters: filtersOf(
+            req.query,
+            parts.sources.map((s) => s.id),
+          ),
+          now,
+        }),
       });
     } catch (error) {
       if (error instanceof AccessDenied && error.reason === 'no-relationship')
@@ -187,6 +198,23 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
         });
       throw error;
     }
+  });
+
+  // The user's arrangement of the sections: a form per section, so it works without JavaScript.
+  router.post('/viewer/preferences', async (req, res) => {
+    locals(res).route = '/viewer/preferences';
+    const current = await sessions.current(req);
+    if (!current)
+      return message(res, 401, 'Your session has ended', 'Open the record again from your clinical system.');
+    const form = await readForm(req, config.server.maxBodyBytes);
+    if (!sameToken(form.get('csrf') ?? '', current.session.csrf))
+      return message(res, 403, 'This form has expired', 'Reload the record and try again.');
+    const section = form.get('section') as SectionId | undefined;
+    const action = form.get('action') as SectionAction | undefined;
+    if (!section || !SECTION_IDS.includes(section) || !action || !SECTION_ACTIONS.includes(action))
+      throw new LaunchRefused('invalid', 'Choose a section and what to do with it.');
+    await preferences.apply(current.session.requester.userId, section, action);
+    res.redirect(303, `/viewer/record#${section}`);
   });
 
   router.post('/viewer/access', async (req, res) => {
