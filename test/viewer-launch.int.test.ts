@@ -73,7 +73,7 @@ describe('the clinician’s viewer, in headless Chromium', () => {
   });
   afterEach(async () => context?.close());
 
-  async function open(persona: PersonaId, nhsNumber = RICH): Promise<{ page: Page; urls: string[] }> {
+  async function open(persona: PersonaId, nhsNumber: string = RICH): Promise<{ page: Page; urls: string[] }> {
     const page = await context.newPage();
     const urls: string[] = [];
     page.on('request', (request) => urls.push(request.url()));
@@ -288,6 +288,44 @@ describe('the clinician’s viewer, in headless Chromium', () => {
         ),
       ).toBeGreaterThan(Date.now() - 366 * 24 * 3600 * 1000);
     }
+  });
+
+  it('when a GP records from the page that the patient objects to all sharing, then the next view is refused and the privacy officer is alerted', async () => {
+    const patient = DEMO_NHS_NUMBERS.gpAndNeighbour;
+    const { page } = await open('gp', patient);
+    await page.locator('summary', { hasText: 'objects to sharing' }).click();
+    await page.locator('#scope-all').check();
+    await page.locator('button', { hasText: 'Record the objection' }).click();
+    await expect(page.locator('h1').textContent()).resolves.toBe('The objection is recorded');
+
+    const refused = await page.goto(`${world.broker.url}/viewer/record`);
+    expect(refused!.status()).toBe(403);
+    await expect(page.locator('main').textContent()).resolves.toContain('objected');
+    const alerts = await fetch(`${world.broker.url}/admin/alerts?status=open`, {
+      headers: { authorization: await bearer('privacy-officer') },
+    });
+    const body = await alerts.text();
+    expect(body).toContain('objection-recorded');
+    expect(body).toContain(patient);
+    // The register holds it as a Consent naming who recorded it.
+    const consents = await fetch(`${world.fhir}/Consent?patient=${patient}`, {
+      headers: { authorization: await bearer('privacy-officer'), accept: 'application/fhir+json' },
+    });
+    expect(await consents.text()).toContain('555000000001');
+  });
+
+  it('when a receptionist opens the record, then recording an objection is not offered, and a forged one is refused', async () => {
+    const { page } = await open('receptionist');
+    await expect(page.locator('text=objects to sharing').count()).resolves.toBe(0);
+    const cookie = (await context.cookies(world.broker.url)).map((c) => `${c.name}=${c.value}`).join('; ');
+    const html = await (await fetch(`${world.broker.url}/viewer/record`, { headers: { cookie } })).text();
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)![1]!;
+    const forged = await fetch(`${world.broker.url}/viewer/objection`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ csrf, scope: 'all', date: '2026-01-01' }).toString(),
+    });
+    expect(forged.status).toBe(403);
   });
 
   it('when the axe check runs at 360×800 and 1280×800, then it finds no violations', async () => {

@@ -12,6 +12,7 @@ import { viewerAssets } from './assets';
 import { LaunchRefused } from './launch-error';
 import type { LaunchedUser } from './launched-user';
 import { filtersOf, recordPage } from './record-page';
+import { objectionConsent, readObjectionForm } from './objection-form';
 import { SECTION_ACTIONS, SectionPreferencesStore, type SectionAction } from './section-preferences';
 import { SECTION_IDS, type SectionId } from '../broker/record/sections';
 import { createRenderer } from './render';
@@ -49,6 +50,10 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
   const render = createRenderer();
   const assets = viewerAssets();
   const launchTtlMs = viewer.launchTimeoutSeconds * 1000;
+  // The organisations a patient may object to sharing from: those holding the configured sources.
+  const organisations = [
+    ...new Map(parts.sources.map((s) => [s.odsCode, { ods: s.odsCode, name: s.name }])).values(),
+  ];
   const frameAncestors = [
     "'self'",
     ...new Set([...viewer.smartLaunchers, ...viewer.signedLaunchers].flatMap((l) => l.frameAncestors)),
@@ -175,6 +180,8 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
       page(res, 200, 'record.njk', {
         pageTitle: 'Patient record',
         csrf: session.csrf,
+        canRecordObjection: parts.policy.holds(requester, 'objection-record'),
+        organisations,
         ...recordPage({
           record,
           view,
@@ -215,6 +222,49 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
       throw new LaunchRefused('invalid', 'Choose a section and what to do with it.');
     await preferences.apply(current.session.requester.userId, section, action);
     res.redirect(303, `/viewer/record#${section}`);
+  });
+
+  // A clinician records the objection the patient has just told them of: in force at once, alerted.
+  router.post('/viewer/objection', async (req, res) => {
+    locals(res).route = '/viewer/objection';
+    const current = await sessions.current(req);
+    if (!current)
+      return message(res, 401, 'Your session has ended', 'Open the record again from your clinical system.');
+    const form = await readForm(req, config.server.maxBodyBytes);
+    const { session } = current;
+    if (!sameToken(form.get('csrf') ?? '', session.csrf))
+      return message(res, 403, 'This form has expired', 'Reload the record and try again.');
+    const requester = requesterOf(session);
+    parts.policy.requireDuty(requester, 'objection-record');
+    const now = new Date();
+    const objection = readObjectionForm(
+      form,
+      organisations.map((o) => o.ods),
+      now.toISOString().slice(0, 10),
+    );
+    if ('problem' in objection)
+      return message(res, 400, 'The objection was not recorded', `${objection.problem.text}.`);
+    if (session.tokenId) locals(res).tokenId = session.tokenId;
+    await parts.objections.create(
+      objectionConsent({ nhsNumber: session.nhsNumber, objection, recordedBy: requester, now }),
+      { ...auditContextOf(req, res, 'create'), requester },
+      [
+        {
+          kind: 'objection-recorded',
+          reason: objection.organisations.length
+            ? `to sharing from ${objection.organisations.join(', ')}, from ${objection.date}`
+            : `to all sharing, from ${objection.date}`,
+        },
+      ],
+    );
+    message(
+      res,
+      200,
+      'The objection is recorded',
+      objection.organisations.length
+        ? 'From now on, nothing from those organisations is shared in this patient’s record. The privacy officer has been told, and will confirm it with the patient.'
+        : 'From now on, nothing from this patient’s record is shared. The privacy officer has been told, and will confirm it with the patient.',
+    );
   });
 
   router.post('/viewer/access', async (req, res) => {
