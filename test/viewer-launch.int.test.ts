@@ -99,6 +99,14 @@ describe('the clinician’s viewer, in headless Chromium', () => {
     expect(brokerRequests.length).toBeGreaterThan(3);
     for (const url of brokerRequests) expect(url).not.toContain(RICH);
     // One phone-width column: nothing scrolls sideways.
+    if (process.env.VIEWER_DEBUG)
+      process.stdout.write(
+        String(
+          await page.evaluate(
+            "[...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 361).slice(0, 8).map((e) => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join('\\n')",
+          ),
+        ),
+      );
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await screenshot(page, 'viewer-record-360');
     await screenshot(page, 'viewer-record-360-top', { fullPage: false });

@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { BrokerParts, MountedRoutes } from '../broker/start-broker';
 import { auditContextOf } from '../broker/http/audit-context';
@@ -80,7 +81,15 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
     });
     // frame-ancestors decides who may frame the viewer; X-Frame-Options would forbid every clinical system.
     res.removeHeader('X-Frame-Options');
-    res.send(render(template, { assets: assets.prefix, ...context }));
+    const html = render(template, { assets: assets.prefix, ...context });
+    // A record is tens of kilobytes of text: gzipped for phones. (Nothing an attacker chooses is
+    // reflected into a page beside its CSRF token, so compression reveals nothing of it.)
+    res.vary('Accept-Encoding');
+    if (/\bgzip\b/.test(res.req.get('accept-encoding') ?? '')) {
+      res.set('Content-Encoding', 'gzip').send(gzipSync(html));
+      return;
+    }
+    res.send(html);
   };
   const message = (res: Response, status: number, heading: string, text: string): void =>
     page(res, status, 'message.njk', {
@@ -317,8 +326,14 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
           ? error.text
           : (error.outcome.issue?.[0]?.details?.text ?? 'The record could not be shown.');
       if (error instanceof LaunchRefused && error.cause)
+        // The library's reason only (its error may hold the token response: a token, an NHS number).
         logger.warn(
-          { requestId: locals(res).trace.requestId, err: error.cause, route: locals(res).route },
+          {
+            requestId: locals(res).trace.requestId,
+            route: locals(res).route,
+            reason: String((error.cause as Error).message ?? error.cause).slice(0, 200),
+            code: (error.cause as { code?: unknown }).code,
+          },
           'viewer launch refused',
         );
       return message(res, error.status, headingOf(error.status), text);
