@@ -83,6 +83,8 @@ export interface BrokerParts {
   readonly objections: ObjectionRegister;
   /** What each role may see: the same policy the view service applies. */
   readonly policy: AccessPolicy;
+  /** The per-user and per-organisation view budgets the API spends (shared through Redis when set). */
+  readonly rateLimits: RateLimits;
   readonly logger: Logger;
   readonly version: string;
   /** The broker's Redis connection, when `redis.url` is set. */
@@ -203,6 +205,7 @@ export async function startBroker(
       trail,
       objections,
       policy,
+      rateLimits,
       logger,
       version,
       ...(redis ? { redis } : {}),

@@ -172,6 +172,19 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
     const { session } = current;
     const requester = requesterOf(session);
     if (session.tokenId) locals(res).tokenId = session.tokenId;
+    // The same budgets as the API's views: a session is no way round them.
+    const budget = await parts.rateLimits.consume(requester);
+    if (!budget.allowed) {
+      res.set('Retry-After', String(budget.retryAfterSeconds));
+      return message(
+        res,
+        429,
+        'Too many records opened',
+        budget.scope === 'user'
+          ? 'You have opened more records than allowed in a short time. Wait a minute before trying again.'
+          : 'Your organisation has opened more records than allowed in a short time. Wait a minute before trying again.',
+      );
+    }
     let permitted: RecordResourceType[];
     try {
       permitted = parts.policy.decide(requester, [...RECORD_RESOURCE_TYPES]);
