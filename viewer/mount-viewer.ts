@@ -44,7 +44,8 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
   const store: SessionStore = parts.redis
     ? new RedisSessionStore(parts.redis, `hie-broker:${config.broker.id}:viewer:`)
     : new MemorySessionStore();
-  const sessions = new ViewerSessions(store, viewer.sessionIdleMinutes * 60_000);
+  const sameSite = viewer.embedded ? 'None' : 'Lax';
+  const sessions = new ViewerSessions(store, viewer.sessionIdleMinutes * 60_000, sameSite);
   const preferences = new SectionPreferencesStore(store);
   const smart = new SmartLaunch(viewer.smartLaunchers);
   const signed = new SignedLaunch(viewer.signedLaunchers, store);
@@ -130,6 +131,7 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
     // The state is also bound to this browser: a callback in another browser cannot complete it.
     setCookie(res, LAUNCH_COOKIE, pending.state, {
       secure: req.secure,
+      sameSite,
       maxAgeSeconds: viewer.launchTimeoutSeconds,
       path: '/viewer/callback',
     });
@@ -147,7 +149,12 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
         'This sign-in has expired or did not start in this browser. Open the record again from your clinical system.',
       );
     await store.delete(`launch:${state}`);
-    setCookie(res, LAUNCH_COOKIE, '', { secure: req.secure, maxAgeSeconds: 0, path: '/viewer/callback' });
+    setCookie(res, LAUNCH_COOKIE, '', {
+      secure: req.secure,
+      sameSite,
+      maxAgeSeconds: 0,
+      path: '/viewer/callback',
+    });
     const pending = pendingLaunchSchema.parse(JSON.parse(raw));
     const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host')}`);
     await startSession(req, res, await smart.complete(pending, url));

@@ -42,19 +42,24 @@ export function setCookie(
   res: Response,
   name: string,
   value: string,
-  options: { secure: boolean; maxAgeSeconds?: number; path?: string },
+  options: { secure: boolean; sameSite?: CookieSameSite; maxAgeSeconds?: number; path?: string },
 ): void {
+  const sameSite = options.sameSite ?? 'Lax';
   const parts = [
     `${name}=${value}`,
     `Path=${options.path ?? '/'}`,
     'HttpOnly',
     // Lax: sent on the top-level navigation back from the clinical system's authorisation server.
-    'SameSite=Lax',
-    ...(options.secure ? ['Secure'] : []),
+    // None (a viewer framed by another site's clinical system) is only ever sent over TLS.
+    `SameSite=${sameSite}`,
+    ...(options.secure || sameSite === 'None' ? ['Secure'] : []),
     ...(options.maxAgeSeconds !== undefined ? [`Max-Age=${options.maxAgeSeconds}`] : []),
   ];
   res.append('Set-Cookie', parts.join('; '));
 }
+
+/** Lax by default; None when the viewer is framed by clinical systems on other sites (`viewer.embedded`). */
+export type CookieSameSite = 'Lax' | 'None';
 
 export const randomToken = (): string => randomBytes(32).toString('base64url');
 
@@ -76,12 +81,13 @@ export class ViewerSessions {
   constructor(
     private readonly store: SessionStore,
     private readonly idleMs: number,
+    private readonly sameSite: CookieSameSite = 'Lax',
   ) {}
 
   async start(req: Request, res: Response, session: Omit<ViewerSession, 'csrf'>): Promise<void> {
     const id = randomToken();
     await this.store.set(keyOf(id), JSON.stringify({ ...session, csrf: randomToken() }), this.idleMs);
-    setCookie(res, cookieName(req.secure), id, { secure: req.secure });
+    setCookie(res, cookieName(req.secure), id, { secure: req.secure, sameSite: this.sameSite });
   }
 
   /** The request's session, its idle time restarted; undefined when there is none or it has ended. */
@@ -102,7 +108,11 @@ export class ViewerSessions {
 
   async end(req: Request, res: Response, id: string): Promise<void> {
     await this.store.delete(keyOf(id));
-    setCookie(res, cookieName(req.secure), '', { secure: req.secure, maxAgeSeconds: 0 });
+    setCookie(res, cookieName(req.secure), '', {
+      secure: req.secure,
+      sameSite: this.sameSite,
+      maxAgeSeconds: 0,
+    });
   }
 }
 

@@ -52,6 +52,12 @@ export const viewerSchema = z
     sessionIdleMinutes: z.number().int().min(1).max(60).default(15),
     /** A launch (authorisation request under way) must come back within this. */
     launchTimeoutSeconds: z.number().int().min(30).max(900).default(300),
+    /**
+     * The viewer is shown in a frame by clinical systems on other sites: its cookies are then
+     * SameSite=None (and so Secure: TLS only), since a framed page gets no Lax cookie. Every form
+     * carries the session's CSRF token either way.
+     */
+    embedded: z.boolean().default(false),
   })
   .default({
     enabled: false,
@@ -59,6 +65,7 @@ export const viewerSchema = z
     signedLaunchers: [],
     sessionIdleMinutes: 15,
     launchTimeoutSeconds: 300,
+    embedded: false,
   });
 
 export type ViewerConfig = z.infer<typeof viewerSchema>;
