@@ -215,6 +215,12 @@ describe('the clinician’s viewer, in headless Chromium', () => {
       })
     ).json()) as { alerts?: { kind: string }[] } | { kind: string }[];
     expect(JSON.stringify(alerts)).toContain('emergency');
+    const audit = await fetch(`${world.fhir}/AuditEvent?patient=${RICH}&agent=555000000009`, {
+      headers: { authorization: await bearer('privacy-officer'), accept: 'application/fhir+json' },
+    });
+    const events = await audit.text();
+    expect(events).toContain('Unconscious in resus, no history available from anyone');
+    expect(events).toContain('110113');
   });
 
   it('when a forged access form arrives without the session’s token, then nothing is stated and the page says so', async () => {
