@@ -20,6 +20,7 @@ COPY core ./core
 COPY config ./config
 COPY adapters ./adapters
 COPY broker ./broker
+COPY viewer ./viewer
 COPY sim ./sim
 COPY bench ./bench
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
@@ -40,6 +41,9 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY config/default.yaml config/sources.example.yaml ./config/
+# The viewer's templates and its own assets are read at run time (nhsuk-frontend's come with node_modules).
+COPY viewer/templates ./viewer/templates
+COPY viewer/public ./viewer/public
 # The only writable places, for a read-only root filesystem: the file audit journal (config
 # audit.store.directory, data/audit relative to /app) and the temporary directory. Mount volumes there.
 RUN mkdir -p /app/data/audit && chown -R 1000:1000 /app/data
@@ -50,5 +54,6 @@ EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/livez').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# As `npm start`: the tracing entry first (it starts OpenTelemetry only when OTEL_* asks for it).
-CMD ["node", "--max-semi-space-size=32", "--require=./dist/broker/observability/tracing.js", "dist/broker/main.js"]
+# As `npm start`: the tracing entry first (it starts OpenTelemetry only when OTEL_* asks for it), then
+# the broker process with the clinician's viewer mounted when viewer.enabled is set.
+CMD ["node", "--max-semi-space-size=32", "--require=./dist/broker/observability/tracing.js", "dist/viewer/main.js"]

@@ -20,6 +20,8 @@ const MAY_NOT_IMPORT = {
 };
 /** The sim files that start a real broker (the demo, the neighbouring region): sim → broker, config. */
 const SIM_COMPOSITION = ['sim/demo.ts', 'sim/neighbouring-region.ts', 'sim/region-config.ts'];
+/** The demo also mounts the clinician's viewer on its broker: sim/demo.ts → viewer, for that composition only. */
+const SIM_DEMO = 'sim/demo.ts';
 
 const boundaryZones = (folder, forbidden) =>
   forbidden
@@ -73,6 +75,21 @@ export default tseslint.config(
           zones: boundaryZones(
             'sim',
             MAY_NOT_IMPORT.sim.filter((other) => other !== 'broker' && other !== 'config'),
+          ),
+        },
+      ],
+    },
+  },
+  {
+    files: [SIM_DEMO],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: import.meta.dirname,
+          zones: boundaryZones(
+            'sim',
+            MAY_NOT_IMPORT.sim.filter((other) => !['broker', 'config', 'viewer'].includes(other)),
           ),
         },
       ],

@@ -4,7 +4,7 @@ import { brokerProcesses, checkCluster, runClusterPrimary } from './cluster-prim
 import { checkRole, processRole, RoleError, type ProcessRole } from './jobs/process-role';
 import { createLogger } from './observability/logger';
 import { flushTraces } from './observability/spans';
-import { startBroker } from './start-broker';
+import { startBroker, type StartBrokerOptions } from './start-broker';
 import { startWorker } from './start-worker';
 
 /** Prints why the process cannot start, one line or a list, without a stack, and exits 1. */
@@ -19,7 +19,7 @@ function refuse(text: string): never {
  * BROKER_PROCESSES=N (default 1) runs N processes of that role behind the one port, as a cluster
  * (see cluster-primary.ts). Configuration errors are listed and exit 1, without a stack.
  */
-async function main(): Promise<void> {
+async function main(mount: StartBrokerOptions['mount']): Promise<void> {
   let config;
   let role: ProcessRole;
   let processes: number;
@@ -42,7 +42,10 @@ async function main(): Promise<void> {
   const running =
     role === 'worker'
       ? await startWorker(config, logger)
-      : await startBroker(config, logger, { delivery: role === 'api' ? 'relay' : 'relay-and-deliver' });
+      : await startBroker(config, logger, {
+          delivery: role === 'api' ? 'relay' : 'relay-and-deliver',
+          ...(mount ? { mount } : {}),
+        });
   const stop = (signal: string): void => {
     logger.info({ signal, role }, 'shutting down');
     running
@@ -61,11 +64,21 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-main().catch((error: unknown) => {
-  // A setting only the composition can check (e.g. server.publicBaseUrl with peers).
-  if (error instanceof ConfigError) refuse(error.describe());
-  const code = (error as NodeJS.ErrnoException).code;
-  const message = code === 'EADDRINUSE' ? 'the port is already in use (set PORT)' : (error as Error).message;
-  process.stderr.write(`hie-broker failed to start: ${message}\n`);
-  process.exit(1);
-});
+/**
+ * Runs this process as the broker; `mount` adds routes to the API role's server (viewer/main.ts mounts
+ * the clinician's viewer this way, so that the broker itself knows nothing of it).
+ */
+export function runBrokerProcess(mount?: StartBrokerOptions['mount']): void {
+  main(mount).catch((error: unknown) => {
+    // A setting only the composition can check (e.g. server.publicBaseUrl with peers).
+    if (error instanceof ConfigError) refuse(error.describe());
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'EADDRINUSE' ? 'the port is already in use (set PORT)' : (error as Error).message;
+    process.stderr.write(`hie-broker failed to start: ${message}\n`);
+    process.exit(1);
+  });
+}
+
+// Run directly (`node dist/broker/main.js`): the broker alone.
+if (require.main === module) runBrokerProcess();

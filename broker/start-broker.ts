@@ -7,6 +7,8 @@ import { projectRoot } from '../config/load-config';
 import type { BrokerConfig } from '../config/schema';
 import { Federation } from './federation/federation';
 import { Redis } from 'ioredis';
+import type { RequestHandler } from 'express';
+import type { SourceDescriptor } from '../core/source-contract';
 import { closeRedis } from './redis/close-redis';
 import { createApp } from './http/app';
 import { answerClientErrors } from './http/hardening/client-error';
@@ -83,6 +85,33 @@ export interface StartBrokerOptions {
    * the address the broker listens on, fixed once it listens. Never derived from a request.
    */
   readonly publicBaseUrl?: 'listening-address';
+  /**
+   * More routes on the broker's server, built from its parts (the clinician's viewer: see
+   * viewer/mount-viewer.ts). The broker knows nothing of them; they are mounted before the 404.
+   */
+  readonly mount?: (parts: BrokerParts) => MountedRoutes | Promise<MountedRoutes>;
+}
+
+/** What a mounted set of routes may use: the same view service, audit trail and registers as the API. */
+export interface BrokerParts {
+  readonly config: BrokerConfig;
+  readonly service: PatientViewService;
+  readonly sources: readonly SourceDescriptor[];
+  readonly trail: AuditTrail;
+  readonly objections: ObjectionRegister;
+  /** What each role may see: the same policy the view service applies. */
+  readonly policy: AccessPolicy;
+  /** The per-user and per-organisation view budgets the API spends (shared through Redis when set). */
+  readonly rateLimits: RateLimits;
+  readonly logger: Logger;
+  readonly version: string;
+  /** The broker's Redis connection, when `redis.url` is set. */
+  readonly redis?: Redis;
+}
+
+export interface MountedRoutes {
+  readonly routes: RequestHandler;
+  close?(): Promise<void>;
 }
 
 export async function startBroker(
@@ -231,6 +260,26 @@ export async function startBroker(
   const replays = redis
     ? new RedisReplayStore(redis, `hie-broker:${config.broker.id}:jti:`)
     : new MemoryReplayStore();
+  let mounted: MountedRoutes | undefined;
+  try {
+    mounted = await options.mount?.({
+      config,
+      service,
+      sources: federation.adapters.map((adapter) => adapter.source),
+      trail,
+      objections,
+      policy,
+      rateLimits,
+      logger,
+      version,
+      ...(redis ? { redis } : {}),
+    });
+  } catch (error) {
+    await delivery?.close();
+    await journal.close();
+    await closeRedis(redis, logger);
+    throw error;
+  }
   let draining = false;
   // Fixed by configuration, or (listening-address) once the server listens: never from a request.
   let publicBaseUrl = config.server.publicBaseUrl;
@@ -269,6 +318,7 @@ export async function startBroker(
     alerts: new AlertDesk(trail),
     policy,
     probeAccess: allowedProbes,
+    ...(mounted ? { extraRoutes: mounted.routes } : {}),
     readiness: () => ({
       ready: !draining,
       // An open circuit leaves the broker ready: partial views still work, and every pod shares the source.
@@ -308,6 +358,7 @@ export async function startBroker(
     });
   } catch (error) {
     await refusals.stop();
+    await mounted?.close?.();
     await delivery?.close();
     await journal.close();
     await closeRedis(redis, logger);
@@ -332,6 +383,7 @@ export async function startBroker(
       await Promise.race([closed, grace]);
       server.closeAllConnections();
       await federation.close();
+      await mounted?.close?.();
       await pages.close();
       // The last windows' counts, before the journal closes.
       await refusals.stop();

@@ -8,6 +8,7 @@ import { relationshipsSchema } from './sections/relationships';
 import { sensitiveDataSchema } from './sections/sensitive-data';
 import { serverSchema } from './sections/server';
 import { sourceSchema } from './sections/sources';
+import { viewerSchema } from './sections/viewer';
 
 export type { AuditConfig } from './sections/audit';
 export { GOVERNANCE_DUTIES, USER_TOKEN_ALGORITHMS, type GovernanceDuty } from './sections/auth';
@@ -15,6 +16,7 @@ export type { SensitiveDataConfig } from './sections/sensitive-data';
 export type { OrganisationsConfig } from './sections/organisations';
 export type { RelationshipsConfig, VouchedForPolicy } from './sections/relationships';
 export { smartBackendAuthSchema, sourceSchema, type SourceConfig } from './sections/sources';
+export type { SignedLauncherConfig, SmartLauncherConfig, ViewerConfig } from './sections/viewer';
 
 export const configSchema = z
   .strictObject({
@@ -101,6 +103,8 @@ export const configSchema = z
       .default({ emergencyOverride: false }),
     /** Who may read /metrics and /readyz detail (config/sections/observability.ts). */
     observability: observabilitySchema,
+    /** The clinician's viewer and the clinical systems trusted to launch it (config/sections/viewer.ts). */
+    viewer: viewerSchema,
     logging: z.strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     }),

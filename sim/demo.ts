@@ -10,6 +10,8 @@ import { DEMO_NHS_NUMBERS, SIM_NODE_IDS, type SimNodeId } from './population/typ
 import { DemoIdentityProvider, PERSONAS, type PersonaId } from './identity-provider';
 import { DEMO_CONFIG_FILE } from './region-config';
 import { startRegion } from './start-region';
+import { mountViewer } from '../viewer/mount-viewer';
+import { clinicalSystemViewerConfig, startClinicalSystem } from './clinical-system';
 
 /**
  * `npm run demo`: the five simulated regional nodes on the ports config/demo.yaml names, and the
@@ -20,10 +22,12 @@ async function demo(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   // The demo's identity provider: its JWKS in .demo/, trusted by the broker; a token per persona.
   const idp = await DemoIdentityProvider.create(dir);
+  // The simulated clinical system that opens the viewer (SMART EHR launch, or a signed launch).
+  const ehr = await startClinicalSystem({ port: Number(process.env.DEMO_EHR_PORT ?? 8099) });
   const config = loadConfig({
     file: DEMO_CONFIG_FILE(),
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    overrides: { auth: { issuers: [idp.issuerConfig()] } },
+    overrides: { auth: { issuers: [idp.issuerConfig()] }, viewer: clinicalSystemViewerConfig(ehr) },
   });
   const ports: Partial<Record<SimNodeId, number>> = {};
   for (const source of config.sources) {
@@ -37,7 +41,8 @@ async function demo(): Promise<void> {
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
   });
   const logger = createLogger({ level: config.logging.level });
-  const broker = await startBroker(config, logger);
+  const broker = await startBroker(config, logger, { delivery: 'relay-and-deliver', mount: mountViewer });
+  ehr.connectViewer(broker.url);
   const fhir = `${broker.url}/fhir`;
 
   const session = {
@@ -50,7 +55,15 @@ async function demo(): Promise<void> {
       await Promise.all(
         (Object.keys(PERSONAS) as PersonaId[]).map(async (id) => [
           id,
-          { ...PERSONAS[id], token: await idp.token(id, { ttlSeconds: 8 * 3600 }) },
+          {
+            ...PERSONAS[id],
+            token: await idp.token(id, { ttlSeconds: 8 * 3600 }),
+            // Opens that patient in the viewer through a real SMART EHR launch, each time it is visited.
+            launchUrl: ehr.launchUrl(id, DEMO_NHS_NUMBERS.rich),
+            launchUrls: Object.fromEntries(
+              Object.values(DEMO_NHS_NUMBERS).map((nhs) => [nhs, ehr.launchUrl(id, nhs)]),
+            ),
+          },
         ]),
       ),
     ),
@@ -64,6 +77,9 @@ HIE Broker demo is running.
   Broker (FHIR R4):  ${fhir}
   Regional nodes:    ${SIM_NODE_IDS.map((id) => `${id} ${region.nodes[id].baseUrl}`).join('\n                     ')}
   Session file:      .demo/session.json
+  Clinician's viewer (open in a browser; a real SMART EHR launch each time):
+                     ${ehr.launchUrl('ed-doctor', DEMO_NHS_NUMBERS.rich)}
+  Clinical system:   ${ehr.url}/ (every persona, EHR launch or signed launch)
 
 Try:
   curl -s ${fhir}/metadata
@@ -81,6 +97,7 @@ Try:
   const stop = async (): Promise<void> => {
     await broker.close();
     await region.close();
+    await ehr.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

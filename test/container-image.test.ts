@@ -130,7 +130,7 @@ describe('the container image', () => {
 
   test('when only production dependencies are installed, then everything the broker loads is one of them', () => {
     const packages = new Set<string>();
-    for (const file of ['core', 'config', 'adapters', 'broker'].flatMap(sourcesUnder)) {
+    for (const file of ['core', 'config', 'adapters', 'broker', 'viewer'].flatMap(sourcesUnder)) {
       const text = read(file);
       // Type-only imports are erased by the compiler; everything else is loaded at run time.
       for (const [, what, name] of text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^'.][^']*)'/gms)) {

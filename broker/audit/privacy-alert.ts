@@ -3,7 +3,13 @@
  * with the AuditEvent they are about (one commit), relayed to the alerts webhook, listed and
  * acknowledged (with a note) by the privacy officers.
  */
-export const ALERT_KINDS = ['self-claimed', 'emergency', 'objection-overridden', 'safety-incident'] as const;
+export const ALERT_KINDS = [
+  'self-claimed',
+  'emergency',
+  'objection-overridden',
+  'safety-incident',
+  'objection-recorded',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const ALERT_STATUSES = ['open', 'acknowledged'] as const;
@@ -47,4 +53,5 @@ export const ALERT_SUMMARY: Readonly<Record<AlertKind, string>> = {
   emergency: 'A record was opened with emergency (break-glass) access.',
   'objection-overridden': "A patient's objection to sharing was overridden by emergency access.",
   'safety-incident': "Items were withheld from a view because they did not match the view's patient.",
+  'objection-recorded': "A clinician recorded a patient's objection to sharing: confirm it with the patient.",
 };

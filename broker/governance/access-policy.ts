@@ -11,6 +11,7 @@ const DUTY_TEXT: Readonly<Record<GovernanceDuty, string>> = {
   alerts: 'Working privacy-officer alerts',
   'consent-manage': 'Managing the objection register',
   'usage-read': 'The usage report',
+  'objection-record': "Recording a patient's objection",
 };
 
 /**
@@ -20,6 +21,13 @@ const DUTY_TEXT: Readonly<Record<GovernanceDuty, string>> = {
  */
 export class AccessPolicy {
   constructor(private readonly roles: BrokerConfig['auth']['roles']) {}
+
+  /** Whether the requester's role holds the duty (for offering it; requireDuty still decides). */
+  holds(requester: Requester, duty: GovernanceDuty): boolean {
+    const role =
+      requester.role && Object.hasOwn(this.roles, requester.role) ? this.roles[requester.role] : undefined;
+    return Boolean(role?.duties.includes(duty));
+  }
 
   /** Throws AccessDenied unless the requester's role holds the governance duty. */
   requireDuty(requester: Requester, duty: GovernanceDuty): void {

@@ -1,5 +1,6 @@
 import { OutcomeError } from '../../core/outcome-error';
 import { randomUUID } from 'node:crypto';
+import type { AlertKind } from '../audit/privacy-alert';
 import type { Consent } from '@medplum/fhirtypes';
 import type { AuditRequest } from '../audit/audit-event';
 import type { AuditTrail } from '../audit/audit-trail';
@@ -79,9 +80,14 @@ export class ObjectionRegister {
     return entry ? (entry.body as Consent) : undefined;
   }
 
-  async create(body: unknown, request: AuditRequest): Promise<Consent> {
+  /** A new Consent; `alerts` go to the privacy officer with its AuditEvent (a clinician's recording). */
+  async create(
+    body: unknown,
+    request: AuditRequest,
+    alerts: readonly { kind: AlertKind; reason?: string }[] = [],
+  ): Promise<Consent> {
     const consent = this.checked(body);
-    return this.write({ ...consent, id: randomUUID() }, 1, 'consent-create', 'create', request);
+    return this.write({ ...consent, id: randomUUID() }, 1, 'consent-create', 'create', request, alerts);
   }
 
   /** A new version of an existing Consent; undefined when there is none with that id. */
@@ -116,6 +122,7 @@ export class ObjectionRegister {
     action: 'consent-create' | 'consent-update',
     interaction: 'create' | 'update',
     request: AuditRequest,
+    alerts: readonly { kind: AlertKind; reason?: string }[] = [],
   ): Promise<Consent> {
     const stored: Consent = {
       ...consent,
@@ -135,6 +142,7 @@ export class ObjectionRegister {
       patient,
       about: { reference: `Consent/${stored.id}/_history/${version}` },
       entries: [entry],
+      ...(alerts.length ? { alerts } : {}),
     });
     return stored;
   }

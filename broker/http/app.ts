@@ -86,6 +86,8 @@ export interface AppOptions {
   readonly policy: AccessPolicy;
   /** Whether a request may read /metrics and /readyz detail (broker/observability/probe-access.ts). */
   readonly probeAccess: (req: Request) => boolean;
+  /** Routes mounted by the composition (the clinician's viewer), before the 404. */
+  readonly extraRoutes?: express.RequestHandler;
   /** Health detail for /readyz; `ready: false` while starting or draining. */
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
@@ -238,6 +240,8 @@ export function createApp(options: AppOptions): Express {
       refusals: options.refusals,
     }),
   );
+
+  if (options.extraRoutes) app.use(options.extraRoutes);
 
   app.use((req, res) => {
     sendFhir(

@@ -16,7 +16,7 @@ export const USER_TOKEN_ALGORITHMS = [
   'EdDSA',
 ] as const;
 
-const issuerSchema = z
+export const issuerSchema = z
   .strictObject({
     issuer: z.string().min(1),
     /** Where the issuer's public keys are (fetched, cached, refetched at most once per cooldown)... */
@@ -51,7 +51,18 @@ export const rateRuleSchema = z.strictObject({
  * Governance duties a role may hold, apart from seeing records: reading the audit trail, working
  * privacy-officer alerts, managing the objection register, reading the usage report.
  */
-export const GOVERNANCE_DUTIES = ['audit-read', 'alerts', 'consent-manage', 'usage-read'] as const;
+/**
+ * `objection-record` is the narrow duty of a clinician to whom a patient says they object: recording that
+ * objection from the viewer (it takes effect at once and alerts the privacy officer), without reading,
+ * changing or withdrawing anyone's.
+ */
+export const GOVERNANCE_DUTIES = [
+  'audit-read',
+  'alerts',
+  'consent-manage',
+  'usage-read',
+  'objection-record',
+] as const;
 export type GovernanceDuty = (typeof GOVERNANCE_DUTIES)[number];
 
 const roleSchema = z.strictObject({

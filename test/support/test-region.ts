@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../broker/observability/logger';
-import { startBroker, type RunningBroker } from '../../broker/start-broker';
+import { startBroker, type RunningBroker, type StartBrokerOptions } from '../../broker/start-broker';
 import { testIdentity } from './identity';
 import { captureLogs } from './log-capture';
 import { reservePort } from './reserved-port';
@@ -31,6 +31,8 @@ export async function startTestRegion(
     audit?: Record<string, unknown>;
     /** Other broker settings (objections, redis…), layered last. */
     config?: Record<string, unknown>;
+    /** How the broker starts (e.g. with the viewer mounted). */
+    brokerOptions?: StartBrokerOptions;
   } = {},
 ): Promise<TestRegion> {
   // The neighbouring broker names ours as its peer before ours starts: our socket is held from now on.
@@ -52,7 +54,7 @@ export async function startTestRegion(
     ...(options.config ? { extra: options.config } : {}),
   });
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }), {
-    delivery: 'relay-and-deliver',
+    ...(options.brokerOptions ?? { delivery: 'relay-and-deliver' }),
     listenOn: reserved.server,
   });
   return {
