@@ -118,15 +118,13 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningFhi
     const count = Math.min(Math.max(Number(params._count) || 50, 1), 1000);
     const offset = Math.max(Number(params._offset) || 0, 0);
     const next = offset + count < resources.length ? offset + count : undefined;
+    const page = resources.slice(offset, offset + count);
+    const included =
+      type === 'DiagnosticReport' && params._include === 'DiagnosticReport:specimen'
+        ? specimensOf(page, index.get(localId)?.get('Specimen') ?? [])
+        : [];
     return {
-      body: searchset(
-        baseUrl,
-        `/${type}`,
-        params,
-        resources.slice(offset, offset + count),
-        resources.length,
-        next,
-      ),
+      body: searchset(baseUrl, `/${type}`, params, page, resources.length, next, included),
     };
   };
 
@@ -201,6 +199,7 @@ function searchset(
   resources: readonly Resource[],
   total: number,
   nextOffset?: number,
+  included: readonly Resource[] = [],
 ): Bundle {
   const self = new URL(`${baseUrl}${path}`);
   for (const [name, value] of Object.entries(params)) self.searchParams.set(name, value);
@@ -215,12 +214,29 @@ function searchset(
     type: 'searchset',
     total,
     link,
-    entry: resources.map((resource) => ({
-      fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
-      resource,
-      search: { mode: 'match' },
-    })),
+    entry: [
+      ...resources.map((resource) => ({
+        fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
+        resource,
+        search: { mode: 'match' as const },
+      })),
+      ...included.map((resource) => ({
+        fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
+        resource,
+        search: { mode: 'include' as const },
+      })),
+    ],
   };
+}
+
+/** The Specimens these reports name (`_include=DiagnosticReport:specimen`). */
+function specimensOf(reports: readonly Resource[], specimens: readonly Resource[]): Resource[] {
+  const named = new Set(
+    reports.flatMap((r) =>
+      r.resourceType === 'DiagnosticReport' ? (r.specimen ?? []).map((s) => s.reference) : [],
+    ),
+  );
+  return specimens.filter((s) => named.has(`Specimen/${s.id}`));
 }
 
 /** Another person's Patient resource from this node: what a source that mixed up its records might send. */

@@ -1,6 +1,11 @@
 import type { OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
-import { PATIENT_SEARCH_PARAM, type RecordResourceType } from '../../core/fhir/resource-types';
+import {
+  INCLUDED_WITH,
+  PATIENT_SEARCH_PARAM,
+  isSupportingResourceType,
+  type RecordResourceType,
+} from '../../core/fhir/resource-types';
 import {
   baseUrlOf,
   type AdapterContext,
@@ -44,6 +49,8 @@ const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 interface TypeSearch {
   readonly resources: Resource[];
+  /** Supporting resources the search included (a report's Specimens). */
+  readonly supporting: Resource[];
   readonly warnings: SourceIssue[];
 }
 
@@ -69,10 +76,12 @@ export class FhirR4Adapter implements SourceAdapter {
         const { searches, notes } = await this.searchTypes(wanted, patient.id, query, ctx);
         const warnings: SourceIssue[] = [...notes];
         const resources: Resource[] = [];
+        const supporting = new Map<string, Resource>();
         const failures: unknown[] = [];
         searches.forEach((result, index) => {
           if (result.status === 'fulfilled') {
             resources.push(...result.value.resources);
+            for (const r of result.value.supporting) supporting.set(`${r.resourceType}/${r.id}`, r);
             warnings.push(...result.value.warnings);
             return;
           }
@@ -89,7 +98,11 @@ export class FhirR4Adapter implements SourceAdapter {
           failures.find((f) => !(f instanceof UpstreamFailure)) ??
           (wanted.length > 0 && failures.length === wanted.length ? failures[0] : undefined);
         if (fatal !== undefined) throw fatal;
-        return { status: 'ok', record: { patient, resources }, warnings };
+        const record =
+          supporting.size > 0
+            ? { patient, resources, supporting: [...supporting.values()] }
+            : { patient, resources };
+        return { status: 'ok', record, warnings };
       },
     );
   }
@@ -170,6 +183,7 @@ export class FhirR4Adapter implements SourceAdapter {
     ctx: AdapterContext,
   ): Promise<TypeSearch> {
     const byId = new Map<string, Resource>();
+    const included = new Map<string, Resource>();
     const warnings: SourceIssue[] = [];
     let unexpected = 0;
     let next: string | SearchBundle | undefined = first;
@@ -186,7 +200,18 @@ export class FhirR4Adapter implements SourceAdapter {
       const bundle: SearchBundle = typeof next === 'string' ? await this.getBundle(next, ctx) : next;
       for (const entry of bundle.entry ?? []) {
         const resource = entry.resource;
-        if (!resource || entry.search?.mode === 'include') continue;
+        if (!resource) continue;
+        if (entry.search?.mode === 'include') {
+          // Only what this search asked to include, and only supporting types: never a record item by the back door.
+          if (
+            INCLUDED_WITH[type]?.type === resource.resourceType &&
+            isSupportingResourceType(resource.resourceType) &&
+            resource.id &&
+            FHIR_ID.test(resource.id)
+          )
+            included.set(`${resource.resourceType}/${resource.id}`, resource as Resource);
+          continue;
+        }
         if (entry.search?.mode === 'outcome' || resource.resourceType === 'OperationOutcome') {
           warnings.push(...sourceReportedIssues(resource as unknown as OperationOutcome, type));
           continue;
@@ -207,7 +232,7 @@ export class FhirR4Adapter implements SourceAdapter {
         text: `${type} search: ${unexpected} entr${unexpected === 1 ? 'y was' : 'ies were'} not a ${type} with a valid id and ${unexpected === 1 ? 'was' : 'were'} left out`,
       });
     }
-    return { resources: [...byId.values()], warnings };
+    return { resources: [...byId.values()], supporting: [...included.values()], warnings };
   }
 
   private nextLink(
@@ -270,6 +295,8 @@ function firstSearch(
     _count: String(pageSize),
   });
   if (query.since) params.set('_lastUpdated', `ge${query.since}`);
+  const include = INCLUDED_WITH[type];
+  if (include) params.set('_include', include.include);
   return `${type}?${params.toString()}`;
 }
 

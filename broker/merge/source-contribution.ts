@@ -1,7 +1,7 @@
 import type { Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import type { SourceDescriptor, SourceRecord } from '../../core/source-contract';
 import { isSupportingResourceType } from '../../core/fhir/resource-types';
-import { belongsToPatient } from './identity-guard';
+import { belongsToPatient, supportingBelongsToPatient } from './identity-guard';
 import type { MergedEntry } from './merged-entry';
 import { sourceTag, type PatientContribution } from './merged-patient';
 import { namespacedId } from './namespaced-id';
@@ -50,11 +50,15 @@ const key = (resource: Resource): string => `${resource.resourceType}/${resource
 export function sourceContribution(input: SourceContributionInput): SourceContribution {
   const { source, record, policy } = input;
   const { patient, resources } = record;
-  const supporting = (record.supporting ?? []).filter(
-    (r) => r.id && isSupportingResourceType(r.resourceType),
-  );
   const localPatientId = patient.id!;
   const locate = { localTarget: (reference: string) => localTarget(reference, source.baseUrl) };
+  let otherPatient = 0;
+  const supporting = (record.supporting ?? []).filter((r) => {
+    if (!r.id || !isSupportingResourceType(r.resourceType)) return false;
+    if (supportingBelongsToPatient(r, locate, localPatientId)) return true;
+    otherPatient++;
+    return false;
+  });
   const supportingByKey = new Map(supporting.map((r) => [key(r), r]));
   const medication: MedicationLookup = (owner, reference) => {
     const ref = reference?.reference;
@@ -69,7 +73,6 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
     return target?.resourceType === 'Medication' ? target : undefined;
   };
 
-  let otherPatient = 0;
   const belonging: Resource[] = [];
   const withheld: Resource[] = [];
   for (const resource of resources) {

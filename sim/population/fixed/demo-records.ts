@@ -14,6 +14,7 @@ import { buildRichGpRecord } from './rich-gp';
 import { buildRichMentalHealthRecord } from './rich-mental-health';
 import { buildRichNeighbouringRecord } from './rich-neighbouring';
 import { buildRichPadding } from './rich-padding';
+import { withRichAcuteWholeRecord, withRichMentalHealthWholeRecord } from './rich-whole-record';
 import {
   buildRestrictedAcuteRecord,
   buildRestrictedGpRecord,
@@ -26,8 +27,9 @@ type RecordWriter = (context: RecordContext) => Resource[];
 const WRITERS: Readonly<Record<DemoPersonKey, Partial<Record<SimNodeId, RecordWriter>>>> = {
   rich: {
     gp: buildRichGpRecord,
-    acute: buildRichAcuteRecord,
-    'mental-health': buildRichMentalHealthRecord,
+    acute: (context) => withRichAcuteWholeRecord(context, buildRichAcuteRecord(context)),
+    'mental-health': (context) =>
+      withRichMentalHealthWholeRecord(context, buildRichMentalHealthRecord(context)),
     ambulance: buildRichAmbulanceRecord,
     'neighbouring-ics': buildRichNeighbouringRecord,
   },
