@@ -9,7 +9,8 @@ import {
   referenceText,
 } from './fhir-text';
 import type { ReaderContext } from './reader-context';
-import type { ItemContent } from './record-types';
+import type { ItemContent, RecordItem } from './record-types';
+import type { ReportResultRef } from './results-by-report';
 
 /**
  * A report (a pathology panel, an imaging report): its name, the laboratory or department that issued
@@ -37,5 +38,31 @@ export function readDiagnosticReport(report: DiagnosticReport, ctx: ReaderContex
       ]),
     ),
     ...optional('status', report.status),
+  };
+}
+
+/** The report's item with its results under it (each with its test group), issue date, conclusion and laboratory. */
+export function withReport(
+  item: RecordItem,
+  report: DiagnosticReport,
+  results: readonly ReportResultRef[],
+  itemOf: ReadonlyMap<string, RecordItem>,
+  ctx: ReaderContext,
+): RecordItem {
+  const laboratory = joinParts(
+    (report.performer ?? []).map((p) => referenceText(p, ctx.resolve)),
+    ', ',
+  );
+  return {
+    ...item,
+    report: {
+      ...optional('issued', report.issued),
+      ...optional('conclusion', nonEmpty(report.conclusion)),
+      ...optional('laboratory', laboratory),
+      results: results.flatMap(({ reference, group }) => {
+        const result = itemOf.get(reference);
+        return result ? [group ? { ...result, group } : result] : [];
+      }),
+    },
   };
 }
