@@ -21,6 +21,7 @@ import { readSecret } from '../core/trust/secret';
 import { RedisReplayStore } from './trust/replay-store';
 import { SystemTokens } from './trust/system-tokens';
 import { loadSigningKey } from '../core/trust/signing-key';
+import { DocumentReader } from './documents/document-reader';
 import { PatientViewService } from './view/patient-view-service';
 import { AlertDesk } from './audit/alert-desk';
 import { AuditTrail } from './audit/audit-trail';
@@ -168,8 +169,15 @@ export async function startBroker(
   });
   const peers = new PeerRegistry(config.peers);
   let draining = false;
+  const documents = new DocumentReader({
+    service,
+    trail,
+    adapters: federation.adapters,
+    timeoutMs: config.federation.deadlineMs,
+  });
   const app = createApp({
     service,
+    documents,
     sources: federation.adapters.map((adapter) => adapter.source),
     pages,
     logger,

@@ -9,6 +9,7 @@ import {
 import {
   baseUrlOf,
   type AdapterContext,
+  type OpenedDocument,
   type PatientQuery,
   type SourceAdapter,
   type SourceDescriptor,
@@ -28,6 +29,7 @@ import {
   type BatchedSearch,
 } from './batch-search';
 import { parseSearchBundle, type SearchBundle } from './search-bundle';
+import { DEFAULT_MAX_DOCUMENT_BYTES, openDocument } from '../http/open-document';
 
 export interface FhirR4AdapterOptions {
   readonly source: SourceDescriptor;
@@ -43,6 +45,8 @@ export interface FhirR4AdapterOptions {
   readonly auth?: SmartBackendAuth;
   /** Where faults of the adapter itself (bugs, not upstream failures) are recorded. */
   readonly onFault: (error: unknown) => void;
+  /** The largest document fetched through the broker (default 20 MiB). */
+  readonly maxDocumentBytes?: number;
 }
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -109,6 +113,27 @@ export class FhirR4Adapter implements SourceAdapter {
 
   close(): Promise<void> {
     return this.options.client.close();
+  }
+
+  /** A document on this source's origin, with its token when it needs one (a refused token is renewed once). */
+  async openDocument(url: string, ctx: AdapterContext, renewed = false): Promise<OpenedDocument> {
+    const { auth } = this.options;
+    const headers = auth ? { Authorization: await auth.authorization(ctx) } : undefined;
+    try {
+      return await openDocument({
+        url,
+        baseUrl: this.source.baseUrl,
+        ...(headers ? { headers } : {}),
+        signal: ctx.signal,
+        maxBytes: this.options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
+      });
+    } catch (error) {
+      if (auth && !renewed && error instanceof UpstreamFailure && error.issue.reason === 'http-401') {
+        auth.invalidate();
+        return this.openDocument(url, ctx, true);
+      }
+      throw error;
+    }
   }
 
   private async resolvePatient(

@@ -25,6 +25,8 @@ import type { ObjectionRegister } from '../governance/objection-register';
 import { auditRefusal } from './audit-refusal';
 import { governanceRoutes } from './governance-routes';
 import { recordRoutes } from './record-routes';
+import { documentRoutes } from './document-routes';
+import type { DocumentReader } from '../documents/document-reader';
 import { locals, requestContext } from './request-context';
 import { tokenRoutes } from './token-route';
 import { bodyLimit } from './hardening/body-limit';
@@ -67,6 +69,8 @@ export interface AppOptions {
   };
   /** The system of record: every patient-data request is committed here before data leaves. */
   readonly trail: AuditTrail;
+  /** Documents fetched through the broker (GET /fhir/Binary/{id}). */
+  readonly documents: DocumentReader;
   readonly objections: ObjectionRegister;
   readonly alerts: AlertDesk;
   /** Roles: for the governance duties. */
@@ -165,6 +169,9 @@ export function createApp(options: AppOptions): Express {
     },
   });
   const patientData = Router().use(signedIn, admitted);
+  // Documents first: their answer is the document's own media type, not FHIR JSON.
+  app.use(['/fhir/Binary', '/api/v1/patients/:nhs/documents'], patientData);
+  app.use(documentRoutes({ reader: options.documents, requesterOf }));
   app.use(
     '/fhir',
     // The CapabilityStatement is public; everything else under /fhir is patient data.

@@ -5,6 +5,7 @@ import { belongsToPatient, supportingBelongsToPatient } from './identity-guard';
 import type { MergedEntry } from './merged-entry';
 import { sourceTag, type PatientContribution } from './merged-patient';
 import { namespacedId } from './namespaced-id';
+import { binaryId } from '../documents/binary-id';
 import { ReferenceRewriter, localTarget } from './reference-rewriter';
 import type { MedicationLookup } from './sensitive-data/coded-concepts';
 import { referencesIn, withoutTargets } from './sensitive-data/included-reach';
@@ -105,7 +106,7 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
       beforeSince++;
       continue;
     }
-    const copy = attributed(resource, source, rewriter);
+    const copy = attributed(resource, source, rewriter, input.nhsNumber);
     entries.push({ sourceId: source.id, resource: copy });
     targets.push({ reference: `${copy.resourceType}/${copy.id}` });
   }
@@ -128,10 +129,33 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
   };
 }
 
-/** The view's copy of a source's resource: namespaced id, rewritten references, provenance in meta; nothing else changed. */
-function attributed(resource: Resource, source: SourceDescriptor, rewriter: ReferenceRewriter): Resource {
+/**
+ * The view's copy of a source's resource: namespaced id, rewritten references, provenance in meta, and a
+ * document's attachment URLs pointing at the broker (which fetches them from the source with the same
+ * checks as a view); nothing else changed.
+ */
+function attributed(
+  resource: Resource,
+  source: SourceDescriptor,
+  rewriter: ReferenceRewriter,
+  nhsNumber?: string,
+): Resource {
   const copy = rewriter.copy(resource);
   copy.id = namespacedId(source.id, resource.id!);
+  if (copy.resourceType === 'DocumentReference' && nhsNumber) {
+    const documentId = copy.id;
+    copy.content = copy.content.map((content, contentIndex) =>
+      content.attachment.url
+        ? {
+            ...content,
+            attachment: {
+              ...content.attachment,
+              url: `Binary/${binaryId({ nhsNumber, documentId, contentIndex })}`,
+            },
+          }
+        : content,
+    );
+  }
   copy.meta = {
     ...(resource.meta ?? {}),
     source: `${source.baseUrl}/${resource.resourceType}/${resource.id}`,
