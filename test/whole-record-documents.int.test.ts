@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuditEvent, Bundle, DocumentReference, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import type { PatientRecord } from '../broker/record/record-types';
 import { letterPdf } from '../sim/documents/letter-pdf';
 import { startFhirNode, type RunningFhirNode, type SimBinary } from '../sim/fhir-node';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
@@ -67,6 +68,24 @@ describe('documents through the broker, from the demo region', () => {
     const expected = await letterPdf(pdf.title!, Buffer.from(letter.data!, 'base64').toString('utf8'));
     expect(answer.bytes.equals(Buffer.from(expected))).toBe(true);
     expect(issuedBefore + tokens.issued()).toBeGreaterThan(0);
+  });
+
+  it("when the viewer's record lists the discharge summary, then its PDF is offered at the broker's URL", async () => {
+    const response = await fetch(`${t.broker.url}/api/v1/patients/${RICH}/record`, {
+      headers: { authorization: await bearer() },
+    });
+    const record = (await response.json()) as PatientRecord;
+
+    const item = record.sections
+      .find((s) => s.id === 'documents')!
+      .items.find((i) => i.reference === `DocumentReference/${summary.id}`)!;
+    expect(item.content).toEqual([
+      {
+        url: `Binary/${RICH}.${summary.id}.1`,
+        contentType: 'application/pdf',
+        title: 'Discharge summary - Respiratory Ward 7 - 16 September 2026.pdf',
+      },
+    ]);
   });
 
   it('when the PDF is fetched from the record endpoint, then the same bytes come back', async () => {

@@ -146,7 +146,7 @@ describe('the whole record: new types from a plain FHIR R4 server, directly and 
     },
   );
 
-  it('when the CapabilityStatement is read, then each new type is listed with its patient search', async () => {
+  it('when the CapabilityStatement is read, then each new type is listed with its patient search, and Binary with read', async () => {
     const { body } = await getFhir<CapabilityStatement>(`${broker.fhir}/metadata`);
 
     const resources = body.rest?.[0]?.resource ?? [];
@@ -154,6 +154,7 @@ describe('the whole record: new types from a plain FHIR R4 server, directly and 
       const entry = resources.find((r) => r.type === type);
       expect(entry?.searchParam?.map((p) => p.name)).toContain('patient');
     }
+    expect(resources.find((r) => r.type === 'Binary')?.interaction).toEqual([{ code: 'read' }]);
   });
 
   it('when a neighbouring broker asks for the record, then every new type and the Specimen arrive unchanged through it', async () => {

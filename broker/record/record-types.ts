@@ -30,6 +30,12 @@ export interface ItemContent {
   readonly result?: ResultValue;
   /** Appointments: the start is after the moment the record was generated. */
   readonly upcoming?: boolean;
+  /** Documents: content the broker fetches from the source, at `url` relative to /fhir (`Binary/{id}`). */
+  readonly content?: readonly {
+    readonly url: string;
+    readonly contentType?: string;
+    readonly title?: string;
+  }[];
 }
 
 /** A DiagnosticReport's results (its test groups' results in their place), and what the report says. */
