@@ -1,5 +1,5 @@
 import type { SourceDescriptor, SourceOutcome } from '../core/source-contract';
-import { RECORD_RESOURCE_TYPES } from '../core/fhir/resource-types';
+import { RECORD_RESOURCE_TYPES, isRecordResourceType } from '../core/fhir/resource-types';
 import { SIM_ORGANISATIONS } from '../sim/population/organisations';
 import { SIM_NODE_IDS, type Population } from '../sim/population/types';
 
@@ -30,7 +30,12 @@ export function populationOutcomes(population: Population, nhsNumber: string): S
       status: 'ok',
       durationMs: 0,
       warnings: [],
-      record: { patient: record.patient, resources: record.resources },
+      // A node's supporting resources (a report's Specimens) travel as a FHIR source sends them: included.
+      record: {
+        patient: record.patient,
+        resources: record.resources.filter((r) => isRecordResourceType(r.resourceType)),
+        supporting: record.resources.filter((r) => !isRecordResourceType(r.resourceType)),
+      },
     };
   });
 }

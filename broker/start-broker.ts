@@ -24,6 +24,7 @@ import { MemoryReplayStore, RedisReplayStore } from './trust/replay-store';
 import { ConfigError } from '../config/load-config';
 import { SystemTokens } from './trust/system-tokens';
 import { loadSigningKey, publicJwkOf } from '../core/trust/signing-key';
+import { DocumentReader } from './documents/document-reader';
 import { PatientViewService } from './view/patient-view-service';
 import { RefusalAggregator } from './audit/refusal-aggregator';
 import { OrganisationDirectory } from './governance/organisation-directory';
@@ -281,10 +282,17 @@ export async function startBroker(
     throw error;
   }
   let draining = false;
+  const documents = new DocumentReader({
+    service,
+    trail,
+    adapters: federation.adapters,
+    timeoutMs: config.federation.deadlineMs,
+  });
   // Fixed by configuration, or (listening-address) once the server listens: never from a request.
   let publicBaseUrl = config.server.publicBaseUrl;
   const app = createApp({
     service,
+    documents,
     sources: federation.adapters.map((adapter) => adapter.source),
     pages,
     references,

@@ -20,6 +20,7 @@ export const OUTCOME_KINDS = [
   'failed',
   'unavailable',
   'loop-detected',
+  'bad-gateway',
 ] as const;
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
@@ -38,6 +39,8 @@ const HTTP_STATUS: Readonly<Record<OutcomeKind, number>> = {
   failed: 500,
   unavailable: 503,
   'loop-detected': 508,
+  // A source answered with something the broker will not pass on (a document too large, of a refused type).
+  'bad-gateway': 502,
 };
 
 const ISSUE_TYPE: Readonly<Record<OutcomeKind, OperationOutcomeIssue['code']>> = {
@@ -55,6 +58,7 @@ const ISSUE_TYPE: Readonly<Record<OutcomeKind, OperationOutcomeIssue['code']>> =
   failed: 'exception',
   unavailable: 'transient',
   'loop-detected': 'processing',
+  'bad-gateway': 'exception',
 };
 
 /** The HTTP status of an outcome kind: one mapping for the whole broker. */

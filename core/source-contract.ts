@@ -115,8 +115,26 @@ export function baseUrlOf(source: SourceDescriptor, ctx: AdapterContext): string
   return ctx.baseUrl ?? source.baseUrl;
 }
 
+/** A document's content as a source serves it, checked (origin, type, declared size) and not yet read. */
+export interface OpenedDocument {
+  /** The media type without parameters, e.g. `application/pdf`. */
+  readonly contentType: string;
+  /** The declared length, when the source sent one (already checked against the cap). */
+  readonly length?: number;
+  /** The bytes, streamed; iteration throws once more than the cap has come. */
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Stops reading and releases the connection (the caller no longer wants the bytes). */
+  cancel(): void;
+}
+
 export interface SourceAdapter {
   readonly source: SourceDescriptor;
+  /**
+   * Opens a document (a DocumentReference's attachment URL, relative to the source or absolute on
+   * its origin) with the source's own authentication; throws an UpstreamFailure when it is refused.
+   * Absent for sources whose documents the broker cannot fetch.
+   */
+  openDocument?(url: string, ctx: AdapterContext): Promise<OpenedDocument>;
   /** How the federation guards calls to this source (breaker, bulkhead, hedging); defaults when absent. */
   readonly resilience?: SourceResilience;
   /** Resolves for every upstream failure; never rejects. */

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Bundle, Patient, Resource } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../core/fhir/systems';
@@ -5,6 +7,7 @@ import { isRecordResourceType } from '../core/fhir/resource-types';
 import type { NodeDataset, NodeRecord } from './population/types';
 import { answerBatch, type SearchAnswer, type SearchParams } from './fhir-batch';
 import type { SimFault } from './sim-faults';
+import { letterPdf } from './documents/letter-pdf';
 import { createSimNodeBase, type RunningSimNode } from './sim-node-base';
 import { mountTokenEndpoint, type SimTokenServer, type TokenEndpointOptions } from './smart-token-endpoint';
 
@@ -30,6 +33,19 @@ export interface SimNodeOptions {
    * authorisation server in front of both copies of a system), and runs no token endpoint of its own.
    */
   readonly replicaOf?: { readonly tokens: SimTokenServer };
+  /**
+   * The node's `Binary/{id}` content (a document's bytes), when not the default: every DocumentReference
+   * content whose url is `Binary/{id}` is its first (plain text) letter rendered as a PDF.
+   */
+  readonly binary?: (id: string) => Promise<SimBinary | undefined>;
+}
+
+/** A document's bytes as the node serves them: whole, or streamed (then without a declared length). */
+export interface SimBinary {
+  readonly contentType: string;
+  readonly body: Uint8Array | AsyncIterable<Uint8Array>;
+  /** Sent as Content-Length; for a stream, only when set. */
+  readonly length?: number;
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -118,17 +134,40 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningFhi
     const count = Math.min(Math.max(Number(params._count) || 50, 1), 1000);
     const offset = Math.max(Number(params._offset) || 0, 0);
     const next = offset + count < resources.length ? offset + count : undefined;
+    const page = resources.slice(offset, offset + count);
+    const included =
+      type === 'DiagnosticReport' && params._include === 'DiagnosticReport:specimen'
+        ? specimensOf(page, index.get(localId)?.get('Specimen') ?? [])
+        : [];
     return {
-      body: searchset(
-        baseUrl,
-        `/${type}`,
-        params,
-        resources.slice(offset, offset + count),
-        resources.length,
-        next,
-      ),
+      body: searchset(baseUrl, `/${type}`, params, page, resources.length, next, included),
     };
   };
+
+  const binary = options.binary ?? letterPdfs(dataset);
+  // A FHIR server's Binary read answers the document's own bytes to a client that does not ask for FHIR JSON.
+  app.get('/fhir/Binary/:id', async (req, res) => {
+    const found = await binary(String(req.params.id));
+    if (!found) {
+      res
+        .status(404)
+        .type(FHIR_JSON)
+        .send(JSON.stringify(outcome('not-found', 'No such Binary')));
+      return;
+    }
+    res.status(200).type(found.contentType);
+    if (found.body instanceof Uint8Array) {
+      res.setHeader('Content-Length', found.body.length);
+      res.end(Buffer.from(found.body));
+      return;
+    }
+    if (found.length !== undefined) res.setHeader('Content-Length', found.length);
+    try {
+      await pipeline(Readable.from(found.body), res);
+    } catch {
+      res.destroy();
+    }
+  });
 
   app.get('/fhir/Patient', (req, res) =>
     base.answer(req, res, 'patient', (fault) => patientSearch(queryParams(req), fault)),
@@ -187,6 +226,28 @@ export async function startFhirNode(options: SimNodeOptions): Promise<RunningFhi
   return { ...node, tokens: tokenServer };
 }
 
+/** The default Binary content: each DocumentReference's letter as a PDF, rendered once, at `Binary/{id}`. */
+function letterPdfs(dataset: NodeDataset): (id: string) => Promise<SimBinary | undefined> {
+  const rendered = new Map<string, Promise<Uint8Array>>();
+  return async (id) => {
+    for (const record of dataset.records.values()) {
+      for (const resource of record.resources) {
+        if (resource.resourceType !== 'DocumentReference') continue;
+        const pdf = resource.content.find((c) => c.attachment.url === `Binary/${id}`)?.attachment;
+        const letter = resource.content.find((c) => c.attachment.data)?.attachment;
+        if (!pdf || !letter?.data) continue;
+        if (!rendered.has(id))
+          rendered.set(
+            id,
+            letterPdf(pdf.title ?? 'Letter', Buffer.from(letter.data, 'base64').toString('utf8')),
+          );
+        return { contentType: 'application/pdf', body: await rendered.get(id)! };
+      }
+    }
+    return undefined;
+  };
+}
+
 /** The query of a GET, as the searches read it: the string-valued parameters. */
 function queryParams(req: Request): SearchParams {
   const params: Record<string, string> = {};
@@ -201,6 +262,7 @@ function searchset(
   resources: readonly Resource[],
   total: number,
   nextOffset?: number,
+  included: readonly Resource[] = [],
 ): Bundle {
   const self = new URL(`${baseUrl}${path}`);
   for (const [name, value] of Object.entries(params)) self.searchParams.set(name, value);
@@ -215,12 +277,29 @@ function searchset(
     type: 'searchset',
     total,
     link,
-    entry: resources.map((resource) => ({
-      fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
-      resource,
-      search: { mode: 'match' },
-    })),
+    entry: [
+      ...resources.map((resource) => ({
+        fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
+        resource,
+        search: { mode: 'match' as const },
+      })),
+      ...included.map((resource) => ({
+        fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`,
+        resource,
+        search: { mode: 'include' as const },
+      })),
+    ],
   };
+}
+
+/** The Specimens these reports name (`_include=DiagnosticReport:specimen`). */
+function specimensOf(reports: readonly Resource[], specimens: readonly Resource[]): Resource[] {
+  const named = new Set(
+    reports.flatMap((r) =>
+      r.resourceType === 'DiagnosticReport' ? (r.specimen ?? []).map((s) => s.reference) : [],
+    ),
+  );
+  return specimens.filter((s) => named.has(`Specimen/${s.id}`));
 }
 
 /** Another person's Patient resource from this node: what a source that mixed up its records might send. */

@@ -30,8 +30,11 @@ async function getRecord<T = PatientRecord>(
   };
 }
 
+/** Every item, results inside their reports included. */
 const allItems = (record: PatientRecord): RecordItem[] =>
-  record.sections.flatMap((s) => [...s.items, ...(s.alerts ?? [])]);
+  record.sections
+    .flatMap((s) => [...s.items, ...(s.alerts ?? [])])
+    .flatMap((i) => [i, ...(i.report?.results ?? [])]);
 
 describe('the viewer record over real HTTP', () => {
   let t: TestRegion;
@@ -110,7 +113,7 @@ describe('the viewer record over real HTTP', () => {
   });
 
   it('when results are shown, then value with unit, reference range and abnormal flag come from the source', () => {
-    const results = record.sections.find((s) => s.id === 'results')!.items;
+    const results = allItems(record);
     const hba1c = results.find((i) => i.reference === 'Observation/gp-obs-1')!;
     expect(hba1c).toMatchObject({
       title: 'HbA1c (IFCC)',

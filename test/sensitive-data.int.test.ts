@@ -123,8 +123,9 @@ describe('sensitive data over real HTTP', () => {
   });
 
   it('when items are withheld, then each source says how many, and only how many', () => {
+    // The GP's 5 items, and the 2 test reports that carry their results' labels (GP Connect investigations).
     expect(withheldNote(everything, 'gp')?.details?.text).toBe(
-      'Northbrook Health Centre (Y90001) had 5 items withheld as sensitive information; they are not in this view.',
+      'Northbrook Health Centre (Y90001) had 7 items withheld as sensitive information; they are not in this view.',
     );
     expect(withheldNote(everything, 'acute')?.details?.text).toBe(
       'Riverside University Hospitals NHS Trust (R1X) had 2 items withheld as sensitive information; they are not in this view.',
@@ -186,7 +187,7 @@ describe('sensitive data over real HTTP', () => {
     }
 
     expect([...shownBySearch].sort()).toEqual([...shownByEverything].sort());
-    expect(counted).toEqual({ gp: 5, acute: 2, 'mental-health': 0 });
+    expect(counted).toEqual({ gp: 7, acute: 2, 'mental-health': 0 });
   });
 
   it('when the viewer record of 9000000025 is read, then it shows none of the withheld items, no contact details and says why', async () => {
@@ -195,13 +196,13 @@ describe('sensitive data over real HTTP', () => {
 
     for (const id of withheldIds) expect(text).not.toContain(id);
     for (const telltale of TELLTALES) expect(text).not.toContain(telltale);
-    expect(record.withheld.sensitive).toBe(7);
+    expect(record.withheld.sensitive).toBe(9);
     expect(record.patient).not.toHaveProperty('address');
     expect(record.patient).not.toHaveProperty('registeredGp');
     expect(record.patient.restricted).toBe(closingOutcome(everything).issue[1]?.details?.text);
     expect(record.sections.find((s) => s.id === 'contacts')!.items).toEqual([]);
     const gp = record.sources.find((s) => s.id === 'gp')!;
-    expect(gp.issues.find((i) => i.reason === 'sensitive-withheld')?.text).toMatch(/had 5 items withheld/);
+    expect(gp.issues.find((i) => i.reason === 'sensitive-withheld')?.text).toMatch(/had 7 items withheld/);
     // Every item the record shows (apart from the Patient's contact details) is one $everything shows.
     const inEverything = new Set(recordResources(everything));
     for (const section of record.sections.filter((s) => s.id !== 'contacts'))

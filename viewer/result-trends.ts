@@ -90,7 +90,9 @@ export function resultTrends(
   resolve: (reference: string) => Resource | undefined,
 ): Trend[] {
   const groups = new Map<string, Sample[]>();
-  for (const item of items) {
+  // Results filed under a DiagnosticReport are charted with the rest of their test's values.
+  const results = items.flatMap((item) => [item, ...(item.report?.results ?? [])]);
+  for (const item of results) {
     const resource = resolve(item.reference);
     if (resource?.resourceType !== 'Observation' || !item.sources[0]) continue;
     for (const sample of samplesOf(resource, item.sources[0])) {

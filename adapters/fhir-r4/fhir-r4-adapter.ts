@@ -1,10 +1,16 @@
 import { nextLinkWithin } from './next-link-within';
 import type { OperationOutcome, Patient, Resource } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM } from '../../core/fhir/systems';
-import { PATIENT_SEARCH_PARAM, type RecordResourceType } from '../../core/fhir/resource-types';
+import {
+  INCLUDED_WITH,
+  PATIENT_SEARCH_PARAM,
+  isSupportingResourceType,
+  type RecordResourceType,
+} from '../../core/fhir/resource-types';
 import {
   baseUrlOf,
   type AdapterContext,
+  type OpenedDocument,
   type PatientQuery,
   type SourceAdapter,
   type SourceDescriptor,
@@ -24,6 +30,7 @@ import {
   type BatchedSearch,
 } from './batch-search';
 import { parseSearchBundle, type SearchBundle } from './search-bundle';
+import { DEFAULT_MAX_DOCUMENT_BYTES, openDocument } from '../http/open-document';
 
 export interface FhirR4AdapterOptions {
   readonly source: SourceDescriptor;
@@ -39,12 +46,16 @@ export interface FhirR4AdapterOptions {
   readonly auth?: SmartBackendAuth;
   /** Where faults of the adapter itself (bugs, not upstream failures) are recorded. */
   readonly onFault: (error: unknown) => void;
+  /** The largest document fetched through the broker (default 20 MiB). */
+  readonly maxDocumentBytes?: number;
 }
 
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 interface TypeSearch {
   readonly resources: Resource[];
+  /** Supporting resources the search included (a report's Specimens). */
+  readonly supporting: Resource[];
   readonly warnings: SourceIssue[];
 }
 
@@ -70,10 +81,12 @@ export class FhirR4Adapter implements SourceAdapter {
         const { searches, notes } = await this.searchTypes(wanted, patient.id, query, ctx);
         const warnings: SourceIssue[] = [...notes];
         const resources: Resource[] = [];
+        const supporting = new Map<string, Resource>();
         const failures: unknown[] = [];
         searches.forEach((result, index) => {
           if (result.status === 'fulfilled') {
             resources.push(...result.value.resources);
+            for (const r of result.value.supporting) supporting.set(`${r.resourceType}/${r.id}`, r);
             warnings.push(...result.value.warnings);
             return;
           }
@@ -90,13 +103,38 @@ export class FhirR4Adapter implements SourceAdapter {
           failures.find((f) => !(f instanceof UpstreamFailure)) ??
           (wanted.length > 0 && failures.length === wanted.length ? failures[0] : undefined);
         if (fatal !== undefined) throw fatal;
-        return { status: 'ok', record: { patient, resources }, warnings };
+        const record =
+          supporting.size > 0
+            ? { patient, resources, supporting: [...supporting.values()] }
+            : { patient, resources };
+        return { status: 'ok', record, warnings };
       },
     );
   }
 
   close(): Promise<void> {
     return this.options.client.close();
+  }
+
+  /** A document on this source's origin, with its token when it needs one (a refused token is renewed once). */
+  async openDocument(url: string, ctx: AdapterContext, renewed = false): Promise<OpenedDocument> {
+    const { auth } = this.options;
+    const headers = auth ? { Authorization: await auth.authorization(ctx) } : undefined;
+    try {
+      return await openDocument({
+        url,
+        baseUrl: this.source.baseUrl,
+        ...(headers ? { headers } : {}),
+        signal: ctx.signal,
+        maxBytes: this.options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES,
+      });
+    } catch (error) {
+      if (auth && !renewed && error instanceof UpstreamFailure && error.issue.reason === 'http-401') {
+        auth.invalidate();
+        return this.openDocument(url, ctx, true);
+      }
+      throw error;
+    }
   }
 
   private async resolvePatient(
@@ -171,6 +209,7 @@ export class FhirR4Adapter implements SourceAdapter {
     ctx: AdapterContext,
   ): Promise<TypeSearch> {
     const byId = new Map<string, Resource>();
+    const included = new Map<string, Resource>();
     const warnings: SourceIssue[] = [];
     let unexpected = 0;
     let next: string | SearchBundle | undefined = first;
@@ -187,7 +226,18 @@ export class FhirR4Adapter implements SourceAdapter {
       const bundle: SearchBundle = typeof next === 'string' ? await this.getBundle(next, ctx) : next;
       for (const entry of bundle.entry ?? []) {
         const resource = entry.resource;
-        if (!resource || entry.search?.mode === 'include') continue;
+        if (!resource) continue;
+        if (entry.search?.mode === 'include') {
+          // Only what this search asked to include, and only supporting types: never a record item by the back door.
+          if (
+            INCLUDED_WITH[type]?.type === resource.resourceType &&
+            isSupportingResourceType(resource.resourceType) &&
+            resource.id &&
+            FHIR_ID.test(resource.id)
+          )
+            included.set(`${resource.resourceType}/${resource.id}`, resource as Resource);
+          continue;
+        }
         if (entry.search?.mode === 'outcome' || resource.resourceType === 'OperationOutcome') {
           warnings.push(...sourceReportedIssues(resource as unknown as OperationOutcome, type));
           continue;
@@ -208,7 +258,7 @@ export class FhirR4Adapter implements SourceAdapter {
         text: `${type} search: ${unexpected} entr${unexpected === 1 ? 'y was' : 'ies were'} not a ${type} with a valid id and ${unexpected === 1 ? 'was' : 'were'} left out`,
       });
     }
-    return { resources: [...byId.values()], warnings };
+    return { resources: [...byId.values()], supporting: [...included.values()], warnings };
   }
 
   private nextLink(
@@ -272,6 +322,8 @@ function firstSearch(
     _count: String(pageSize),
   });
   if (query.since) params.set('_lastUpdated', `ge${query.since}`);
+  const include = INCLUDED_WITH[type];
+  if (include) params.set('_include', include.include);
   return `${type}?${params.toString()}`;
 }
 

@@ -30,8 +30,8 @@ export type GpcSection = (typeof GPC_SECTIONS)[number];
 
 /**
  * The R4 types each area supplies to the broker. Consultations are asked for when encounters are wanted: the
- * items recorded in them also come in their own areas. Investigations supply their results (DiagnosticReports
- * have no place in the broker's record).
+ * items recorded in them also come in their own areas. Investigations supply test reports (DiagnosticReport,
+ * with their Specimens) and their test groups, results and filing comments (Observation).
  */
 export const SECTION_TYPES: Readonly<Record<GpcSection, readonly RecordResourceType[]>> = {
   includeAllergies: ['AllergyIntolerance'],
@@ -39,7 +39,7 @@ export const SECTION_TYPES: Readonly<Record<GpcSection, readonly RecordResourceT
   includeProblems: ['Condition'],
   includeConsultations: ['Encounter'],
   includeImmunisations: ['Immunization'],
-  includeInvestigations: ['Observation'],
+  includeInvestigations: ['DiagnosticReport', 'Observation'],
   includeReferrals: ['ServiceRequest'],
   includeUncategorisedData: ['Observation'],
 };

@@ -57,6 +57,7 @@ describe('reading a GP Connect structured record', () => {
       'AllergyIntolerance/allergy-1',
       'AllergyIntolerance/allergy-2',
       'Condition/problem-1',
+      'DiagnosticReport/dr-1',
       'Encounter/enc-1',
       'Immunization/imm-1',
       'MedicationRequest/mr-1',
@@ -72,6 +73,7 @@ describe('reading a GP Connect structured record', () => {
       'Medication/med-1',
       'Organization/7',
       'Practitioner/1',
+      'Specimen/sp-1',
     ]);
     for (const resource of [record.patient, ...record.resources, ...(record.supporting ?? [])])
       expect(r4Errors(resource)).toEqual([]);
@@ -96,7 +98,7 @@ describe('reading a GP Connect structured record', () => {
         severity: 'information',
         code: 'informational',
         reason: 'gpc-not-shown',
-        text: "sent DiagnosticReport, ProcedureRequest, Specimen entries, which the broker's record has no place for",
+        text: "sent ProcedureRequest entries, which the broker's record has no place for",
       },
     ]);
   });

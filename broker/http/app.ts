@@ -28,6 +28,8 @@ import { auditRefusal } from './audit-refusal';
 import type { RefusalAggregator } from '../audit/refusal-aggregator';
 import { governanceRoutes } from './governance-routes';
 import { recordRoutes } from './record-routes';
+import { documentRoutes } from './document-routes';
+import type { DocumentReader } from '../documents/document-reader';
 import { locals, requestContext } from './request-context';
 import { tokenRoutes } from './token-route';
 import { bodyLimit } from './hardening/body-limit';
@@ -80,6 +82,8 @@ export interface AppOptions {
   readonly trail: AuditTrail;
   /** Refusals before any view, recorded in aggregate per requester and window. */
   readonly refusals: RefusalAggregator;
+  /** Documents fetched through the broker (GET /fhir/Binary/{id}). */
+  readonly documents: DocumentReader;
   readonly objections: ObjectionRegister;
   readonly alerts: AlertDesk;
   /** Roles: for the governance duties. */
@@ -212,6 +216,9 @@ export function createApp(options: AppOptions): Express {
     },
   });
   const patientData = Router().use(signedIn, admitted);
+  // Documents first: their answer is the document's own media type, not FHIR JSON.
+  app.use(['/fhir/Binary', '/api/v1/patients/:nhs/documents'], patientData);
+  app.use(documentRoutes({ reader: options.documents, requesterOf }));
   app.use(
     '/fhir',
     // The CapabilityStatement is public; everything else under /fhir is patient data.

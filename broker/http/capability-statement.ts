@@ -178,6 +178,14 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
           },
           ...recordResources,
           ...supportingResources,
+          {
+            type: 'Binary',
+            interaction: [{ code: 'read' }],
+            documentation:
+              "A document's content, fetched from its source with the same checks as a view and audited as a read " +
+              'of its DocumentReference; ids are those DocumentReference.content.attachment.url gives (Binary/{id}). ' +
+              'PDF, plain text and images only, up to 20 MiB.',
+          },
           ...GOVERNANCE_RESOURCES,
         ],
       },

@@ -4,7 +4,7 @@ import {
   RECORD_RESOURCE_TYPES,
   type RecordResourceType,
 } from '../../core/fhir/resource-types';
-import { belongsToPatient } from './identity-guard';
+import { belongsToPatient, supportingBelongsToPatient } from './identity-guard';
 import { ReferenceRewriter } from './reference-rewriter';
 
 const rewriter = new ReferenceRewriter({
@@ -72,5 +72,29 @@ describe('belongsToPatient (the identity guard)', () => {
 
   it('when a resource is not a record type (a Patient, a Practitioner), then it never belongs as a record item', () => {
     expect(belongsToPatient({ resourceType: 'Practitioner', id: 'p1' }, rewriter, 'RX1')).toBe(false);
+  });
+});
+
+describe('supportingBelongsToPatient (the identity guard for a Specimen)', () => {
+  const specimen = (reference?: string): Resource =>
+    ({ resourceType: 'Specimen', id: 's1', ...(reference ? { subject: { reference } } : {}) }) as Resource;
+
+  it("when a Specimen names the source's patient, or no patient, then it belongs", () => {
+    expect(supportingBelongsToPatient(specimen('Patient/RX1'), rewriter, 'RX1')).toBe(true);
+    expect(supportingBelongsToPatient(specimen(), rewriter, 'RX1')).toBe(true);
+    expect(supportingBelongsToPatient(specimen('Location/lab-fridge'), rewriter, 'RX1')).toBe(true);
+  });
+
+  it('when a Specimen names another patient, here or elsewhere, then it does not', () => {
+    expect(supportingBelongsToPatient(specimen('Patient/RX2'), rewriter, 'RX1')).toBe(false);
+    expect(
+      supportingBelongsToPatient(specimen('http://elsewhere.test/fhir/Patient/RX1'), rewriter, 'RX1'),
+    ).toBe(false);
+  });
+
+  it('when a practitioner is checked, then it belongs (it names no patient)', () => {
+    expect(supportingBelongsToPatient({ resourceType: 'Practitioner', id: 'p1' }, rewriter, 'RX1')).toBe(
+      true,
+    );
   });
 });

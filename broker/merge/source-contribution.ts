@@ -1,10 +1,11 @@
 import type { Patient, Provenance, Resource } from '@medplum/fhirtypes';
 import type { SourceDescriptor, SourceRecord } from '../../core/source-contract';
 import { isSupportingResourceType } from '../../core/fhir/resource-types';
-import { belongsToPatient } from './identity-guard';
+import { belongsToPatient, supportingBelongsToPatient } from './identity-guard';
 import type { MergedEntry } from './merged-entry';
 import { sourceTag, type PatientContribution } from './merged-patient';
 import { namespacedId } from './namespaced-id';
+import { binaryId } from '../documents/binary-id';
 import { ReferenceRewriter, localTarget } from './reference-rewriter';
 import type { MedicationLookup } from './sensitive-data/coded-concepts';
 import { referencesIn, withoutTargets } from './sensitive-data/included-reach';
@@ -52,11 +53,15 @@ const key = (resource: Resource): string => `${resource.resourceType}/${resource
 export function sourceContribution(input: SourceContributionInput): SourceContribution {
   const { source, record, policy } = input;
   const { patient, resources } = record;
-  const supporting = (record.supporting ?? []).filter(
-    (r) => r.id && isSupportingResourceType(r.resourceType),
-  );
   const localPatientId = patient.id!;
   const locate = { localTarget: (reference: string) => localTarget(reference, source.baseUrl) };
+  let otherPatient = 0;
+  const supporting = (record.supporting ?? []).filter((r) => {
+    if (!r.id || !isSupportingResourceType(r.resourceType)) return false;
+    if (supportingBelongsToPatient(r, locate, localPatientId)) return true;
+    otherPatient++;
+    return false;
+  });
   const supportingByKey = new Map(supporting.map((r) => [key(r), r]));
   const medication: MedicationLookup = (owner, reference) => {
     const ref = reference?.reference;
@@ -71,7 +76,6 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
     return target?.resourceType === 'Medication' ? target : undefined;
   };
 
-  let otherPatient = 0;
   const belonging: Resource[] = [];
   const withheld: Resource[] = [];
   for (const resource of resources) {
@@ -107,7 +111,7 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
       beforeSince++;
       continue;
     }
-    const copy = attributed(resource, source, rewriter);
+    const copy = attributed(resource, source, rewriter, input.nhsNumber);
     entries.push({ sourceId: source.id, resource: copy });
     targets.push({ reference: `${copy.resourceType}/${copy.id}` });
   }
@@ -130,10 +134,33 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
   };
 }
 
-/** The view's copy of a source's resource: namespaced id, rewritten references, provenance in meta; nothing else changed. */
-function attributed(resource: Resource, source: SourceDescriptor, rewriter: ReferenceRewriter): Resource {
+/**
+ * The view's copy of a source's resource: namespaced id, rewritten references, provenance in meta, and a
+ * document's attachment URLs pointing at the broker (which fetches them from the source with the same
+ * checks as a view); nothing else changed.
+ */
+function attributed(
+  resource: Resource,
+  source: SourceDescriptor,
+  rewriter: ReferenceRewriter,
+  nhsNumber?: string,
+): Resource {
   const copy = rewriter.copy(resource);
   copy.id = namespacedId(source.id, resource.id!);
+  if (copy.resourceType === 'DocumentReference' && nhsNumber) {
+    const documentId = copy.id;
+    copy.content = copy.content.map((content, contentIndex) =>
+      content.attachment.url
+        ? {
+            ...content,
+            attachment: {
+              ...content.attachment,
+              url: `Binary/${binaryId({ nhsNumber, documentId, contentIndex })}`,
+            },
+          }
+        : content,
+    );
+  }
   copy.meta = {
     ...(resource.meta ?? {}),
     source: `${source.baseUrl}/${resource.resourceType}/${resource.id}`,

@@ -1,6 +1,6 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SourceDescriptor } from '../../core/source-contract';
-import { isRecordResourceType } from '../../core/fhir/resource-types';
+import { isRecordResourceType, type RecordResourceType } from '../../core/fhir/resource-types';
 import type { MergedEntry } from '../merge/merged-entry';
 import type { PatientView } from '../view/patient-view-service';
 import { readBanner } from './banner';
@@ -12,6 +12,10 @@ import type { ItemSource, PatientRecord, RecordItem, RecordSection } from './rec
 import { SECTION_IDS, SECTION_OF_TYPE, SECTION_TITLES, type SectionId } from './sections';
 import { newestFirst } from './newest-first';
 import { sourceStatuses } from './source-statuses';
+import { withReport } from './read-diagnostic-report';
+import { resultSeries } from './result-series';
+import { emergencyItems } from './emergency-items';
+import { reportResults } from './results-by-report';
 
 export interface BuildRecordInput {
   readonly nhsNumber: string;
@@ -39,6 +43,8 @@ export function buildRecord(input: BuildRecordInput): PatientRecord {
   const items = new Map<SectionId, RecordItem[]>(SECTION_IDS.map((id) => [id, []]));
   const alerts: RecordItem[] = [];
   const folded = foldedAuthorisations(view.entries);
+  const { held, claimed, headers } = reportResults(view.entries);
+  const built: { item: RecordItem; resource: Resource }[] = [];
   for (const entry of view.entries) {
     const { resource } = entry;
     if (entry.groupedUnder || folded.has(refOf(resource)) || !isRecordResourceType(resource.resourceType))
@@ -53,9 +59,32 @@ export function buildRecord(input: BuildRecordInput): PatientRecord {
       ...(entry.duplicates?.length ? { duplicates: entry.duplicates.map((d) => d.reference) } : {}),
       ...(related.length ? { related } : {}),
     };
-    if (resource.resourceType === 'Flag') alerts.push(item);
-    else items.get(SECTION_OF_TYPE[resource.resourceType])!.push(item);
+    built.push({ item, resource });
   }
+  const itemOf = new Map(built.map(({ item }) => [item.reference, item]));
+  for (const { item, resource } of built) {
+    // A result a report holds is shown under the report, not again on its own.
+    if (claimed.has(item.reference)) continue;
+    if (resource.resourceType === 'Flag') alerts.push(item);
+    else if (resource.resourceType === 'DiagnosticReport')
+      items
+        .get('results')!
+        .push(
+          withReport(
+            { ...item, ...related(item, headers.get(item.reference)) },
+            resource,
+            held.get(item.reference) ?? [],
+            itemOf,
+            ctx,
+          ),
+        );
+    else items.get(SECTION_OF_TYPE[resource.resourceType as RecordResourceType])!.push(item);
+  }
+  const series = resultSeries(
+    built.flatMap(({ item, resource }) =>
+      resource.resourceType === 'Observation' ? [{ item, observation: resource }] : [],
+    ),
+  );
   if (view.patient) {
     const patientSource = representativeSource(view.patient, input.sources, view);
     for (const content of readContacts(view.patient)) {
@@ -72,8 +101,10 @@ export function buildRecord(input: BuildRecordInput): PatientRecord {
     title: SECTION_TITLES[id],
     items: newestFirst(items.get(id)!),
     ...(id === 'medications' ? { alerts: newestFirst(alerts) } : {}),
+    ...(id === 'results' ? { series } : {}),
   }));
   return {
+    emergency: emergencyItems(built, ctx),
     patient: readBanner({
       nhsNumber: input.nhsNumber,
       patient: view.patient,
@@ -93,6 +124,11 @@ export function buildRecord(input: BuildRecordInput): PatientRecord {
     generatedAt: now.toISOString(),
     queryId: view.queryId,
   };
+}
+
+/** A report's test group headers are folded into its item, as a statement's authorisation is. */
+function related(item: RecordItem, folded: readonly string[] | undefined): Pick<RecordItem, 'related'> {
+  return folded?.length ? { related: [...(item.related ?? []), ...folded] } : {};
 }
 
 function sourceLookup(sources: readonly SourceDescriptor[]): (id: string) => ItemSource {

@@ -20,5 +20,25 @@ export function readDocument(document: DocumentReference, ctx: ReaderContext): I
       ]),
     ),
     ...optional('status', document.docStatus ?? document.status),
+    ...documentContent(document),
   };
+}
+
+/**
+ * The document's content the broker can fetch: each attachment with a URL, which in the view is the
+ * broker's `Binary/{id}` (GET /fhir/Binary/{id}, or /api/v1/patients/{nhs}/documents/{id}).
+ */
+function documentContent(document: DocumentReference): Pick<ItemContent, 'content'> {
+  const content = (document.content ?? []).flatMap(({ attachment }) =>
+    attachment.url?.startsWith('Binary/')
+      ? [
+          {
+            url: attachment.url,
+            ...optional('contentType', attachment.contentType),
+            ...optional('title', nonEmpty(attachment.title)),
+          },
+        ]
+      : [],
+  );
+  return content.length > 0 ? { content } : {};
 }

@@ -4,7 +4,9 @@ import { readAllergy } from './read-allergy';
 import { readAppointment } from './read-appointment';
 import { readCarePlan, readServiceRequest } from './read-care-plan';
 import { readCondition } from './read-condition';
+import { readDiagnosticReport } from './read-diagnostic-report';
 import { readDocument } from './read-document';
+import { readEpisodeOfCare } from './read-episode';
 import { readEncounter, readImmunization } from './read-event';
 import {
   readMedicationAdministration,
@@ -12,6 +14,8 @@ import {
   readMedicationStatement,
 } from './read-medication';
 import { readObservation } from './read-observation';
+import { readProcedure } from './read-procedure';
+import { readRelatedPerson } from './read-related-person';
 import { readCareTeam } from './read-team';
 import type { ReaderContext } from './reader-context';
 import type { ItemContent } from './record-types';
@@ -47,6 +51,14 @@ export function readResource(resource: Resource, ctx: ReaderContext): ItemConten
       return readEncounter(resource, ctx);
     case 'Immunization':
       return readImmunization(resource, ctx);
+    case 'DiagnosticReport':
+      return readDiagnosticReport(resource, ctx);
+    case 'Procedure':
+      return readProcedure(resource, ctx);
+    case 'RelatedPerson':
+      return readRelatedPerson(resource);
+    case 'EpisodeOfCare':
+      return readEpisodeOfCare(resource, ctx);
     default:
       return undefined;
   }

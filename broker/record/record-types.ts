@@ -30,6 +30,42 @@ export interface ItemContent {
   readonly result?: ResultValue;
   /** Appointments: the start is after the moment the record was generated. */
   readonly upcoming?: boolean;
+  /** Documents: content the broker fetches from the source, at `url` relative to /fhir (`Binary/{id}`). */
+  readonly content?: readonly {
+    readonly url: string;
+    readonly contentType?: string;
+    readonly title?: string;
+  }[];
+}
+
+/** A DiagnosticReport's results (its test groups' results in their place), and what the report says. */
+export interface ReportContent {
+  /** When the laboratory issued it. */
+  readonly issued?: string;
+  readonly conclusion?: string;
+  /** The laboratory or department that issued it. */
+  readonly laboratory?: string;
+  readonly results: readonly RecordItem[];
+}
+
+/** One value of a series: as the source gave it, never converted. */
+export interface SeriesPoint {
+  readonly date: string;
+  readonly value: number;
+  readonly comparator?: string;
+  readonly range?: string;
+  readonly flag?: string;
+  /** The result's item reference. */
+  readonly reference: string;
+}
+
+/** A numeric test measured more than once (same code, same unit), oldest first, for a chart. */
+export interface ResultSeries {
+  /** `{code family}|{code}|{unit}`, e.g. `loinc|4548-4|mmol/mol`. */
+  readonly key: string;
+  readonly title: string;
+  readonly unit?: string;
+  readonly points: readonly SeriesPoint[];
 }
 
 export interface RecordItem extends ItemContent {
@@ -41,6 +77,12 @@ export interface RecordItem extends ItemContent {
   readonly duplicates?: readonly string[];
   /** Resources folded into this item, e.g. the GP's authorisation (MedicationRequest) behind a statement. */
   readonly related?: readonly string[];
+  /** A result inside a report: the test group (panel) it was reported in, e.g. "Full blood count". */
+  readonly group?: string;
+  /** A DiagnosticReport: its results, grouped under it, and its issue date, conclusion and laboratory. */
+  readonly report?: ReportContent;
+  /** Emergency items: who made the decision or wrote the plan, as the source names them. */
+  readonly author?: string;
 }
 
 export interface RecordSection {
@@ -50,6 +92,8 @@ export interface RecordSection {
   readonly items: readonly RecordItem[];
   /** Medications section only: the patient's alerts (Flag), newest first. */
   readonly alerts?: readonly RecordItem[];
+  /** Results section only: each repeated numeric test as a series, by title. */
+  readonly series?: readonly ResultSeries[];
 }
 
 /** A conflict a clinician must see about the patient's identity or demographics. */
@@ -121,6 +165,11 @@ export interface RecordDisagreement {
 
 export interface PatientRecord {
   readonly patient: Banner;
+  /**
+   * What matters in the first seconds of an emergency, shown above every section: resuscitation
+   * decisions (Flag), then emergency care plans (ReSPECT, Universal Care Plan: CarePlan), newest first.
+   */
+  readonly emergency: readonly RecordItem[];
   readonly sections: readonly RecordSection[];
   readonly disagreements: readonly RecordDisagreement[];
   readonly sources: readonly RecordSourceStatus[];

@@ -32,7 +32,11 @@ export const SECTION_TITLES: Readonly<Record<SectionId, string>> = {
  * Where each record resource type is shown. Contact details come from the Patient. Flags are the
  * medications section's alerts. Every Encounter (community, mental health, emergency, admission)
  * and every Immunization is an event in `community`: the record has no other place for them, and
- * each item says its setting. ServiceRequests (referrals) sit with care plans.
+ * each item says its setting, and so is every EpisodeOfCare (a community, CAMHS or addiction service's
+ * episode: referral, open or closed, care coordinator). ServiceRequests (referrals) sit with care plans.
+ * DiagnosticReports are results (their Observations grouped under them); Procedures (surgical and
+ * procedural history) sit with conditions; RelatedPersons (next of kin, carers, attorneys) are the
+ * patient's support network in the involved-teams section.
  */
 export const SECTION_OF_TYPE: Readonly<Record<RecordResourceType, SectionId>> = {
   CareTeam: 'teams',
@@ -49,4 +53,8 @@ export const SECTION_OF_TYPE: Readonly<Record<RecordResourceType, SectionId>> = 
   ServiceRequest: 'care-plans',
   Encounter: 'community',
   Immunization: 'community',
+  EpisodeOfCare: 'community',
+  DiagnosticReport: 'results',
+  Procedure: 'conditions',
+  RelatedPerson: 'teams',
 };

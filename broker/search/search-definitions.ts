@@ -34,6 +34,10 @@ export const TYPE_SEARCH_PARAMS: Readonly<Record<RecordResourceType, readonly st
   MedicationRequest: ['status', 'authoredon', 'intent', 'code', 'medication', 'requester', 'encounter'],
   MedicationAdministration: ['status', 'effective-time', 'code', 'medication', 'performer', 'context'],
   ServiceRequest: ['status', 'authored', 'category', 'code', 'intent', 'requester', 'encounter'],
+  DiagnosticReport: ['code', 'category', 'date', 'issued', 'status', 'result', 'performer', 'encounter'],
+  Procedure: ['code', 'category', 'date', 'status', 'performer', 'encounter'],
+  RelatedPerson: ['relationship', 'name', 'active'],
+  EpisodeOfCare: ['status', 'type', 'date', 'care-manager', 'organization'],
 };
 
 /** Parameters every type takes (FHIR's common ones). */

@@ -14,6 +14,10 @@ export const RECORD_RESOURCE_TYPES = [
   'MedicationRequest',
   'MedicationAdministration',
   'ServiceRequest',
+  'DiagnosticReport',
+  'Procedure',
+  'RelatedPerson',
+  'EpisodeOfCare',
 ] as const;
 
 export type RecordResourceType = (typeof RECORD_RESOURCE_TYPES)[number];
@@ -40,6 +44,10 @@ export const PATIENT_REFERENCE_PATH: Readonly<
   MedicationRequest: 'subject',
   MedicationAdministration: 'subject',
   ServiceRequest: 'subject',
+  DiagnosticReport: 'subject',
+  Procedure: 'subject',
+  RelatedPerson: 'patient',
+  EpisodeOfCare: 'patient',
 };
 
 /** The search parameter that selects a resource type by patient on a FHIR R4 server. */
@@ -58,13 +66,18 @@ export const PATIENT_SEARCH_PARAM: Readonly<Record<RecordResourceType, 'patient'
   MedicationRequest: 'patient',
   MedicationAdministration: 'patient',
   ServiceRequest: 'patient',
+  DiagnosticReport: 'patient',
+  Procedure: 'patient',
+  RelatedPerson: 'patient',
+  EpisodeOfCare: 'patient',
 };
 
 /**
  * Resources that record resources refer to but that belong to no patient: who recorded or
  * prescribed, where, which product. A source may send them alongside its record; they are shown
  * as included entries, never as part of the patient's record. (A peer broker's Provenance comes
- * this way, so the chain of custody survives every hop.)
+ * this way, so the chain of custody survives every hop.) A Specimen is the exception that names a
+ * patient (`subject`): it is shown only when that is the source's patient (SUPPORTING_PATIENT_PATH).
  */
 export const SUPPORTING_RESOURCE_TYPES = [
   'Provenance',
@@ -73,9 +86,25 @@ export const SUPPORTING_RESOURCE_TYPES = [
   'Organization',
   'Location',
   'Medication',
+  'Specimen',
 ] as const;
 export type SupportingResourceType = (typeof SUPPORTING_RESOURCE_TYPES)[number];
 
 export function isSupportingResourceType(value: string): value is SupportingResourceType {
   return (SUPPORTING_RESOURCE_TYPES as readonly string[]).includes(value);
 }
+
+/** Supporting types that name a patient, and the element that does: one naming another patient is left out. */
+export const SUPPORTING_PATIENT_PATH: Readonly<Partial<Record<SupportingResourceType, 'subject'>>> = {
+  Specimen: 'subject',
+};
+
+/**
+ * The supporting resources a FHIR R4 source is asked to include with a record type's search, and the
+ * `_include` that asks: a report's Specimens travel with it so that its results keep their sample.
+ */
+export const INCLUDED_WITH: Readonly<
+  Partial<Record<RecordResourceType, { readonly include: string; readonly type: SupportingResourceType }>>
+> = {
+  DiagnosticReport: { include: 'DiagnosticReport:specimen', type: 'Specimen' },
+};

@@ -78,8 +78,9 @@ export function structuredRecord(
     o.category?.some((c) => c.coding?.[0]?.code === 'laboratory') ?? false;
   if (request.sections.has('includeInvestigations')) {
     const labs = observations.filter(isLab);
-    const reports = diagnosticReports(labs, `Patient/${patientId}`) as Stu3[];
-    addList('investigations', [...reports, ...(labs.map(observationToStu3) as Stu3[])], reports);
+    const filed = diagnosticReports(labs, `Patient/${patientId}`) as Stu3[];
+    const reports = filed.filter((r) => r.resourceType === 'DiagnosticReport');
+    addList('investigations', [...filed, ...(labs.map(observationToStu3) as Stu3[])], reports);
   }
   if (request.sections.has('includeReferrals')) addList('referrals', []);
   if (request.sections.has('includeUncategorisedData'))

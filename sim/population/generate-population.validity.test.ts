@@ -27,6 +27,8 @@ const population = generatePopulation();
 function patientReferences(resource: Resource): (string | undefined)[] {
   switch (resource.resourceType) {
     case 'AllergyIntolerance':
+    case 'RelatedPerson':
+    case 'EpisodeOfCare':
       return [resource.patient?.reference];
     case 'Appointment':
       return resource.participant
@@ -40,6 +42,9 @@ function patientReferences(resource: Resource): (string | undefined)[] {
     case 'CareTeam':
     case 'Encounter':
     case 'Flag':
+    case 'DiagnosticReport':
+    case 'Procedure':
+    case 'Specimen':
       return [resource.subject?.reference];
     default:
       return [];

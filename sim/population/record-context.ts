@@ -15,6 +15,12 @@ export const ID_PREFIXES = {
   Appointment: 'appt',
   Encounter: 'enc',
   Flag: 'flag',
+  DiagnosticReport: 'dr',
+  Specimen: 'spec',
+  Procedure: 'proc',
+  RelatedPerson: 'rp',
+  EpisodeOfCare: 'eoc',
+  Consent: 'consent',
 } as const;
 export type IdPrefixedType = keyof typeof ID_PREFIXES;
 

@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import { convertAllergyIntolerance } from './allergy-intolerance';
 import { convertCondition } from './condition';
+import { convertDiagnosticReport } from './diagnostic-report';
 import {
   convertLocation,
   convertOrganization,
@@ -15,6 +16,7 @@ import { convertMedicationStatement } from './medication-statement';
 import { convertObservation } from './observation';
 import { convertPatient } from './patient';
 import { convertReferralRequest } from './referral-request';
+import { convertSpecimen } from './specimen';
 import { asArray, isObject, type Converted, type Stu3Resource } from './stu3-resource';
 
 type Converter = (source: Stu3Resource) => Converted;
@@ -28,6 +30,8 @@ const CONVERTERS: Readonly<Record<string, Converter>> = {
   MedicationRequest: convertMedicationRequest,
   Medication: convertMedication,
   Observation: convertObservation,
+  DiagnosticReport: convertDiagnosticReport,
+  Specimen: convertSpecimen,
   Immunization: convertImmunization,
   Encounter: convertEncounter,
   ReferralRequest: convertReferralRequest,

@@ -39,12 +39,18 @@ export function r4CodeSystem(system: string): string {
 }
 
 /** STU3 resource types that R4 renamed: references to them follow the conversion. */
-const RENAMED_TYPES: Readonly<Record<string, string>> = { ReferralRequest: 'ServiceRequest' };
+const RENAMED_TYPES: Readonly<Record<string, string>> = {
+  ReferralRequest: 'ServiceRequest',
+  ProcedureRequest: 'ServiceRequest',
+};
 
 export function r4Reference(reference: string): string {
-  return reference.replace(/(^|\/)(ReferralRequest)\//, (_match, lead: string, type: string) => {
-    return `${lead}${RENAMED_TYPES[type] ?? type}/`;
-  });
+  return reference.replace(
+    /(^|\/)(ReferralRequest|ProcedureRequest)\//,
+    (_match, lead: string, type: string) => {
+      return `${lead}${RENAMED_TYPES[type] ?? type}/`;
+    },
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import type {
   Attachment,
   CodeableConcept,
   Condition,
+  DiagnosticReport,
   DocumentReference,
   Immunization,
   Medication,
@@ -11,6 +12,7 @@ import type {
   MedicationStatement,
   Observation,
   ObservationComponent,
+  Procedure,
   Resource,
 } from '@medplum/fhirtypes';
 import { dayOf, instantOf } from './clinical-time';
@@ -159,6 +161,28 @@ function documentKey(d: DocumentReference): string | null {
 }
 
 /**
+ * A laboratory's report reaches the GP and the requesting hospital alike: the same report when the
+ * filler's identifier (accession number) is the same, else the same test code, sample time and
+ * issue time. Results are grouped on their own, one by one.
+ */
+function diagnosticReportKey(d: DiagnosticReport): string | null {
+  if (d.status === 'entered-in-error' || d.status === 'cancelled') return null;
+  const filler = d.identifier?.find((i) => i.system && i.value);
+  if (filler) return `id:${filler.system}|${filler.value}`;
+  return join(
+    conceptKey(d.code, ['loinc', 'sct'], { anySystem: true }),
+    instantOf(d.effectiveDateTime ?? d.effectivePeriod?.start),
+    instantOf(d.issued),
+  );
+}
+
+/** The same procedure on the same day with the same status, coded in SNOMED CT. */
+function procedureKey(p: Procedure): string | null {
+  if (p.status === 'entered-in-error' || p.status === 'not-done') return null;
+  return join(conceptKey(p.code, ['sct']), dayOf(p.performedDateTime ?? p.performedPeriod?.start), p.status);
+}
+
+/**
  * The key under which records of the same clinical fact from different sources are grouped, or null
  * when the resource type has no safe key, or this resource lacks part of it (or was entered in
  * error). The resource type is part of the key: a MedicationStatement never groups with a request.
@@ -184,6 +208,12 @@ function keyOf(resource: Resource, resolve: MedicationResolver): string | null {
       return immunizationKey(resource);
     case 'DocumentReference':
       return documentKey(resource);
+    case 'DiagnosticReport':
+      return diagnosticReportKey(resource);
+    case 'Procedure':
+      return procedureKey(resource);
+    // Not grouped: a RelatedPerson (each source's contact details for someone are its own, and a name
+    // is no identity) and an EpisodeOfCare (each service's episode is its own, even for one condition).
     default:
       return null;
   }

@@ -26,8 +26,9 @@ function medicationConcepts(
  * site; Observation.interpretation and method; identifiers; a reference's display; contained resources.
  * Resources the item refers to are not judged through it (an item pointing at a withheld one shows a
  * masked reference instead), except the Medication a medication item names, which is its code.
- * Procedure is not a record type the broker serves (the identity guard leaves it out), so it has no
- * entry; adding it to RECORD_RESOURCE_TYPES makes this table require one (Procedure.code, reasonCode).
+ * A DiagnosticReport is judged by its own codes and conclusion codes; its results are Observations
+ * judged on their own (a withheld one is masked in `result`). An EpisodeOfCare by its type (a sexual
+ * health or termination service is coded there); its diagnoses are Conditions judged on their own.
  */
 export const CODED_ELEMENTS: {
   readonly [T in RecordResourceType]: (resource: OfType<T>, medication: MedicationLookup) => Concepts;
@@ -67,14 +68,19 @@ export const CODED_ELEMENTS: {
     ...(r.activity ?? []).flatMap((a) => [a.detail?.code, ...(a.detail?.reasonCode ?? [])]),
   ],
   CareTeam: (r) => [...(r.category ?? []), ...(r.reasonCode ?? [])],
+  DiagnosticReport: (r) => [r.code, ...(r.category ?? []), ...(r.conclusionCode ?? [])],
+  Procedure: (r) => [r.code, r.category, ...(r.reasonCode ?? [])],
+  RelatedPerson: (r) => [...(r.relationship ?? [])],
+  EpisodeOfCare: (r) => [...(r.type ?? [])],
 };
 
 /**
- * The concepts a resource is coded with: a record resource's (above), a Medication's code; none for the
+ * The concepts a resource is coded with: a record resource's (above), a Medication's code, a Specimen's type; none for the
  * other supporting resources (practitioners, organisations, locations, provenance), which only labels withhold.
  */
 export function codedConcepts(resource: Resource, medication: MedicationLookup): CodeableConcept[] {
   if (resource.resourceType === 'Medication') return resource.code ? [resource.code] : [];
+  if (resource.resourceType === 'Specimen') return resource.type ? [resource.type] : [];
   const read = (CODED_ELEMENTS as Partial<Record<string, (r: Resource, m: MedicationLookup) => Concepts>>)[
     resource.resourceType
   ];

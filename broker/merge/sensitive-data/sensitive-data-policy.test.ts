@@ -67,6 +67,18 @@ function codedAt(concept: CodeableConcept): Record<RecordResourceType, Record<st
       'activity.detail.reasonCode': { activity: [{ detail: { reasonCode: [concept] } }] },
     },
     CareTeam: { category: { category: [concept] }, reasonCode: { reasonCode: [concept] } },
+    DiagnosticReport: {
+      code: { code: concept },
+      category: { code: ASTHMA, category: [concept] },
+      conclusionCode: { code: ASTHMA, conclusionCode: [concept] },
+    },
+    Procedure: {
+      code: { code: concept },
+      category: { code: ASTHMA, category: concept },
+      reasonCode: { code: ASTHMA, reasonCode: [concept] },
+    },
+    RelatedPerson: { relationship: { relationship: [concept] } },
+    EpisodeOfCare: { type: { type: [concept] } },
   };
 }
 

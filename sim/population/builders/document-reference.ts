@@ -32,6 +32,8 @@ export interface DocumentSpec {
   readonly periodStartMs?: number;
   readonly periodEndMs?: number;
   readonly security?: readonly Coding[];
+  /** Also served as a PDF by URL (`Binary/{id}-pdf` on the node), as trusts' document stores do. */
+  readonly pdf?: boolean;
 }
 
 export function buildDocumentReference(context: RecordContext, spec: DocumentSpec): DocumentReference {
@@ -61,6 +63,17 @@ export function buildDocumentReference(context: RecordContext, spec: DocumentSpe
       },
     ],
   };
+  if (spec.pdf) {
+    document.content.push({
+      attachment: {
+        contentType: 'application/pdf',
+        language: 'en-GB',
+        url: `Binary/${document.id ?? ''}-pdf`,
+        title: `${spec.title}.pdf`,
+        creation: toInstant(Math.min(spec.dateMs, context.referenceMs)),
+      },
+    });
+  }
   if (spec.security && spec.security.length > 0) document.securityLabel = [{ coding: [...spec.security] }];
   if (spec.encounterId || spec.periodStartMs !== undefined) {
     document.context = {};

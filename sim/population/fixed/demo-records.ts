@@ -14,6 +14,8 @@ import { buildRichGpRecord } from './rich-gp';
 import { buildRichMentalHealthRecord } from './rich-mental-health';
 import { buildRichNeighbouringRecord } from './rich-neighbouring';
 import { buildRichPadding } from './rich-padding';
+import { withRichAcuteWholeRecord, withRichMentalHealthWholeRecord } from './rich-whole-record';
+import { withLabReports } from '../builders/diagnostic-report';
 import {
   buildRestrictedAcuteRecord,
   buildRestrictedGpRecord,
@@ -26,8 +28,9 @@ type RecordWriter = (context: RecordContext) => Resource[];
 const WRITERS: Readonly<Record<DemoPersonKey, Partial<Record<SimNodeId, RecordWriter>>>> = {
   rich: {
     gp: buildRichGpRecord,
-    acute: buildRichAcuteRecord,
-    'mental-health': buildRichMentalHealthRecord,
+    acute: (context) => withRichAcuteWholeRecord(context, buildRichAcuteRecord(context)),
+    'mental-health': (context) =>
+      withRichMentalHealthWholeRecord(context, buildRichMentalHealthRecord(context)),
     ambulance: buildRichAmbulanceRecord,
     'neighbouring-ics': buildRichNeighbouringRecord,
   },
@@ -76,12 +79,14 @@ export function padRichRecord(
     const missing = target - builder.resourceCount(localId);
     if (missing <= 0) continue;
     // A fixed seed: the padded record is the same for every population seed, so benchmarks compare.
-    const padding = buildRichPadding(
-      builder.contextOf(localId),
-      nodeId,
-      createRandom(9_000_000_009),
-      missing,
+    const context = builder.contextOf(localId);
+    const padding = buildRichPadding(context, nodeId, createRandom(9_000_000_009), missing);
+    // The hospital files its padded results as the laboratory does: a report (and specimen) per sample.
+    builder.appendResources(
+      localId,
+      nodeId === 'acute'
+        ? withLabReports(context, padding, { laboratory: { display: 'Riverside Pathology' } })
+        : padding,
     );
-    builder.appendResources(localId, padding);
   }
 }

@@ -234,6 +234,7 @@ export function buildRichAcuteRecord(context: RecordContext): Resource[] {
       }),
       dateMs: at.ms('2026-09-16T16:30:00Z'),
       author: MEDICAL,
+      pdf: true,
       encounterId: admissionId,
       periodStartMs: at.ms('2026-09-12T11:25:00Z'),
       periodEndMs: at.ms('2026-09-16T15:00:00Z'),
