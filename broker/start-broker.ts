@@ -30,6 +30,8 @@ import { openJournal } from './audit/journal/open-journal';
 import { ObjectionRegister } from './governance/objection-register';
 import { startDelivery } from './jobs/start-delivery';
 import { createReferenceLocator } from './view/create-reference-locator';
+import { EventSystemRegistry } from './trust/event-system-registry';
+import { eventRoutes } from './http/events/event-routes';
 
 export interface RunningBroker {
   /** e.g. http://127.0.0.1:8080 */
@@ -91,7 +93,7 @@ export async function startBroker(
   const version = brokerVersion();
   // Tokens and assertions from peers are checked against the configured audience, never a Host header.
   if (
-    config.peers.length > 0 &&
+    (config.peers.length > 0 || config.events.systems.length > 0) &&
     !config.server.publicBaseUrl &&
     options.publicBaseUrl !== 'listening-address'
   ) {
@@ -99,7 +101,7 @@ export async function startBroker(
       {
         path: 'server.publicBaseUrl',
         message:
-          'must be set when peers are configured: it is the audience of the tokens and assertions they send (e.g. https://hie.example.nhs.uk/fhir)',
+          'must be set when peers or event systems are configured: it is the audience of the tokens and assertions they send (e.g. https://hie.example.nhs.uk/fhir)',
       },
     ]);
   }
@@ -218,6 +220,14 @@ export async function startBroker(
   const replays = redis
     ? new RedisReplayStore(redis, `hie-broker:${config.broker.id}:jti:`)
     : new MemoryReplayStore();
+  const eventSystems = new EventSystemRegistry(config.events.systems);
+  const tokens = new SystemTokens({
+    key: signingKey,
+    issuer: `urn:hie-broker:${config.broker.id}`,
+    peers,
+    systems: eventSystems,
+    replays,
+  });
   let draining = false;
   // Fixed by configuration, or (listening-address) once the server listens: never from a request.
   let publicBaseUrl = config.server.publicBaseUrl;
@@ -233,12 +243,7 @@ export async function startBroker(
     metrics,
     brokerId: config.broker.id,
     hopLimit: config.broker.hopLimit,
-    tokens: new SystemTokens({
-      key: signingKey,
-      issuer: `urn:hie-broker:${config.broker.id}`,
-      peers,
-      replays,
-    }),
+    tokens,
     peers,
     replays,
     users: new UserTokenVerifier(config.auth.issuers),
@@ -254,6 +259,13 @@ export async function startBroker(
     objections,
     alerts: new AlertDesk(trail),
     policy,
+    events: eventRoutes({
+      tokens,
+      systems: eventSystems,
+      journal,
+      maxBodyBytes: config.server.maxBodyBytes,
+      onRecorded: () => undefined,
+    }),
     readiness: () => ({
       ready: !draining,
       // An open circuit leaves the broker ready: partial views still work, and every pod shares the source.

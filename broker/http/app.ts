@@ -81,6 +81,11 @@ export interface AppOptions {
   readonly alerts: AlertDesk;
   /** Roles: for the governance duties. */
   readonly policy: AccessPolicy;
+  /**
+   * Real-time events in and FHIR Subscriptions (issue 19), authenticated as registered systems: mounted
+   * before the patient-data routes, whose authentication is for people.
+   */
+  readonly events?: Router;
   /** Health detail for /readyz; `ready: false` while starting or draining. */
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
@@ -189,6 +194,7 @@ export function createApp(options: AppOptions): Express {
     },
   });
   const patientData = Router().use(signedIn, admitted);
+  if (options.events) app.use(options.events);
   app.use(
     '/fhir',
     // The CapabilityStatement is public; everything else under /fhir is patient data.
