@@ -32,6 +32,9 @@ import { startDelivery } from './jobs/start-delivery';
 import { createReferenceLocator } from './view/create-reference-locator';
 import { EventSystemRegistry } from './trust/event-system-registry';
 import { eventRoutes } from './http/events/event-routes';
+import { subscriptionRoutes } from './http/events/subscription-routes';
+import { startNotifications, type RunningNotifications } from './events/start-notifications';
+import { Router } from 'express';
 
 export interface RunningBroker {
   /** e.g. http://127.0.0.1:8080 */
@@ -228,6 +231,24 @@ export async function startBroker(
     systems: eventSystems,
     replays,
   });
+  // Real-time notifications (issue 19): only with registered event systems, in the processes that relay.
+  const notifications: RunningNotifications | undefined =
+    config.events.systems.length > 0 && deliveryRole
+      ? startNotifications({
+          journal,
+          objections,
+          key: signingKey,
+          config: config.events,
+          redis: config.redis.url,
+          brokerId: config.broker.id,
+          brokerOds: config.broker.odsCode,
+          logger,
+          registry: metrics.registry,
+          deliver: deliveryRole === 'relay-and-deliver',
+          baseUrl: () => publicBaseUrl ?? '',
+          userAgent: `hie-broker/${version}`,
+        })
+      : undefined;
   let draining = false;
   // Fixed by configuration, or (listening-address) once the server listens: never from a request.
   let publicBaseUrl = config.server.publicBaseUrl;
@@ -259,13 +280,22 @@ export async function startBroker(
     objections,
     alerts: new AlertDesk(trail),
     policy,
-    events: eventRoutes({
-      tokens,
-      systems: eventSystems,
-      journal,
-      maxBodyBytes: config.server.maxBodyBytes,
-      onRecorded: () => undefined,
-    }),
+    events: Router().use(
+      eventRoutes({
+        tokens,
+        systems: eventSystems,
+        journal,
+        maxBodyBytes: config.server.maxBodyBytes,
+        onRecorded: () => notifications?.nudge(),
+      }),
+      subscriptionRoutes({
+        tokens,
+        systems: eventSystems,
+        notifications: () => notifications,
+        baseUrlOf: (req) => publicBaseUrl ?? `${req.protocol}://${req.get('host')}/fhir`,
+        maxBodyBytes: config.server.maxBodyBytes,
+      }),
+    ),
     readiness: () => ({
       ready: !draining,
       // An open circuit leaves the broker ready: partial views still work, and every pod shares the source.
@@ -304,6 +334,7 @@ export async function startBroker(
       else server.listen(config.server.port, config.server.host, listening);
     });
   } catch (error) {
+    await notifications?.close();
     await delivery?.close();
     await journal.close();
     await closeRedis(redis, logger);
@@ -329,6 +360,7 @@ export async function startBroker(
       server.closeAllConnections();
       await federation.close();
       await pages.close();
+      await notifications?.close();
       await delivery?.close();
       await journal.close();
       await closeRedis(redis, logger);
