@@ -35,7 +35,7 @@ export class ReceivingEd {
   private down = false;
   private delayMs = 0;
   private readonly seen = new Set<string>();
-  private readonly keys: JWTVerifyGetKey;
+  private keys: JWTVerifyGetKey;
 
   private constructor(
     private readonly server: Server,
@@ -57,6 +57,11 @@ export class ReceivingEd {
       );
     });
     return ed;
+  }
+
+  /** Verify against this JWKS from now on (the broker moved, or rotated its key). */
+  trustBroker(brokerJwksUrl: string): void {
+    this.keys = createRemoteJWKSet(new URL(brokerJwksUrl));
   }
 
   /** The next `n` notifications fail with 503. */

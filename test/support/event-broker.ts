@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,10 @@ export const OTHER_ED = { clientId: 'other-ed', name: 'Other Trust ED', odsCode:
 
 export interface EventBroker {
   readonly broker: BrokerUnderTest;
+  /** Stops the broker (its delivery workers with it) and starts it again on the same journal and key. */
+  restartBroker(): Promise<void>;
+  /** The same, doing `meanwhile` while the broker is down (e.g. restarting Redis). */
+  restartBrokerWith(meanwhile: () => Promise<void>): Promise<void>;
   readonly ambulance: EventSystemClient;
   readonly ed: EventSystemClient;
   readonly otherEd: EventSystemClient;
@@ -38,34 +43,51 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
     EventSystemClient.start(OTHER_ED.clientId),
   ]);
   const directory = mkdtempSync(path.join(tmpdir(), 'hie-events-'));
-  const broker = await startBrokerUnderTest({
-    id: 'events-host',
-    sources: [
-      {
-        id: 'acute',
-        kind: 'fhir-r4',
-        name: 'Acute Trust',
-        odsCode: 'R1X',
-        baseUrl: store.baseUrl,
-        supplies: ['Encounter', 'Condition', 'Observation'],
+  const pem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+  const start = (): Promise<BrokerUnderTest> =>
+    startBrokerUnderTest({
+      pem,
+      id: 'events-host',
+      sources: [
+        {
+          id: 'acute',
+          kind: 'fhir-r4',
+          name: 'Acute Trust',
+          odsCode: 'R1X',
+          baseUrl: store.baseUrl,
+          supplies: ['Encounter', 'Condition', 'Observation'],
+        },
+      ],
+      config: {
+        audit: { store: { kind: 'file', directory } },
+        events: {
+          systems: [
+            { ...AMBULANCE, jwksUrl: ambulance.jwksUrl, publishes: ['ambulance-incident'] },
+            { ...ED, jwksUrl: ed.jwksUrl, publishes: ['encounter'] },
+            { ...OTHER_ED, jwksUrl: otherEd.jwksUrl },
+          ],
+          ...((config.events as object | undefined) ?? {}),
+        },
+        ...Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'events')),
       },
-    ],
-    config: {
-      audit: { store: { kind: 'file', directory } },
-      events: {
-        systems: [
-          { ...AMBULANCE, jwksUrl: ambulance.jwksUrl, publishes: ['ambulance-incident'] },
-          { ...ED, jwksUrl: ed.jwksUrl, publishes: ['encounter'] },
-          { ...OTHER_ED, jwksUrl: otherEd.jwksUrl },
-        ],
-        ...((config.events as object | undefined) ?? {}),
-      },
-      ...Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'events')),
-    },
-  });
+    });
+  let broker = await start();
   let journal: Journal | undefined;
   return {
-    broker,
+    get broker() {
+      return broker;
+    },
+    restartBroker: async () => {
+      await broker.close();
+      broker = await start();
+    },
+    restartBrokerWith: async (meanwhile) => {
+      await broker.close();
+      await meanwhile();
+      broker = await start();
+    },
     ambulance,
     ed,
     otherEd,
