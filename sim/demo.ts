@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { ConfigError, loadConfig, projectRoot } from '../config/load-config';
@@ -10,6 +10,7 @@ import { DEMO_NHS_NUMBERS, SIM_NODE_IDS, type SimNodeId } from './population/typ
 import { DemoIdentityProvider, PERSONAS, type PersonaId } from './identity-provider';
 import { DEMO_CONFIG_FILE } from './region-config';
 import { startRegion } from './start-region';
+import { DemoEvents } from './demo-events';
 
 /**
  * `npm run demo`: the five simulated regional nodes on the ports config/demo.yaml names, and the
@@ -20,10 +21,12 @@ async function demo(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   // The demo's identity provider: its JWKS in .demo/, trusted by the broker; a token per persona.
   const idp = await DemoIdentityProvider.create(dir);
+  // The ambulance service and the acute trust's ED, registered for real-time events (issue 19).
+  const events = await DemoEvents.prepare();
   const config = loadConfig({
     file: DEMO_CONFIG_FILE(),
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    overrides: { auth: { issuers: [idp.issuerConfig()] } },
+    overrides: { auth: { issuers: [idp.issuerConfig()] }, events: { systems: events.systems() } },
   });
   const ports: Partial<Record<SimNodeId, number>> = {};
   for (const source of config.sources) {
@@ -37,14 +40,21 @@ async function demo(): Promise<void> {
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
   });
   const logger = createLogger({ level: config.logging.level });
-  const broker = await startBroker(config, logger);
+  // Event systems' tokens need a public base URL: the demo's is the address it listens on.
+  const broker = await startBroker(config, logger, { publicBaseUrl: 'listening-address' });
   const fhir = `${broker.url}/fhir`;
+  await events.start(broker.url, previousSubscription(dir));
 
   const session = {
     brokerUrl: broker.url,
     fhirBaseUrl: fhir,
     nodes: Object.fromEntries(SIM_NODE_IDS.map((id) => [id, region.nodes[id].baseUrl])),
     demoPatients: DEMO_NHS_NUMBERS,
+    // The simulated ED: what it received (verified, repeats dropped), and its subscription.
+    events: {
+      edNotifications: events.ed!.endpoint,
+      subscriptionId: events.subscriptionId,
+    },
     // Signed user tokens from the demo identity provider, valid for a working day.
     personas: Object.fromEntries(
       await Promise.all(
@@ -77,9 +87,12 @@ Try:
   await recordDemoObjection(fhir, await idp.token('privacy-officer'));
   await printSummary(fhir, rich, await idp.token('ed-doctor'));
   console.log('Press Ctrl-C to stop.');
+  // Shortly after start, the ambulance service conveys the rich patient to the acute trust's ED.
+  setTimeout(() => void scriptedHandover(events, broker.url, rich), 1000).unref();
 
   const stop = async (): Promise<void> => {
     await broker.close();
+    await events.close();
     await region.close();
     process.exit(0);
   };
@@ -87,7 +100,39 @@ Try:
   process.once('SIGTERM', () => void stop());
 }
 
-/** Opens the rich patient's record once, so the console shows a merged view straight away. */
+/** The subscription the previous run's ED made (turned off now: its endpoint is gone). */
+function previousSubscription(dir: string): string | undefined {
+  try {
+    const session = JSON.parse(readFileSync(path.join(dir, 'session.json'), 'utf8')) as {
+      events?: { subscriptionId?: string };
+    };
+    return session.events?.subscriptionId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The scripted ambulance incident, and the handover notification as the simulated ED received it. */
+async function scriptedHandover(events: DemoEvents, brokerUrl: string, nhsNumber: string): Promise<void> {
+  try {
+    await events.runScriptedIncident(brokerUrl, nhsNumber);
+    const handover = await events.handover(10_000);
+    if (!handover) {
+      console.warn('The simulated ED has not received the handover notification.');
+      return;
+    }
+    const event = handover.events[0]!;
+    console.log(
+      `Simulated ED (R1X) received a signed notification, signature verified against the broker's JWKS:\n` +
+        `  ${event.code} of NHS ${event.nhsNumber} from ${event.source} (event ${event.eventNumber} of its subscription)\n` +
+        `  read it through the broker: ${event.focus}\n` +
+        `  everything it received: curl -s ${events.ed!.endpoint}\n`,
+    );
+  } catch (error) {
+    console.warn('The scripted ambulance incident failed:', error instanceof Error ? error.message : error);
+  }
+}
+
 /**
  * The demo's objecting patient (9000000017): their objection to all sharing, recorded in the
  * objection register through the API as the information governance team would, once.

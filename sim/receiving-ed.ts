@@ -24,7 +24,7 @@ export interface ReceivedNotification {
 /**
  * A simulated emergency department's notification endpoint (a rest-hook): it verifies each
  * notification's detached signature against the broker's JWKS (refusing 401 what does not verify),
- * drops repeats by the notification id, and lists what it received. Faults: fail the next n, or be down.
+ * drops repeats by the notification id, and lists what it received (GET /notifications). Faults: fail the next n, or be down.
  */
 export class ReceivingEd {
   readonly received: ReceivedNotification[] = [];
@@ -51,6 +51,10 @@ export class ReceivingEd {
     const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/notifications`;
     const ed = new ReceivingEd(server, endpoint, brokerJwksUrl);
     server.on('request', (req, res) => {
+      if (req.method === 'GET' && req.url === '/notifications') {
+        res.setHeader('content-type', 'application/json').end(JSON.stringify(ed.received, null, 2));
+        return;
+      }
       void ed.handle(req).then(
         (status) => res.writeHead(status).end(),
         () => res.writeHead(500).end(),
