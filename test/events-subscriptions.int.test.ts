@@ -6,6 +6,7 @@ import type {
   Subscription,
 } from '@medplum/fhirtypes';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
+import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../core/fhir/systems';
 import { ReceivingEd } from '../sim/receiving-ed';
 import { TOPICS } from '../broker/events/event-topics';
 import { bearer } from './support/identity';
@@ -170,5 +171,57 @@ describe('subscriptions and notifications (embedded, no Redis)', () => {
     );
     await waitUntil('the notification arrives', () => ed.eventNotifications().length === before + 1);
     expect(ed.posts - posts).toBe(4);
+  });
+
+  it("when a practice subscribes to encounters of its registered patients, then the acute trust's admission reaches it", async () => {
+    const practiceEndpoint = await ReceivingEd.start(env.broker.jwksUrl);
+    try {
+      const made = await env.practice.post(
+        env.broker.url,
+        '/fhir/Subscription',
+        subscriptionTo({ topic: 'encounter-start-end', ods: 'Y90001', endpoint: practiceEndpoint.endpoint }),
+      );
+      expect((made.body as Subscription).status).toBe('active');
+      const posted = await env.ed.post(env.broker.url, '/events/encounter', {
+        resourceType: 'Encounter',
+        id: 'adm-9',
+        status: 'in-progress',
+        class: { code: 'IMP' },
+        subject: { identifier: { system: NHS_NUMBER_SYSTEM, value: RICH } },
+        period: { start: new Date().toISOString() },
+        contained: [
+          {
+            resourceType: 'Patient',
+            generalPractitioner: [{ identifier: { system: ODS_CODE_SYSTEM, value: 'Y90001' } }],
+          },
+        ],
+      });
+      expect(posted.status).toBe(202);
+      await waitUntil('the practice has it', () => practiceEndpoint.eventNotifications().length === 1);
+      expect(practiceEndpoint.eventNotifications()[0]!.events[0]).toMatchObject({
+        code: 'admitted',
+        nhsNumber: RICH,
+      });
+    } finally {
+      await practiceEndpoint.close();
+    }
+  });
+
+  it('when a subscription asks for a heartbeat, then the broker sends one within the period', async () => {
+    const quiet = await ReceivingEd.start(env.broker.jwksUrl);
+    try {
+      const made = await env.otherEd.post(
+        env.broker.url,
+        '/fhir/Subscription',
+        subscriptionTo({ ods: 'R1Y', endpoint: quiet.endpoint, heartbeatSeconds: 1 }),
+      );
+      expect(made.status).toBe(201);
+      await waitUntil('a heartbeat arrives', () => quiet.received.some((n) => n.type === 'heartbeat'), {
+        timeoutMs: 4000,
+      });
+      expect(quiet.rejectedSignatures).toBe(0);
+    } finally {
+      await quiet.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { AUDIT_ACTION_SYSTEM } from '../audit/audit-event';
 import { retryDelayMs, type RetryPolicy } from '../jobs/retry-policy';
 import type { Logger } from '../observability/logger';
 import { TOPICS } from './event-topics';
+import { inSpan, SPAN } from '../observability/spans';
 import { notificationBundle } from './notification-bundle';
 import { careEventOf, notificationBodySchema, type NotificationJob } from './notification-entry';
 import type { NotificationMetrics } from './notification-metrics';
@@ -71,7 +72,15 @@ export class NotificationDeliverer {
         events: [{ eventNumber: body.eventNumber, event }],
       });
       const timeoutMs = subscription.timeoutSeconds ? subscription.timeoutSeconds * 1000 : undefined;
-      const result = await this.options.sender.send(subscription.endpoint, bundle, entry.id, timeoutMs);
+      const result = await inSpan(
+        SPAN.notificationAttempt,
+        { 'hie.subscription.id': subscription.id, 'hie.notification.attempt': attempt },
+        async (span) => {
+          const sent = await this.options.sender.send(subscription.endpoint, bundle, entry.id, timeoutMs);
+          span.setAttribute('hie.notification.outcome', sent.outcome);
+          return sent;
+        },
+      );
       this.options.metrics.attempts.inc({ outcome: result.outcome });
       this.options.onAttempt?.(subscription.id);
       const last = result.outcome !== 'delivered' && attempt >= attempts;

@@ -2,6 +2,7 @@ import type { Journal } from '../audit/journal/journal';
 import { LogThrottle } from '../jobs/log-throttle';
 import type { Logger } from '../observability/logger';
 import type { FanOut } from './fan-out';
+import { inSpan, SPAN } from '../observability/spans';
 import { NOTIFY_SINK } from './notification-deliverer';
 import type { NotificationQueue } from './notification-queue';
 
@@ -69,7 +70,9 @@ export class NotificationRelay {
     try {
       const events = await journal.undelivered(FAN_OUT_SINK, ['event'], BATCH);
       for (const event of events) {
-        await fanOut.run(event);
+        await inSpan(SPAN.eventFanOut, { 'hie.event.id': event.id }, async (span) => {
+          span.setAttribute('hie.notifications', await fanOut.run(event));
+        });
         await journal.markDelivered(event.id, FAN_OUT_SINK);
       }
       if (events.length === BATCH) this.again = true;

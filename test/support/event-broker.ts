@@ -14,6 +14,7 @@ import { startBrokerUnderTest, type BrokerUnderTest } from './broker-under-test'
 export const AMBULANCE = { clientId: 'london-ambulance', name: 'London Ambulance Service', odsCode: 'R1Z' };
 export const ED = { clientId: 'acute-ed', name: 'Acute Trust ED', odsCode: 'R1X' };
 export const OTHER_ED = { clientId: 'other-ed', name: 'Other Trust ED', odsCode: 'R1Y' };
+export const PRACTICE = { clientId: 'northbrook-gp', name: 'Northbrook Health Centre', odsCode: 'Y90001' };
 
 export interface EventBroker {
   readonly broker: BrokerUnderTest;
@@ -24,6 +25,7 @@ export interface EventBroker {
   readonly ambulance: EventSystemClient;
   readonly ed: EventSystemClient;
   readonly otherEd: EventSystemClient;
+  readonly practice: EventSystemClient;
   /** The broker's journal, read-only beside it. */
   events(): Promise<readonly JournalEntry[]>;
   close(): Promise<void>;
@@ -37,10 +39,11 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
   const store: RunningFhirNode = await startFhirNode({
     dataset: generatePopulation({ size: 5 }).nodes.acute,
   });
-  const [ambulance, ed, otherEd] = await Promise.all([
+  const [ambulance, ed, otherEd, practice] = await Promise.all([
     EventSystemClient.start(AMBULANCE.clientId),
     EventSystemClient.start(ED.clientId),
     EventSystemClient.start(OTHER_ED.clientId),
+    EventSystemClient.start(PRACTICE.clientId),
   ]);
   const directory = mkdtempSync(path.join(tmpdir(), 'hie-events-'));
   const pem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
@@ -67,6 +70,7 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
             { ...AMBULANCE, jwksUrl: ambulance.jwksUrl, publishes: ['ambulance-incident'] },
             { ...ED, jwksUrl: ed.jwksUrl, publishes: ['encounter'] },
             { ...OTHER_ED, jwksUrl: otherEd.jwksUrl },
+            { ...PRACTICE, jwksUrl: practice.jwksUrl },
           ],
           ...((config.events as object | undefined) ?? {}),
         },
@@ -91,6 +95,7 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
     ambulance,
     ed,
     otherEd,
+    practice,
     events: async () => {
       // Re-opened each time: a read-only file journal reads what was committed when it opened.
       await journal?.close();
@@ -102,7 +107,7 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
     close: async () => {
       await journal?.close();
       await broker.close();
-      await Promise.all([ambulance.close(), ed.close(), otherEd.close(), store.close()]);
+      await Promise.all([ambulance.close(), ed.close(), otherEd.close(), practice.close(), store.close()]);
       rmSync(directory, { recursive: true, force: true });
     },
   };

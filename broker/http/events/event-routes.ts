@@ -20,6 +20,7 @@ import { readJsonBody } from '../json-body';
 import { locals } from '../request-context';
 import { eventSystemOf } from './event-system-auth';
 import { invalidBody } from './zod-outcome';
+import { inSpan, SPAN } from '../../observability/spans';
 
 export interface EventRoutesOptions {
   readonly tokens: SystemTokens;
@@ -54,21 +55,26 @@ export function eventRoutes(options: EventRoutesOptions): Router {
       const event = toCareEvent(parsed.data, sourceOf(system));
       const id = randomUUID();
       try {
-        await options.journal.append([
-          {
-            id,
-            stream: 'event',
-            recorded: new Date().toISOString(),
-            keys: {
-              patient: event.nhsNumber,
-              user: system.clientId,
-              organisation: event.filterOds ?? system.odsCode,
-              action: `${event.topic}/${event.event}`,
-              ref: event.sourceId,
-            },
-            body: event,
-          },
-        ]);
+        await inSpan(
+          SPAN.eventReceive,
+          { 'hie.event.topic': event.topic, 'hie.event.source': system.clientId },
+          () =>
+            options.journal.append([
+              {
+                id,
+                stream: 'event',
+                recorded: new Date().toISOString(),
+                keys: {
+                  patient: event.nhsNumber,
+                  user: system.clientId,
+                  organisation: event.filterOds ?? system.odsCode,
+                  action: `${event.topic}/${event.event}`,
+                  ref: event.sourceId,
+                },
+                body: event,
+              },
+            ]),
+        );
       } catch (error) {
         if (error instanceof JournalUnavailable) throw new AuditUnavailable({ cause: error });
         throw error;
