@@ -13,6 +13,8 @@ export interface ReceivedNotification {
   readonly eventsSinceStart: number;
   readonly events: readonly {
     readonly eventNumber: number;
+    /** When the event happened, as its source said. */
+    readonly timestamp?: string;
     readonly code?: string;
     readonly nhsNumber?: string;
     readonly focus?: string;
@@ -128,6 +130,7 @@ function readNotification(notificationId: string, bundle: Bundle): ReceivedNotif
       const context = part('additional-context').map((x) => x.valueReference as Reference);
       return {
         eventNumber: Number(part('event-number')[0]?.valueString),
+        timestamp: part('timestamp')[0]?.valueInstant,
         ...(p.extension?.[0]?.valueCode ? { code: p.extension[0].valueCode } : {}),
         ...(p.extension?.[1]?.valueInstant ? { eta: p.extension[1].valueInstant } : {}),
         nhsNumber: context.find((r) => r.identifier?.system === NHS_NUMBER_SYSTEM)?.identifier?.value,
