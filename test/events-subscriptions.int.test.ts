@@ -1,4 +1,5 @@
 import type {
+  AuditEvent,
   Bundle,
   CapabilityStatement,
   OperationOutcome,
@@ -222,6 +223,32 @@ describe('subscriptions and notifications (embedded, no Redis)', () => {
       expect(quiet.rejectedSignatures).toBe(0);
     } finally {
       await quiet.close();
+    }
+  });
+
+  it('when a notification is dead-lettered, then an administrator with audit-read sees every attempt and the dead letter in the audit trail', async () => {
+    ed.setDown(true);
+    try {
+      await env.ambulance.post(
+        env.broker.url,
+        '/events/ambulance-incident',
+        incidentEvent({ incidentId: 'INC-DEAD', nhsNumber: RICH }),
+      );
+      const attempts = async (): Promise<AuditEvent[]> => {
+        const answer = await fetch(`${env.broker.fhir}/AuditEvent?agent=acute-ed&_count=100`, {
+          headers: { authorization: await bearer('privacy-officer'), accept: 'application/fhir+json' },
+        });
+        expect(answer.status).toBe(200);
+        return ((await answer.json()) as Bundle<AuditEvent>).entry!.map((e) => e.resource!);
+      };
+      await waitUntil('the dead letter is audited', async () =>
+        (await attempts()).some((a) => a.outcome === '8'),
+      );
+      const deadLetter = (await attempts()).find((a) => a.outcome === '8')!;
+      expect(deadLetter.outcomeDesc).toMatch(/^Attempt 4: http-5xx \(HTTP 503\); dead-lettered$/);
+      expect(deadLetter.subtype?.[0]?.code).toBe('notification-delivery');
+    } finally {
+      ed.setDown(false);
     }
   });
 });
