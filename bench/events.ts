@@ -131,6 +131,7 @@ async function runOnce(
           { clientId: 'bench-slow-ed', name: 'Slow ED', odsCode: 'R1Y', jwksUrl: slowSystem!.jwksUrl },
         ],
         delivery: { relayIntervalMs: 500 },
+        allowHttpEndpoints: true,
       },
     },
   });

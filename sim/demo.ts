@@ -26,7 +26,10 @@ async function demo(): Promise<void> {
   const config = loadConfig({
     file: DEMO_CONFIG_FILE(),
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    overrides: { auth: { issuers: [idp.issuerConfig()] }, events: { systems: events.systems() } },
+    overrides: {
+      auth: { issuers: [idp.issuerConfig()] },
+      events: { systems: events.systems(), allowHttpEndpoints: true },
+    },
   });
   const ports: Partial<Record<SimNodeId, number>> = {};
   for (const source of config.sources) {

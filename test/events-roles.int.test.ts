@@ -70,6 +70,7 @@ describe('notifications with the api and worker roles apart (PostgreSQL journal,
           { clientId: 'roles-ed', name: 'ED', odsCode: 'R1X', jwksUrl: edSystem.jwksUrl },
         ],
         delivery: { relayIntervalMs: 200, backoffMs: 20 },
+        allowHttpEndpoints: true,
       },
     };
     const logger = createLogger({ level: 'silent' });

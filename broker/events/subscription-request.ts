@@ -57,7 +57,11 @@ const valueOf = (extensions: readonly Extension[] | undefined, url: string, key:
  * its own registered patients), a rest-hook channel and id-only payloads. Anything else is refused
  * with what to send instead.
  */
-export function readSubscriptionRequest(body: unknown, system: EventSystemConfig): RequestedSubscription {
+export function readSubscriptionRequest(
+  body: unknown,
+  system: EventSystemConfig,
+  options: { readonly allowHttpEndpoints: boolean } = { allowHttpEndpoints: false },
+): RequestedSubscription {
   const parsed = subscriptionBody.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -65,6 +69,11 @@ export function readSubscriptionRequest(body: unknown, system: EventSystemConfig
     throw invalid(`Subscription.${path} ${issue.message}.`, `Subscription.${path}`);
   }
   const subscription = parsed.data;
+  if (!options.allowHttpEndpoints && new URL(subscription.channel.endpoint).protocol !== 'https:')
+    throw invalid(
+      'Subscription.channel.endpoint must be an https URL: notifications name patients.',
+      'Subscription.channel.endpoint',
+    );
   const topic = topicByUrl(subscription.criteria);
   if (!topic)
     throw invalid(

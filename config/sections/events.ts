@@ -22,6 +22,11 @@ export type EventSystemConfig = z.infer<typeof eventSystemSchema>;
 export const eventsSchema = z
   .strictObject({
     systems: z.array(eventSystemSchema).default([]),
+    /**
+     * Whether a Subscription may name a plain-http endpoint. Off by default: notifications name
+     * patients, so they travel over TLS. For local development and tests only.
+     */
+    allowHttpEndpoints: z.boolean().default(false),
     delivery: z
       .strictObject({
         /** Attempts per notification before it is dead-lettered. */
@@ -37,6 +42,7 @@ export const eventsSchema = z
   })
   .default({
     systems: [],
+    allowHttpEndpoints: false,
     delivery: { attempts: 6, backoffMs: 1000, timeoutMs: 5000, relayIntervalMs: 2000 },
   });
 export type EventsConfig = z.infer<typeof eventsSchema>;

@@ -72,6 +72,8 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
             { ...OTHER_ED, jwksUrl: otherEd.jwksUrl },
             { ...PRACTICE, jwksUrl: practice.jwksUrl },
           ],
+          // The simulated endpoints listen on plain http.
+          allowHttpEndpoints: true,
           ...((config.events as object | undefined) ?? {}),
         },
         ...Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'events')),

@@ -28,6 +28,8 @@ export function subscriptionRoutes(options: {
   readonly notifications: () => RunningNotifications | undefined;
   readonly baseUrlOf: (req: Request) => string;
   readonly maxBodyBytes: number;
+  /** events.allowHttpEndpoints: development only. */
+  readonly allowHttpEndpoints: boolean;
 }): Router {
   const router = Router();
   const running = (): RunningNotifications => {
@@ -56,7 +58,9 @@ export function subscriptionRoutes(options: {
     locals(res).route = '/fhir/Subscription';
     const notifications = running();
     const system = await eventSystemOf(req, options.tokens, options.systems);
-    const requested = readSubscriptionRequest(await readJsonBody(req, options.maxBodyBytes), system);
+    const requested = readSubscriptionRequest(await readJsonBody(req, options.maxBodyBytes), system, {
+      allowHttpEndpoints: options.allowHttpEndpoints,
+    });
     const record: SubscriptionRecord = {
       id: randomUUID(),
       status: 'requested',
