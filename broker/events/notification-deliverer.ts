@@ -55,8 +55,11 @@ export class NotificationDeliverer {
     if (!entry || entry.stream !== 'notification') return 'skipped';
     const body = notificationBodySchema.parse(entry.body);
     const eventEntry = await journal.get(body.eventId);
-    // From the briefly cached set: a subscription turned off stops receiving within the cache's half-second.
-    const subscription = (await this.options.subscriptions.all()).get(body.subscriptionId);
+    // From the briefly cached set (a subscription turned off stops receiving within its half-second), or
+    // the journal when the cache is older than the subscription (made on another pod a moment ago).
+    const subscription =
+      (await this.options.subscriptions.all()).get(body.subscriptionId) ??
+      (await this.options.subscriptions.get(body.subscriptionId));
     if (!eventEntry || !subscription || subscription.status === 'off') {
       await journal.markDelivered(entry.id, NOTIFY_SINK);
       return 'skipped';
