@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { SignJWT, generateKeyPair } from 'jose';
 import type { OperationOutcome } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../core/fhir/systems';
@@ -109,5 +110,27 @@ describe('events in: source systems notify the broker', () => {
     const answer = await env.otherEd.post(env.broker.url, '/events/ambulance-incident', conveying());
     expect(answer.status).toBe(403);
     expect(textOf(answer.body)).toMatch(/not registered to send ambulance-incident events/);
+  });
+
+  it('when an event arrives chunked (no Content-Length), then it is read within the body limit and accepted', async () => {
+    const token = await env.ambulance.token(env.broker.url);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        `${env.broker.url}/events/ambulance-incident`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      const body = JSON.stringify(conveying({ incidentId: 'INC-CHUNKED' }));
+      req.write(body.slice(0, 40));
+      req.end(body.slice(40));
+    });
+    expect(status).toBe(202);
   });
 });
