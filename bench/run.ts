@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../config/load-config';
 import { runAuditWriteBench } from './audit-write';
+import { runEventsBench } from './events';
 import { runFaults } from './faults';
 import { runMergeBench } from './merge';
 import { runOverhead } from './overhead';
@@ -20,6 +21,7 @@ const BENCHMARKS = [
   'two-cores',
   'merge',
   'audit',
+  'events',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 
@@ -205,6 +207,31 @@ async function audit(): Promise<void> {
   writeResult('audit', result);
 }
 
+async function events(): Promise<void> {
+  const count = env('BENCH_EVENTS', 2000);
+  const concurrency = env('BENCH_EVENTS_CONCURRENCY', 16);
+  const slowDelayMs = env('BENCH_EVENTS_SLOW_MS', 250);
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  console.log(
+    `Events: ${count} ambulance events, ${concurrency} concurrent posts; every tenth goes to a slow subscriber (${slowDelayMs} ms a notification)`,
+  );
+  const pacedPerSecond = env('BENCH_EVENTS_PACED_PER_SECOND', 20);
+  const result = await runEventsBench({ events: count, concurrency, slowDelayMs, redisUrl, pacedPerSecond });
+  console.table(
+    result.map((r) => ({
+      mode: r.mode,
+      load: r.load,
+      events: r.events,
+      seconds: r.seconds,
+      'events/s (post to receipt)': r.perSecond,
+      'p50 ms': r.p50Ms,
+      'p99 ms': r.p99Ms,
+      'slow subscriber got': `${r.slowReceived}/${r.slowEvents}`,
+    })),
+  );
+  writeResult('events', result);
+}
+
 /** `npm run bench [-- name…]`: runs the benchmarks (all by default), prints tables and writes JSON to bench/results/. */
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
@@ -220,6 +247,7 @@ async function main(): Promise<void> {
     'two-cores': twoCores,
     merge,
     audit,
+    events,
   };
   for (const name of BENCHMARKS) if (chosen.includes(name)) await run[name]();
 }

@@ -36,6 +36,11 @@ import { openJournal } from './audit/journal/open-journal';
 import { ObjectionRegister } from './governance/objection-register';
 import { startDelivery } from './jobs/start-delivery';
 import { createReferenceLocator } from './view/create-reference-locator';
+import { EventSystemRegistry } from './trust/event-system-registry';
+import { eventRoutes } from './http/events/event-routes';
+import { subscriptionRoutes } from './http/events/subscription-routes';
+import { startNotifications, type RunningNotifications } from './events/start-notifications';
+import { Router } from 'express';
 
 export interface RunningBroker {
   /** e.g. http://127.0.0.1:8080 */
@@ -124,7 +129,7 @@ export async function startBroker(
   const version = brokerVersion();
   // Tokens and assertions from peers are checked against the configured audience, never a Host header.
   if (
-    config.peers.length > 0 &&
+    (config.peers.length > 0 || config.events.systems.length > 0) &&
     !config.server.publicBaseUrl &&
     options.publicBaseUrl !== 'listening-address'
   ) {
@@ -132,7 +137,7 @@ export async function startBroker(
       {
         path: 'server.publicBaseUrl',
         message:
-          'must be set when peers are configured: it is the audience of the tokens and assertions they send (e.g. https://hie.example.nhs.uk/fhir)',
+          'must be set when peers or event systems are configured: it is the audience of the tokens and assertions they send (e.g. https://hie.example.nhs.uk/fhir)',
       },
     ]);
   }
@@ -281,6 +286,32 @@ export async function startBroker(
     await closeRedis(redis, logger);
     throw error;
   }
+  const eventSystems = new EventSystemRegistry(config.events.systems);
+  const tokens = new SystemTokens({
+    key: signingKey,
+    issuer: `urn:hie-broker:${config.broker.id}`,
+    peers,
+    systems: eventSystems,
+    replays,
+  });
+  // Real-time notifications (issue 19): only with registered event systems, in the processes that relay.
+  const notifications: RunningNotifications | undefined =
+    config.events.systems.length > 0 && deliveryRole
+      ? startNotifications({
+          journal,
+          objections,
+          key: signingKey,
+          config: config.events,
+          redis: config.redis.url,
+          brokerId: config.broker.id,
+          brokerOds: config.broker.odsCode,
+          logger,
+          registry: metrics.registry,
+          deliver: deliveryRole === 'relay-and-deliver',
+          baseUrl: () => publicBaseUrl ?? '',
+          userAgent: `hie-broker/${version}`,
+        })
+      : undefined;
   let draining = false;
   const documents = new DocumentReader({
     service,
@@ -303,12 +334,7 @@ export async function startBroker(
     metrics,
     brokerId: config.broker.id,
     hopLimit: config.broker.hopLimit,
-    tokens: new SystemTokens({
-      key: signingKey,
-      issuer: `urn:hie-broker:${config.broker.id}`,
-      peers,
-      replays,
-    }),
+    tokens,
     peers,
     replays,
     users: new UserTokenVerifier(config.auth.issuers),
@@ -327,6 +353,23 @@ export async function startBroker(
     policy,
     probeAccess: allowedProbes,
     ...(mounted ? { extraRoutes: mounted.routes } : {}),
+    events: Router().use(
+      eventRoutes({
+        tokens,
+        systems: eventSystems,
+        journal,
+        maxBodyBytes: config.server.maxBodyBytes,
+        onRecorded: () => notifications?.nudge(),
+      }),
+      subscriptionRoutes({
+        tokens,
+        systems: eventSystems,
+        notifications: () => notifications,
+        baseUrlOf: (req) => publicBaseUrl ?? `${req.protocol}://${req.get('host')}/fhir`,
+        maxBodyBytes: config.server.maxBodyBytes,
+        allowHttpEndpoints: config.events.allowHttpEndpoints,
+      }),
+    ),
     readiness: () => ({
       ready: !draining,
       // An open circuit leaves the broker ready: partial views still work, and every pod shares the source.
@@ -367,6 +410,7 @@ export async function startBroker(
   } catch (error) {
     await refusals.stop();
     await mounted?.close?.();
+    await notifications?.close();
     await delivery?.close();
     await journal.close();
     await closeRedis(redis, logger);
@@ -395,6 +439,7 @@ export async function startBroker(
       await pages.close();
       // The last windows' counts, before the journal closes.
       await refusals.stop();
+      await notifications?.close();
       await delivery?.close();
       await journal.close();
       await closeRedis(redis, logger);

@@ -9,6 +9,10 @@ import { startDelivery, type RunningDelivery } from './jobs/start-delivery';
 import type { Logger } from './observability/logger';
 import { brokerVersion } from './start-broker';
 import { probeAccess } from './observability/probe-access';
+import { AuditTrail } from './audit/audit-trail';
+import { ObjectionRegister } from './governance/objection-register';
+import { startNotifications, type RunningNotifications } from './events/start-notifications';
+import { loadSigningKey } from '../core/trust/signing-key';
 import { readSecret } from '../core/trust/secret';
 
 export interface RunningWorker {
@@ -44,6 +48,39 @@ export async function startWorker(config: BrokerConfig, logger: Logger): Promise
   } catch (error) {
     await journal.close();
     throw error;
+  }
+  // Real-time notifications (issue 19): delivered here, from the queues the api role fills.
+  let notifications: RunningNotifications | undefined;
+  if (config.events.systems.length > 0) {
+    try {
+      // Notifications are signed with the key the api role's JWKS serves: an ephemeral one would differ.
+      if (!config.broker.signingKey)
+        throw new Error('A worker delivering notifications needs broker.signingKey');
+      notifications = startNotifications({
+        journal,
+        objections: new ObjectionRegister(
+          new AuditTrail({
+            journal,
+            broker: { id: config.broker.id, name: config.broker.name, odsCode: config.broker.odsCode },
+            logger,
+          }),
+        ),
+        key: await loadSigningKey(readSecret(config.broker.signingKey)),
+        config: config.events,
+        redis: config.redis.url,
+        brokerId: config.broker.id,
+        brokerOds: config.broker.odsCode,
+        logger,
+        registry,
+        deliver: true,
+        baseUrl: () => config.server.publicBaseUrl ?? '',
+        userAgent: `hie-broker/${version}`,
+      });
+    } catch (error) {
+      await delivery.close();
+      await journal.close();
+      throw error;
+    }
   }
 
   let draining = false;
@@ -97,6 +134,7 @@ export async function startWorker(config: BrokerConfig, logger: Logger): Promise
     },
   );
   const closeDeliveryAndJournal = async (): Promise<void> => {
+    await notifications?.close();
     await delivery.close();
     await journal.close();
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { auditSchema } from './sections/audit';
+import { eventsSchema } from './sections/events';
 import { authSchema, peersSchema, rateRuleSchema } from './sections/auth';
 import { kebabId, odsCode, positiveMs, secretRef } from './sections/common';
 import { observabilitySchema } from './sections/observability';
@@ -15,6 +16,7 @@ export { GOVERNANCE_DUTIES, USER_TOKEN_ALGORITHMS, type GovernanceDuty } from '.
 export type { SensitiveDataConfig } from './sections/sensitive-data';
 export type { OrganisationsConfig } from './sections/organisations';
 export type { RelationshipsConfig, VouchedForPolicy } from './sections/relationships';
+export { EVENT_KINDS, type EventKind, type EventSystemConfig, type EventsConfig } from './sections/events';
 export { smartBackendAuthSchema, sourceSchema, type SourceConfig } from './sections/sources';
 export type { SignedLauncherConfig, SmartLauncherConfig, ViewerConfig } from './sections/viewer';
 
@@ -91,6 +93,8 @@ export const configSchema = z
       }),
     redis: z.strictObject({ url: z.url({ protocol: /^rediss?$/ }).optional() }),
     audit: auditSchema,
+    /** Real-time events in (ambulance, encounters) and FHIR Subscriptions out (issue 19). */
+    events: eventsSchema,
     sensitiveData: sensitiveDataSchema.default({ withheldConfidentiality: ['R', 'V'], codeSets: [] }),
     objections: z
       .strictObject({
@@ -129,7 +133,9 @@ export const configSchema = z
       }
     });
     const signsForOthers =
-      config.peers.length > 0 || config.sources.some((source) => 'auth' in source && source.auth);
+      config.peers.length > 0 ||
+      config.events.systems.length > 0 ||
+      config.sources.some((source) => 'auth' in source && source.auth);
     if (signsForOthers && !config.broker.signingKey && !config.broker.allowEphemeralSigningKey) {
       ctx.addIssue({
         code: 'custom',
@@ -157,6 +163,17 @@ export const configSchema = z
           });
         }
       });
+    });
+    const systemIds = new Set<string>();
+    config.events.systems.forEach((system, index) => {
+      if (peerIds.has(system.clientId) || systemIds.has(system.clientId)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['events', 'systems', index, 'clientId'],
+          message: `clientId "${system.clientId}" is already a peer or another event system`,
+        });
+      }
+      systemIds.add(system.clientId);
     });
     // Node refuses to start a server whose headers timeout exceeds its request timeout.
     if (config.server.headersTimeoutMs > config.server.requestTimeoutMs) {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle, OperationOutcome } from '@medplum/fhirtypes';
 import { ConfigError, loadConfig, projectRoot } from '../config/load-config';
@@ -12,6 +12,7 @@ import { DEMO_CONFIG_FILE } from './region-config';
 import { startRegion } from './start-region';
 import { mountViewer } from '../viewer/mount-viewer';
 import { clinicalSystemViewerConfig, startClinicalSystem } from './clinical-system';
+import { DemoEvents } from './demo-events';
 
 /**
  * `npm run demo`: the five simulated regional nodes on the ports config/demo.yaml names, and the
@@ -24,10 +25,16 @@ async function demo(): Promise<void> {
   const idp = await DemoIdentityProvider.create(dir);
   // The simulated clinical system that opens the viewer (SMART EHR launch, or a signed launch).
   const ehr = await startClinicalSystem({ port: Number(process.env.DEMO_EHR_PORT ?? 8099) });
+  // The ambulance service and the acute trust's ED, registered for real-time events (issue 19).
+  const events = await DemoEvents.prepare();
   const config = loadConfig({
     file: DEMO_CONFIG_FILE(),
     env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    overrides: { auth: { issuers: [idp.issuerConfig()] }, viewer: clinicalSystemViewerConfig(ehr) },
+    overrides: {
+      auth: { issuers: [idp.issuerConfig()] },
+      viewer: clinicalSystemViewerConfig(ehr),
+      events: { systems: events.systems(), allowHttpEndpoints: true },
+    },
   });
   const ports: Partial<Record<SimNodeId, number>> = {};
   for (const source of config.sources) {
@@ -41,15 +48,26 @@ async function demo(): Promise<void> {
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
   });
   const logger = createLogger({ level: config.logging.level });
-  const broker = await startBroker(config, logger, { delivery: 'relay-and-deliver', mount: mountViewer });
+  // Event systems' tokens need a public base URL: the demo's is the address it listens on.
+  const broker = await startBroker(config, logger, {
+    delivery: 'relay-and-deliver',
+    mount: mountViewer,
+    publicBaseUrl: 'listening-address',
+  });
   ehr.connectViewer(broker.url);
   const fhir = `${broker.url}/fhir`;
+  await events.start(broker.url, previousSubscription(dir));
 
   const session = {
     brokerUrl: broker.url,
     fhirBaseUrl: fhir,
     nodes: Object.fromEntries(SIM_NODE_IDS.map((id) => [id, region.nodes[id].baseUrl])),
     demoPatients: DEMO_NHS_NUMBERS,
+    // The simulated ED: what it received (verified, repeats dropped), and its subscription.
+    events: {
+      edNotifications: events.ed!.endpoint,
+      subscriptionId: events.subscriptionId,
+    },
     // Signed user tokens from the demo identity provider, valid for a working day.
     personas: Object.fromEntries(
       await Promise.all(
@@ -93,9 +111,12 @@ Try:
   await recordDemoObjection(fhir, await idp.token('privacy-officer'));
   await printSummary(fhir, rich, await idp.token('ed-doctor'));
   console.log('Press Ctrl-C to stop.');
+  // Shortly after start, the ambulance service conveys the rich patient to the acute trust's ED.
+  setTimeout(() => void scriptedHandover(events, broker.url, rich), 1000).unref();
 
   const stop = async (): Promise<void> => {
     await broker.close();
+    await events.close();
     await region.close();
     await ehr.close();
     process.exit(0);
@@ -104,7 +125,39 @@ Try:
   process.once('SIGTERM', () => void stop());
 }
 
-/** Opens the rich patient's record once, so the console shows a merged view straight away. */
+/** The subscription the previous run's ED made (turned off now: its endpoint is gone). */
+function previousSubscription(dir: string): string | undefined {
+  try {
+    const session = JSON.parse(readFileSync(path.join(dir, 'session.json'), 'utf8')) as {
+      events?: { subscriptionId?: string };
+    };
+    return session.events?.subscriptionId;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The scripted ambulance incident, and the handover notification as the simulated ED received it. */
+async function scriptedHandover(events: DemoEvents, brokerUrl: string, nhsNumber: string): Promise<void> {
+  try {
+    await events.runScriptedIncident(brokerUrl, nhsNumber);
+    const handover = await events.handover(10_000);
+    if (!handover) {
+      console.warn('The simulated ED has not received the handover notification.');
+      return;
+    }
+    const event = handover.events[0]!;
+    console.log(
+      `Simulated ED (R1X) received a signed notification, signature verified against the broker's JWKS:\n` +
+        `  ${event.code} of NHS ${event.nhsNumber} from ${event.source} (event ${event.eventNumber} of its subscription)\n` +
+        `  read it through the broker: ${event.focus}\n` +
+        `  everything it received: curl -s ${events.ed!.endpoint}\n`,
+    );
+  } catch (error) {
+    console.warn('The scripted ambulance incident failed:', error instanceof Error ? error.message : error);
+  }
+}
+
 /**
  * The demo's objecting patient (9000000017): their objection to all sharing, recorded in the
  * objection register through the API as the information governance team would, once.

@@ -15,6 +15,8 @@ export const ACCESS_DENIED_REASONS = [
   'peer-role',
   'peer-organisation',
   'assertion-patient',
+  'event-kind',
+  'subscription-filter',
 ] as const;
 export type AccessDeniedReason = (typeof ACCESS_DENIED_REASONS)[number];
 

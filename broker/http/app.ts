@@ -92,6 +92,11 @@ export interface AppOptions {
   readonly probeAccess: (req: Request) => boolean;
   /** Routes mounted by the composition (the clinician's viewer), before the 404. */
   readonly extraRoutes?: express.RequestHandler;
+  /**
+   * Real-time events in and FHIR Subscriptions (issue 19), authenticated as registered systems: mounted
+   * before the patient-data routes, whose authentication is for people.
+   */
+  readonly events?: Router;
   /** Health detail for /readyz; `ready: false` while starting or draining. */
   readonly readiness: () => { ready: boolean; detail: Record<string, unknown> };
 }
@@ -216,6 +221,7 @@ export function createApp(options: AppOptions): Express {
     },
   });
   const patientData = Router().use(signedIn, admitted);
+  if (options.events) app.use(options.events);
   // Documents first: their answer is the document's own media type, not FHIR JSON.
   app.use(['/fhir/Binary', '/api/v1/patients/:nhs/documents'], patientData);
   app.use(documentRoutes({ reader: options.documents, requesterOf }));

@@ -1,3 +1,4 @@
+import { TOPICS } from '../events/event-topics';
 import type {
   CapabilityStatement,
   CapabilityStatementRestResource,
@@ -128,6 +129,34 @@ const GOVERNANCE_RESOURCES: CapabilityStatementRestResource[] = [
   },
 ];
 
+/** Topic-based Subscriptions (R5 Backport IG for R4), made by registered systems (issue 19). */
+const SUBSCRIPTION_RESOURCE: CapabilityStatementRestResource = {
+  type: 'Subscription',
+  extension: Object.values(TOPICS).map((topic) => ({
+    url: 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/capabilitystatement-subscriptiontopic-canonical',
+    valueCanonical: topic.url,
+  })),
+  supportedProfile: [
+    'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription',
+  ],
+  documentation:
+    'For systems registered under events.systems, with a token from /oauth/token (SMART Backend Services). ' +
+    'criteria is a topic canonical; exactly one backport-filter-criteria naming your own ODS code ' +
+    `(${Object.values(TOPICS)
+      .map((t) => `${t.resourceType}?${t.filterParameter}=…`)
+      .join(' or ')}); a rest-hook channel with id-only payloads. Notifications are history Bundles signed ` +
+    'as a detached JWS (header X-Hie-Signature) with the key at /.well-known/jwks.json; X-Hie-Notification-Id ' +
+    'is stable across retries.',
+  interaction: [{ code: 'create' }, { code: 'read' }, { code: 'delete' }],
+  operation: [
+    {
+      name: 'status',
+      definition:
+        'http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status',
+    },
+  ],
+};
+
 /**
  * What this broker really supports: read-only JSON patient views (Patient by NHS number, $everything and
  * per-type searches), the audit trail and the objection register.
@@ -147,6 +176,9 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
     software: { name: 'HIE Broker', version: options.version },
     implementation: { description: options.name, url: options.baseUrl },
     fhirVersion: '4.0.1',
+    instantiates: [
+      'http://hl7.org/fhir/uv/subscriptions-backport/CapabilityStatement/backport-subscription-server-r4',
+    ],
     format: ['application/fhir+json', 'json'],
     rest: [
       {
@@ -187,6 +219,7 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
               'PDF, plain text and images only, up to 20 MiB.',
           },
           ...GOVERNANCE_RESOURCES,
+          SUBSCRIPTION_RESOURCE,
         ],
       },
     ],

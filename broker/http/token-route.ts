@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { TrustError } from '../../core/trust/trust-error';
-import type { SystemTokens } from '../trust/system-tokens';
+import { EVENT_SYSTEM_SCOPE, type SystemTokens } from '../trust/system-tokens';
 import { FormRejected, readForm } from './form-body';
 import { locals } from './request-context';
 
@@ -58,11 +58,12 @@ export function tokenRoutes(options: {
       });
       return;
     }
-    const scope = form.get('scope') || SUPPORTED_SCOPE;
-    if (scope !== SUPPORTED_SCOPE) {
-      res
-        .status(400)
-        .json({ error: 'invalid_scope', error_description: `Only ${SUPPORTED_SCOPE} is granted.` });
+    const requested = form.get('scope');
+    if (requested && requested !== SUPPORTED_SCOPE && requested !== EVENT_SYSTEM_SCOPE) {
+      res.status(400).json({
+        error: 'invalid_scope',
+        error_description: `Only ${SUPPORTED_SCOPE} (peer brokers) or ${EVENT_SYSTEM_SCOPE} (event systems) is granted.`,
+      });
       return;
     }
     const audience = tokenUrl(req);
@@ -75,6 +76,14 @@ export function tokenRoutes(options: {
     }
     try {
       const clientId = await options.tokens.verifyAssertion(assertion, audience);
+      // Each kind of client is granted its own scope, and no other.
+      const scope = options.tokens.isEventSystem(clientId) ? EVENT_SYSTEM_SCOPE : SUPPORTED_SCOPE;
+      if (requested && requested !== scope) {
+        res
+          .status(400)
+          .json({ error: 'invalid_scope', error_description: `This client is granted ${scope} only.` });
+        return;
+      }
       const { token, expiresIn } = await options.tokens.issue(clientId, scope);
       res.json({ access_token: token, token_type: 'bearer', expires_in: expiresIn, scope });
     } catch (error) {
@@ -93,7 +102,7 @@ export function tokenRoutes(options: {
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['private_key_jwt'],
       token_endpoint_auth_signing_alg_values_supported: ['ES384', 'RS384'],
-      scopes_supported: [SUPPORTED_SCOPE],
+      scopes_supported: [SUPPORTED_SCOPE, ...EVENT_SYSTEM_SCOPE.split(' ')],
       capabilities: ['client-confidential-asymmetric'],
       jwks_uri: `${options.originOf(req)}/.well-known/jwks.json`,
     });

@@ -30,6 +30,9 @@ export const SPAN = {
   auditCommit: 'audit commit',
   answer: 'answer',
   delivery: 'audit delivery',
+  eventReceive: 'event receive',
+  eventFanOut: 'event fan-out',
+  notificationAttempt: 'notification attempt',
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import { TrustError } from '../../core/trust/trust-error';
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, jwtVerify, SignJWT } from 'jose';
+import type { EventSystemRegistry } from './event-system-registry';
 import type { PeerRegistry } from './peer-registry';
 import { MemoryReplayStore, type ReplayStore } from './replay-store';
 import type { SigningKey } from '../../core/trust/signing-key';
@@ -8,6 +9,9 @@ import type { SigningKey } from '../../core/trust/signing-key';
 const ASSERTION_LIFETIME_LIMIT_S = 300;
 /** Issued access tokens live at most this long (SMART Backend Services recommends five minutes). */
 export const ACCESS_TOKEN_LIFETIME_LIMIT_S = 300;
+
+/** The scope an event system is granted: send its events, manage its own Subscriptions. */
+export const EVENT_SYSTEM_SCOPE = 'system/Subscription.cruds system/Encounter.c';
 
 /** What a verified system token grants: who it was issued to, and its SMART scopes (space-separated). */
 export interface SystemGrant {
@@ -39,6 +43,8 @@ export class SystemTokens {
       key: SigningKey;
       issuer: string;
       peers: PeerRegistry;
+      /** Systems registered for events: their tokens have their own audience, so they never pass as a peer's. */
+      systems?: EventSystemRegistry;
       /** Where used assertion jtis are remembered (Redis when configured: every pod refuses a replay). */
       replays?: ReplayStore;
       /** At most ACCESS_TOKEN_LIFETIME_LIMIT_S; a longer one is cut to it. */
@@ -60,7 +66,9 @@ export class SystemTokens {
       throw new TrustError('the client assertion is not a JWT', { cause });
     }
     const clientId = typeof claims.iss === 'string' ? claims.iss : undefined;
-    const keys = clientId ? this.options.peers.keysFor(clientId) : undefined;
+    const keys = clientId
+      ? (this.options.peers.keysFor(clientId) ?? this.options.systems?.keysFor(clientId))
+      : undefined;
     if (!clientId || !keys) throw new TrustError('unknown client');
     // Checked here, before any key is fetched, and again by jwtVerify's subject option on the verified claims.
     if (claims.sub !== clientId) throw new TrustError('iss and sub must both be the client id');
@@ -87,6 +95,16 @@ export class SystemTokens {
     return clientId;
   }
 
+  /** Whether the client is a registered event system (else a peer broker). */
+  isEventSystem(clientId: string): boolean {
+    return this.options.systems?.get(clientId) !== undefined;
+  }
+
+  /** The audience of event systems' tokens: distinct from peers', so that neither is accepted as the other. */
+  private get eventAudience(): string {
+    return `${this.options.issuer}#events`;
+  }
+
   async issue(clientId: string, scope: string): Promise<{ token: string; expiresIn: number }> {
     const expiresIn = Math.min(
       this.options.lifetimeSeconds ?? ACCESS_TOKEN_LIFETIME_LIMIT_S,
@@ -96,7 +114,7 @@ export class SystemTokens {
       .setProtectedHeader({ alg: this.options.key.alg, kid: this.options.key.kid, typ: 'at+jwt' })
       .setIssuer(this.options.issuer)
       .setSubject(clientId)
-      .setAudience(this.options.issuer)
+      .setAudience(this.isEventSystem(clientId) ? this.eventAudience : this.options.issuer)
       .setIssuedAt()
       .setExpirationTime(`${expiresIn}s`)
       .setJti(randomUUID())
@@ -115,6 +133,25 @@ export class SystemTokens {
       });
       if (!this.options.peers.get(payload.sub!))
         throw new TrustError('the token names a client that is no longer a peer');
+      return { clientId: payload.sub!, scope: typeof payload.scope === 'string' ? payload.scope : '' };
+    } catch (error) {
+      throw error instanceof TrustError
+        ? error
+        : new TrustError('the access token is not valid', { cause: error });
+    }
+  }
+
+  /** The event system a bearer token was issued to; throws a TrustError for any other token (a peer's too). */
+  async verifyEventSystemToken(token: string): Promise<SystemGrant> {
+    try {
+      const { payload } = await jwtVerify(token, this.ownKeys, {
+        issuer: this.options.issuer,
+        audience: this.eventAudience,
+        typ: 'at+jwt',
+        requiredClaims: ['exp', 'sub'],
+      });
+      if (!this.isEventSystem(payload.sub!))
+        throw new TrustError('the token names a system that is no longer registered');
       return { clientId: payload.sub!, scope: typeof payload.scope === 'string' ? payload.scope : '' };
     } catch (error) {
       throw error instanceof TrustError

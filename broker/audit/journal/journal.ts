@@ -11,7 +11,16 @@
 import type { Logger } from '../../observability/logger';
 
 /** What an entry is. */
-export const JOURNAL_STREAMS = ['audit', 'alert', 'alert-ack', 'consent'] as const;
+export const JOURNAL_STREAMS = [
+  'audit',
+  'alert',
+  'alert-ack',
+  'consent',
+  // Real-time events from sources, the Subscriptions made to them, and the notifications fanned out.
+  'event',
+  'subscription',
+  'notification',
+] as const;
 export type JournalStream = (typeof JOURNAL_STREAMS)[number];
 
 /** What entries are searched and counted by; each is also inside the hashed text. */

@@ -82,6 +82,15 @@ export const MIGRATIONS: readonly Migration[] = [
       REVOKE UPDATE, DELETE, TRUNCATE ON ${s}.journal, ${s}.journal_delivery FROM PUBLIC;
     `,
   },
+  {
+    version: 2,
+    name: 'event, subscription and notification streams',
+    sql: (s) => `
+      ALTER TABLE ${s}.journal DROP CONSTRAINT journal_stream_check;
+      ALTER TABLE ${s}.journal ADD CONSTRAINT journal_stream_check CHECK (
+        stream IN ('audit', 'alert', 'alert-ack', 'consent', 'event', 'subscription', 'notification'));
+    `,
+  },
 ];
 
 const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));

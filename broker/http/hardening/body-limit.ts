@@ -3,12 +3,15 @@ import { OutcomeError, operationOutcome } from '../../../core/outcome-error';
 
 /**
  * Paths whose handlers read a request body: the token endpoint's form, the objection register's
- * Consents and alert acknowledgements. Every other route reads none.
+ * Consents, alert acknowledgements, events and Subscriptions. Every other route reads none.
  */
 export const BODY_PATHS: readonly string[] = ['/oauth/token', '/auth/token'];
 const BODY_PATH_PATTERNS: readonly RegExp[] = [
   /^\/fhir\/Consent(\/[^/]+)?$/,
   /^\/admin\/alerts\/[^/]+\/acknowledge$/,
+  // Real-time events and Subscriptions (read with a limit as they arrive).
+  /^\/events\/(ambulance-incident|encounter)$/,
+  /^\/fhir\/Subscription$/,
 ];
 export const takesBody = (path: string): boolean =>
   BODY_PATHS.includes(path) || BODY_PATH_PATTERNS.some((pattern) => pattern.test(path));

@@ -1,0 +1,131 @@
+import { Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { closeRedis } from '../redis/close-redis';
+import { LogThrottle } from '../jobs/log-throttle';
+import { watchRedis } from '../jobs/redis-watch';
+import type { Logger } from '../observability/logger';
+import { notificationJobSchema, type NotificationJob } from './notification-entry';
+import { KEEP_COMPLETED, type NotificationQueue } from './notification-queue';
+
+type Deliver = (job: NotificationJob, signal: AbortSignal) => Promise<unknown>;
+
+export interface BullmqLanesOptions {
+  readonly redis: string;
+  /** Key prefix, one per broker id. */
+  readonly prefix: string;
+  /** Present when this process delivers; the `api` role only enqueues. */
+  readonly deliver?: Deliver;
+  /** Redis is (again) reachable: the relay may enqueue what it lost. */
+  readonly onConnected: () => void;
+  readonly connectionName: string;
+  readonly logger: Logger;
+}
+
+/**
+ * Notifications on BullMQ: one queue per subscription (`notify-<subscription id>`) with a worker of
+ * concurrency 1, so that each subscriber's notifications go in order and a subscriber that is down
+ * holds up only its own queue. A job is a reference (notification id, subscription id); its retries
+ * happen inside the job (see NotificationDeliverer), so the next job waits behind it. A job lost with
+ * Redis, or failed when a worker stopped, is enqueued again by the next sweep of the journal.
+ */
+export class BullmqLanes implements NotificationQueue {
+  private readonly producer: Redis;
+  private readonly queues = new Map<string, Queue>();
+  private readonly workers = new Map<string, Worker>();
+  private readonly connections: Redis[] = [];
+  private readonly stop = new AbortController();
+  private readonly errors = new LogThrottle(60_000);
+  private readonly jobOptions: JobsOptions = {
+    attempts: 1,
+    removeOnComplete: { age: 600, count: KEEP_COMPLETED },
+    // The journal is the record of what is undelivered: a failed job goes, and the next sweep adds it again.
+    removeOnFail: true,
+  };
+
+  constructor(private readonly options: BullmqLanesOptions) {
+    this.producer = new Redis(options.redis, {
+      maxRetriesPerRequest: 1,
+      connectionName: options.connectionName,
+    });
+    watchRedis(this.producer, options.logger, 'notification queue');
+    this.producer.on('ready', () => options.onConnected());
+  }
+
+  async enqueue(jobs: readonly NotificationJob[]): Promise<void> {
+    if (this.stop.signal.aborted) return;
+    if (this.producer.status !== 'ready') throw new Error('Redis is not connected');
+    const bySubscription = new Map<string, NotificationJob[]>();
+    for (const job of jobs)
+      bySubscription.set(job.subscriptionId, [...(bySubscription.get(job.subscriptionId) ?? []), job]);
+    for (const [subscriptionId, mine] of bySubscription) {
+      const name = `notify-${subscriptionId}`;
+      let queue = this.queues.get(name);
+      if (!queue) {
+        queue = new Queue(name, {
+          connection: this.producer,
+          prefix: this.options.prefix,
+          skipWaitingForReady: true,
+        });
+        queue.on('error', (error: Error) => this.logError('notification queue error', error));
+        this.queues.set(name, queue);
+      }
+      // In journal order; a job id already held (waiting, active or recently completed) is not added again.
+      await queue.addBulk(
+        mine.map((job) => ({
+          name: 'notify',
+          data: job,
+          opts: { ...this.jobOptions, jobId: job.notificationId },
+        })),
+      );
+      this.ensureWorker(name);
+    }
+  }
+
+  ready(): boolean {
+    return this.producer.status === 'ready';
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    const connected = this.ready();
+    await Promise.allSettled([...this.workers.values()].map((worker) => worker.close(!connected)));
+    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+    if (!connected) for (const connection of this.connections) connection.disconnect();
+    await Promise.all(
+      [this.producer, ...this.connections].map((connection) => closeRedis(connection, this.options.logger)),
+    );
+  }
+
+  private ensureWorker(name: string): void {
+    const { deliver } = this.options;
+    if (!deliver || this.workers.has(name) || this.stop.signal.aborted) return;
+    // Its own connection per worker: a blocking wait must not hold up the producer or other lanes.
+    const connection = new Redis(this.options.redis, {
+      maxRetriesPerRequest: null,
+      connectionName: `${this.options.connectionName}-worker`,
+    });
+    watchRedis(connection, this.options.logger, 'notification worker');
+    this.connections.push(connection);
+    const worker = new Worker(
+      name,
+      async (job: Job) => {
+        const parsed = notificationJobSchema.safeParse(job.data);
+        if (!parsed.success) throw new UnrecoverableError('Malformed notification job');
+        await deliver(parsed.data, this.stop.signal);
+      },
+      {
+        connection,
+        prefix: this.options.prefix,
+        concurrency: 1,
+        name: this.options.connectionName,
+      },
+    );
+    worker.on('error', (error: Error) => this.logError('notification worker error', error));
+    this.workers.set(name, worker);
+  }
+
+  private logError(msg: string, error: Error): void {
+    const passed = this.errors.pass(`${msg}|${error.message}`);
+    if (passed) this.options.logger.warn({ err: error, ...passed }, msg);
+  }
+}

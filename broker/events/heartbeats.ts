@@ -1,0 +1,65 @@
+import type { Logger } from '../observability/logger';
+import { notificationBundle } from './notification-bundle';
+import type { NotificationSender } from './notification-sender';
+import type { SubscriptionStore } from './subscription-store';
+
+/** How often heartbeats are considered; a subscription's period is in whole seconds. */
+const TICK_MS = 1000;
+
+/**
+ * Heartbeats (Backport IG): a subscription with a heartbeat period hears from the broker at least that
+ * often, so its owner can tell silence from a broken channel. Not journalled and not retried: a lost
+ * heartbeat is itself the signal. Sent by each delivering process (several pods may each send one).
+ */
+export class Heartbeats {
+  private readonly lastSent = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    private readonly options: {
+      readonly subscriptions: SubscriptionStore;
+      readonly sender: NotificationSender;
+      readonly baseUrl: () => string;
+      readonly eventsSince: (subscriptionId: string) => Promise<number>;
+      readonly logger: Logger;
+    },
+  ) {
+    this.timer = setInterval(() => void this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  /** Something was sent to the subscription: its next heartbeat is a period from now. */
+  touched(subscriptionId: string): void {
+    this.lastSent.set(subscriptionId, Date.now());
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const now = Date.now();
+      for (const subscription of await this.options.subscriptions.active()) {
+        if (!subscription.heartbeatSeconds) continue;
+        const last = this.lastSent.get(subscription.id) ?? Date.parse(subscription.created);
+        if (now - last < subscription.heartbeatSeconds * 1000) continue;
+        this.touched(subscription.id);
+        const bundle = notificationBundle({
+          baseUrl: this.options.baseUrl(),
+          subscription,
+          type: 'heartbeat',
+          eventsSinceStart: await this.options.eventsSince(subscription.id),
+        });
+        await this.options.sender.send(subscription.endpoint, bundle, bundle.id!);
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'heartbeat sweep failed');
+    } finally {
+      this.busy = false;
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { JournalEntry } from '../audit/journal/journal';
+import type { CareEvent } from './care-event';
+
+/** A notification as the journal keeps it (stream `notification`): which event, to which subscription, its number there. */
+export const notificationBodySchema = z.strictObject({
+  subscriptionId: z.uuid(),
+  eventId: z.uuid(),
+  eventNumber: z.number().int().positive(),
+});
+export type NotificationBody = z.infer<typeof notificationBodySchema>;
+
+/** A delivery job: references only (no NHS number, no content sits in Redis). */
+export const notificationJobSchema = z.strictObject({
+  notificationId: z.uuid(),
+  subscriptionId: z.uuid(),
+});
+export type NotificationJob = z.infer<typeof notificationJobSchema>;
+
+/** One id per (subscription, event), the same on every pod and every sweep: fanning out twice adds nothing. */
+export function notificationId(subscriptionId: string, eventId: string): string {
+  const hex = createHash('sha256').update(`${subscriptionId}/${eventId}`).digest('hex');
+  // A UUID's shape (version 8, RFC 9562 custom), so that the journal's uuid column takes it.
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export const careEventOf = (entry: JournalEntry): CareEvent => entry.body as CareEvent;

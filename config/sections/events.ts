@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { kebabId, odsCode } from './common';
+
+/** What a registered system may send to `POST /events/…`. */
+export const EVENT_KINDS = ['ambulance-incident', 'encounter'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/**
+ * A system registered for real-time events: it authenticates with SMART Backend Services (the broker
+ * is the authorisation server; its private_key_jwt is checked against `jwksUrl`), may send the events
+ * it `publishes`, and may subscribe to topics filtered on its own organisation (`odsCode`).
+ */
+const eventSystemSchema = z.strictObject({
+  clientId: kebabId,
+  name: z.string().min(1),
+  odsCode,
+  jwksUrl: z.url({ protocol: /^https?$/ }),
+  publishes: z.array(z.enum(EVENT_KINDS)).default([]),
+});
+export type EventSystemConfig = z.infer<typeof eventSystemSchema>;
+
+export const eventsSchema = z
+  .strictObject({
+    systems: z.array(eventSystemSchema).default([]),
+    /**
+     * Whether a Subscription may name a plain-http endpoint. Off by default: notifications name
+     * patients, so they travel over TLS. For local development and tests only.
+     */
+    allowHttpEndpoints: z.boolean().default(false),
+    delivery: z
+      .strictObject({
+        /** Attempts per notification before it is dead-lettered. */
+        attempts: z.number().int().min(1).max(20).default(6),
+        /** First retry delay; doubled each attempt, with jitter. */
+        backoffMs: z.number().int().min(1).max(600_000).default(1000),
+        /** Each POST to a subscriber's endpoint answers within this. */
+        timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+        /** How often the journal is swept for events and notifications not yet handled. */
+        relayIntervalMs: z.number().int().min(50).max(60_000).default(2000),
+      })
+      .default({ attempts: 6, backoffMs: 1000, timeoutMs: 5000, relayIntervalMs: 2000 }),
+  })
+  .default({
+    systems: [],
+    allowHttpEndpoints: false,
+    delivery: { attempts: 6, backoffMs: 1000, timeoutMs: 5000, relayIntervalMs: 2000 },
+  });
+export type EventsConfig = z.infer<typeof eventsSchema>;

@@ -1,0 +1,115 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { deepMerge, loadConfig } from '../config/load-config';
+import { createLogger } from '../broker/observability/logger';
+import { startBroker, type RunningBroker } from '../broker/start-broker';
+import { startWorker, type RunningWorker } from '../broker/start-worker';
+import { EventSystemClient } from '../sim/event-system-client';
+import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
+import { generatePopulation } from '../sim/population/generate-population';
+import { DEMO_NHS_NUMBERS } from '../sim/population/types';
+import { ReceivingEd } from '../sim/receiving-ed';
+import { incidentEvent, subscriptionTo } from './support/event-fixtures';
+import { superuser, TEST_DATABASE_URL } from './support/journal-stores';
+import { RedisServerProcess } from './support/redis-server';
+import { waitUntil } from './support/wait-until';
+
+describe('notifications with the api and worker roles apart (PostgreSQL journal, Redis)', () => {
+  const schema = `events_roles_${randomBytes(5).toString('hex')}`;
+  let redis: RedisServerProcess;
+  let store: RunningFhirNode;
+  let api: RunningBroker;
+  let worker: RunningWorker;
+  let ambulance: EventSystemClient;
+  let edSystem: EventSystemClient;
+  let ed: ReceivingEd;
+  let keyDir: string;
+
+  beforeAll(async () => {
+    redis = await RedisServerProcess.start();
+    store = await startFhirNode({ dataset: generatePopulation({ size: 2 }).nodes.acute });
+    ambulance = await EventSystemClient.start('roles-ambulance');
+    edSystem = await EventSystemClient.start('roles-ed');
+    keyDir = mkdtempSync(path.join(tmpdir(), 'hie-key-'));
+    const keyFile = path.join(keyDir, 'broker.pem');
+    writeFileSync(
+      keyFile,
+      generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      }),
+      { mode: 0o600 },
+    );
+    const base = {
+      server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 500 },
+      broker: { id: 'roles-host', name: 'Roles', odsCode: 'X26', signingKey: { file: keyFile } },
+      sources: [
+        {
+          id: 'acute',
+          kind: 'fhir-r4',
+          name: 'Acute',
+          odsCode: 'R1X',
+          baseUrl: store.baseUrl,
+          supplies: ['Encounter'],
+        },
+      ],
+      audit: { store: { kind: 'postgres', url: TEST_DATABASE_URL, schema } },
+      redis: { url: redis.url },
+      logging: { level: 'warn' },
+      events: {
+        systems: [
+          {
+            clientId: 'roles-ambulance',
+            name: 'Ambulance',
+            odsCode: 'R1Z',
+            jwksUrl: ambulance.jwksUrl,
+            publishes: ['ambulance-incident'],
+          },
+          { clientId: 'roles-ed', name: 'ED', odsCode: 'R1X', jwksUrl: edSystem.jwksUrl },
+        ],
+        delivery: { relayIntervalMs: 200, backoffMs: 20 },
+        allowHttpEndpoints: true,
+      },
+    };
+    const logger = createLogger({ level: 'silent' });
+    api = await startBroker(loadConfig({ env: {}, overrides: base }), logger, {
+      delivery: 'relay',
+      publicBaseUrl: 'listening-address',
+    });
+    worker = await startWorker(
+      loadConfig({ env: {}, overrides: deepMerge(base, { server: { publicBaseUrl: `${api.url}/fhir` } }) }),
+      logger,
+    );
+    ed = await ReceivingEd.start(`${api.url}/.well-known/jwks.json`);
+  });
+  afterAll(async () => {
+    await worker?.close();
+    await api?.close();
+    await Promise.all([ed?.close(), ambulance?.close(), edSystem?.close(), store?.close()]);
+    await redis?.stop();
+    rmSync(keyDir, { recursive: true, force: true });
+    await superuser(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  });
+
+  it('when the api role records an event, then the worker delivers the notification, signed with the key the api serves', async () => {
+    const made = await edSystem.post(
+      api.url,
+      '/fhir/Subscription',
+      subscriptionTo({ ods: 'R1X', endpoint: ed.endpoint }),
+    );
+    expect(made.status).toBe(201);
+    const posted = await ambulance.post(
+      api.url,
+      '/events/ambulance-incident',
+      incidentEvent({ incidentId: 'R-1', nhsNumber: DEMO_NHS_NUMBERS.rich }),
+    );
+    expect(posted.status).toBe(202);
+    await waitUntil('the ED has it', () => ed.eventNotifications().length === 1);
+    expect(ed.rejectedSignatures).toBe(0);
+    expect(ed.eventNotifications()[0]!.events[0]!.focus).toBe(
+      `${api.url}/fhir/Encounter?patient=${DEMO_NHS_NUMBERS.rich}`,
+    );
+  });
+});
