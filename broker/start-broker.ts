@@ -4,7 +4,8 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import path from 'node:path';
 import { createAdapter } from './federation/create-adapter';
 import { projectRoot } from '../config/load-config';
-import type { BrokerConfig } from '../config/schema';
+import { isRecordSource, type BrokerConfig, type PdsSourceConfig } from '../config/schema';
+import { createPdsClient } from './federation/create-pds-client';
 import { Federation } from './federation/federation';
 import { Redis } from 'ioredis';
 import { closeRedis } from './redis/close-redis';
@@ -113,12 +114,27 @@ export async function startBroker(
   const jwks = {
     keys: [signingKey.publicJwk, ...published.filter((jwk) => jwk.kid !== signingKey.kid)],
   };
+  // The demographics service is asked beside the record sources, never fanned out to like them.
+  const recordSources = config.sources.filter(isRecordSource);
+  const pdsSource = config.sources.find((s): s is PdsSourceConfig => s.kind === 'pds');
   const timeouts = new Map(
-    config.sources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
+    recordSources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
   );
   const metrics = new BrokerMetrics();
+  const pds = pdsSource
+    ? {
+        client: createPdsClient(pdsSource, {
+          userAgent: `hie-broker/${version}`,
+          signingKey,
+          onFault: (error) => logger.error({ err: error, sourceId: pdsSource.id }, 'adapter fault'),
+        }),
+        name: pdsSource.name,
+        timeoutMs: pdsSource.timeoutMs ?? config.federation.sourceTimeoutMs,
+        trace: pdsSource.trace,
+      }
+    : undefined;
   const federation = new Federation({
-    adapters: config.sources.map((source) =>
+    adapters: recordSources.map((source) =>
       createAdapter(source, {
         userAgent: `hie-broker/${version}`,
         signingKey,
@@ -261,7 +277,7 @@ export async function startBroker(
         version,
         sources: federation.health().map(({ sourceId, ...health }, index) => ({
           id: sourceId,
-          kind: config.sources[index]!.kind,
+          kind: recordSources[index]!.kind,
           ...health,
         })),
       },
@@ -316,6 +332,7 @@ export async function startBroker(
       await Promise.race([closed, grace]);
       server.closeAllConnections();
       await federation.close();
+      await pds?.client.close();
       await pages.close();
       await delivery?.close();
       await journal.close();

@@ -4,12 +4,20 @@ import { authSchema, peersSchema, rateRuleSchema } from './sections/auth';
 import { kebabId, odsCode, positiveMs, secretRef } from './sections/common';
 import { sensitiveDataSchema } from './sections/sensitive-data';
 import { serverSchema } from './sections/server';
-import { sourceSchema } from './sections/sources';
+import { configuredSourceSchema } from './sections/sources';
 
 export type { AuditConfig } from './sections/audit';
 export { GOVERNANCE_DUTIES, USER_TOKEN_ALGORITHMS, type GovernanceDuty } from './sections/auth';
 export type { SensitiveDataConfig } from './sections/sensitive-data';
-export { smartBackendAuthSchema, sourceSchema, type SourceConfig } from './sections/sources';
+export {
+  isRecordSource,
+  smartBackendAuthSchema,
+  sourceSchema,
+  type PdsSourceConfig,
+  type ConfiguredSource,
+  configuredSourceSchema,
+  type SourceConfig,
+} from './sections/sources';
 
 export const configSchema = z
   .strictObject({
@@ -54,7 +62,7 @@ export const configSchema = z
       /** How long the `next` links of a `_count`-paged result stay valid (the result is held in memory meanwhile). */
       pageTtlMs: positiveMs.max(3_600_000).default(120_000),
     }),
-    sources: z.array(sourceSchema).min(1, 'at least one source must be configured'),
+    sources: z.array(configuredSourceSchema).min(1, 'at least one source must be configured'),
     peers: peersSchema,
     auth: authSchema,
     /**
@@ -99,6 +107,13 @@ export const configSchema = z
         });
       }
       seen.add(source.id);
+      if (source.kind === 'pds' && config.sources.findIndex((s) => s.kind === 'pds') !== index) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', index, 'kind'],
+          message: 'only one source may be the demographics service (kind: pds)',
+        });
+      }
       if (source.timeoutMs !== undefined && source.timeoutMs > config.federation.deadlineMs) {
         ctx.addIssue({
           code: 'custom',
