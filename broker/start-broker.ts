@@ -6,6 +6,7 @@ import { createAdapter } from './federation/create-adapter';
 import { projectRoot } from '../config/load-config';
 import { isRecordSource, type BrokerConfig, type PdsSourceConfig } from '../config/schema';
 import { createPdsClient } from './federation/create-pds-client';
+import { IdentityAuthority } from './view/identity-authority';
 import { Federation } from './federation/federation';
 import { Redis } from 'ioredis';
 import { closeRedis } from './redis/close-redis';
@@ -121,18 +122,26 @@ export async function startBroker(
     recordSources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
   );
   const metrics = new BrokerMetrics();
-  const pds = pdsSource
-    ? {
-        client: createPdsClient(pdsSource, {
-          userAgent: `hie-broker/${version}`,
-          signingKey,
-          onFault: (error) => logger.error({ err: error, sourceId: pdsSource.id }, 'adapter fault'),
-        }),
-        name: pdsSource.name,
-        timeoutMs: pdsSource.timeoutMs ?? config.federation.sourceTimeoutMs,
-        trace: pdsSource.trace,
-      }
+  const pdsClient = pdsSource
+    ? createPdsClient(pdsSource, {
+        userAgent: `hie-broker/${version}`,
+        signingKey,
+        onFault: (error) => logger.error({ err: error, sourceId: pdsSource.id }, 'adapter fault'),
+      })
     : undefined;
+  const pds =
+    pdsSource && pdsClient
+      ? {
+          client: pdsClient,
+          authority: new IdentityAuthority({
+            client: pdsClient,
+            name: pdsSource.name,
+            timeoutMs: pdsSource.timeoutMs,
+            minScore: pdsSource.trace.minScore,
+            fuzzy: pdsSource.trace.fuzzy,
+          }),
+        }
+      : undefined;
   const federation = new Federation({
     adapters: recordSources.map((source) =>
       createAdapter(source, {
@@ -194,6 +203,7 @@ export async function startBroker(
     broker: { name: config.broker.name, odsCode: config.broker.odsCode },
     deadlineMs: config.federation.deadlineMs,
     assemblyReserveMs: config.federation.assemblyReserveMs,
+    ...(pds ? { authority: pds.authority } : {}),
   });
 
   const redis = config.redis.url

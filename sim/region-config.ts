@@ -22,6 +22,8 @@ export function regionConfig(
     audit?: Record<string, unknown>;
     /** Anything else (objections, sensitiveData, redis…), layered last. */
     extra?: Record<string, unknown>;
+    /** Sources beyond the demo's, appended as given (e.g. a simulated PDS). */
+    extraSources?: readonly Record<string, unknown>[];
   } = {},
 ): BrokerConfig {
   const demo = loadConfig({ file: DEMO_CONFIG_FILE(), env: {} });
@@ -47,7 +49,7 @@ export function regionConfig(
         audit: overrides.audit ?? {
           store: { kind: 'file', directory: mkdtempSync(path.join(tmpdir(), 'hie-audit-')) },
         },
-        sources,
+        sources: [...sources, ...(overrides.extraSources ?? [])],
       },
       overrides.extra ?? {},
     ),

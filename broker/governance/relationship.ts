@@ -103,6 +103,10 @@ function findEvidence(
     o.status === 'ok' ? (o.record.patient.generalPractitioner ?? []) : [],
   );
   if (practices.some((gp) => sameOrganisation(ods, odsOf(gp) ?? ''))) return 'registered-gp';
+  // The registered practice as the national demographics service holds it.
+  const nationally =
+    view.identity?.status === 'confirmed' ? view.identity.patient.generalPractitioner : undefined;
+  if ((nationally ?? []).some((gp) => sameOrganisation(ods, odsOf(gp) ?? ''))) return 'registered-gp:pds';
   for (const { resource } of view.entries) {
     if (organisationsIn(resource).some((org) => sameOrganisation(ods, org ?? '')))
       return `care-item:${resource.resourceType}`;

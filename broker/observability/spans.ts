@@ -30,6 +30,10 @@ export const SPAN = {
   auditCommit: 'audit commit',
   answer: 'answer',
   delivery: 'audit delivery',
+  /** The national demographics service asked who the patient is (PDS read). */
+  identity: 'identity authority',
+  /** A demographic trace at the national demographics service (PDS search). */
+  trace: 'demographic trace',
 } as const;
 
 /**

@@ -75,10 +75,11 @@ export function buildRecord(input: BuildRecordInput): PatientRecord {
   }));
   return {
     patient: readBanner({
-      nhsNumber: input.nhsNumber,
+      nhsNumber: view.currentNhsNumber ?? input.nhsNumber,
       patient: view.patient,
       outcome: view.outcome,
       resolve: ctx.resolve,
+      ...(view.identity ? { identity: view.identity } : {}),
     }),
     sections,
     disagreements: recordDisagreements(view, describe),

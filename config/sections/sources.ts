@@ -118,8 +118,8 @@ const pdsSource = z.strictObject({
   odsCode: odsCode.default('X26'),
   /** e.g. https://int.api.service.nhs.uk/personal-demographics/FHIR/R4 */
   baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
-  /** How long a view waits for PDS before falling back to the sources' majority. */
-  timeoutMs: positiveMs.optional(),
+  /** How long a view waits for PDS (asked beside governance, before the sources) before falling back to the sources' majority. */
+  timeoutMs: positiveMs.default(1500),
   maxResponseBytes: z
     .number()
     .int()

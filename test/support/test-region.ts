@@ -9,12 +9,17 @@ import { reservePort } from './reserved-port';
 import { regionConfig } from '../../sim/region-config';
 import { startRegion, type RegionOptions, type RunningRegion } from '../../sim/start-region';
 import { SIM_NODE_IDS } from '../../sim/population/types';
+import type { PdsNodeOptions } from '../../sim/pds-node';
+import type { RunningSimNode } from '../../sim/sim-node-base';
+import { pdsSource, startTestPds } from './pds-region';
 
 export interface TestRegion {
   readonly region: RunningRegion;
   readonly broker: RunningBroker;
   /** The broker's FHIR base URL. */
   readonly fhir: string;
+  /** The simulated PDS, when the region was started with one (`pds`). */
+  readonly pds?: RunningSimNode;
   /** Every log line the broker wrote, parsed. */
   readonly logs: Record<string, unknown>[];
   /** Clears every node's fault. */
@@ -31,6 +36,8 @@ export async function startTestRegion(
     audit?: Record<string, unknown>;
     /** Other broker settings (objections, redis…), layered last. */
     config?: Record<string, unknown>;
+    /** A simulated PDS holding the region's population, configured as the broker's `kind: pds` source. */
+    pds?: Omit<PdsNodeOptions, 'people' | 'client'> & { source?: Record<string, unknown> };
   } = {},
 ): Promise<TestRegion> {
   // The neighbouring broker names ours as its peer before ours starts: our socket is held from now on.
@@ -41,6 +48,14 @@ export async function startTestRegion(
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
     ...options,
   });
+  const { source: pdsExtra, ...pdsOptions } = options.pds ?? {};
+  const pds = options.pds
+    ? await startTestPds({
+        ...pdsOptions,
+        people: region.population.people,
+        jwksUrl: () => `${brokerUrl}/.well-known/jwks.json`,
+      })
+    : undefined;
   const { logs, destination } = captureLogs();
   const auditDirectory = mkdtempSync(path.join(tmpdir(), 'hie-audit-'));
   const config = regionConfig(region, {
@@ -50,6 +65,7 @@ export async function startTestRegion(
     auth: { issuers: [(await testIdentity()).issuerConfig()] },
     audit: options.audit ?? { store: { kind: 'file', directory: auditDirectory } },
     ...(options.config ? { extra: options.config } : {}),
+    ...(pds ? { extraSources: [pdsSource(pds, pdsExtra)] } : {}),
   });
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }), {
     delivery: 'relay-and-deliver',
@@ -58,12 +74,14 @@ export async function startTestRegion(
   return {
     region,
     broker,
+    ...(pds ? { pds } : {}),
     fhir: `${broker.url}/fhir`,
     logs,
     heal: () => SIM_NODE_IDS.forEach((id) => region.nodes[id].setFault(null)),
     close: async () => {
       await broker.close();
       await region.close();
+      await pds?.close();
       rmSync(auditDirectory, { recursive: true, force: true });
     },
   };
