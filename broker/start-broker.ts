@@ -7,6 +7,7 @@ import { projectRoot } from '../config/load-config';
 import { isRecordSource, type BrokerConfig, type PdsSourceConfig } from '../config/schema';
 import { createPdsClient } from './federation/create-pds-client';
 import { IdentityAuthority } from './view/identity-authority';
+import { PatientTraceService } from './view/patient-trace-service';
 import { Federation } from './federation/federation';
 import { Redis } from 'ioredis';
 import { closeRedis } from './redis/close-redis';
@@ -239,6 +240,24 @@ export async function startBroker(
     ...(redis ? { redis } : {}),
     ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
   });
+  const tracer =
+    pds && pdsSource
+      ? new PatientTraceService({
+          authority: pds.authority,
+          policy,
+          trail,
+          logger,
+          timeoutMs: pdsSource.timeoutMs,
+          limits: new RateLimits({
+            perUser: pdsSource.trace.perUser,
+            perOrganisation: pdsSource.trace.perOrganisation,
+            // Traces are refused to peers' users; the rule is never reached.
+            perPeer: pdsSource.trace.perOrganisation,
+            ...(redis ? { redis } : {}),
+            keyPrefix: `hie-broker:${config.broker.id}:trace-rate:`,
+          }),
+        })
+      : undefined;
   const peers = new PeerRegistry(config.peers);
   // Client and requester assertions alike are accepted once; through Redis, once across every pod.
   const replays = redis
@@ -269,6 +288,7 @@ export async function startBroker(
     replays,
     users: new UserTokenVerifier(config.auth.issuers),
     rateLimits,
+    ...(tracer ? { tracer } : {}),
     edge: {
       admission: config.server.admission,
       maxBodyBytes: config.server.maxBodyBytes,

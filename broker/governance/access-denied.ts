@@ -15,6 +15,9 @@ export const ACCESS_DENIED_REASONS = [
   'peer-role',
   'peer-organisation',
   'assertion-patient',
+  'trace-role',
+  'trace-peer',
+  'trace-restricted',
 ] as const;
 export type AccessDeniedReason = (typeof ACCESS_DENIED_REASONS)[number];
 

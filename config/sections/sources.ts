@@ -3,6 +3,7 @@ import { RECORD_RESOURCE_TYPES } from '../../core/fhir/resource-types';
 import { FHIR_SEARCH_BY } from '../../core/source-contract';
 import { resilienceSchema, type SourceResilience } from '../../core/source-resilience';
 import { kebabId, odsCode, positiveMs, secretRef } from './common';
+import { rateRuleSchema } from './auth';
 
 /** SMART Backend Services: OAuth2 client credentials with a private_key_jwt assertion signed by the broker's key. */
 export const smartBackendAuthSchema = z.strictObject({
@@ -139,6 +140,9 @@ const pdsSource = z.strictObject({
       minScore: z.number().min(0).max(1).default(1),
       /** Ask PDS for a fuzzy (phonetic, transposed dates) search rather than its default algorithm. */
       fuzzy: z.boolean().default(false),
+      /** Traces allowed per user and per organisation: tighter than views, since a trace finds people. */
+      perUser: rateRuleSchema.default({ points: 10, durationSeconds: 60 }),
+      perOrganisation: rateRuleSchema.default({ points: 300, durationSeconds: 60 }),
     })
     .prefault({}),
   resilience: resilienceSchema.prefault({}),

@@ -8,7 +8,7 @@ import { captureLogs } from './log-capture';
 import { reservePort } from './reserved-port';
 import { regionConfig } from '../../sim/region-config';
 import { startRegion, type RegionOptions, type RunningRegion } from '../../sim/start-region';
-import { SIM_NODE_IDS } from '../../sim/population/types';
+import { SIM_NODE_IDS, type SimPerson } from '../../sim/population/types';
 import type { PdsNodeOptions } from '../../sim/pds-node';
 import type { RunningSimNode } from '../../sim/sim-node-base';
 import { pdsSource, startTestPds } from './pds-region';
@@ -37,7 +37,12 @@ export async function startTestRegion(
     /** Other broker settings (objections, redis…), layered last. */
     config?: Record<string, unknown>;
     /** A simulated PDS holding the region's population, configured as the broker's `kind: pds` source. */
-    pds?: Omit<PdsNodeOptions, 'people' | 'client'> & { source?: Record<string, unknown> };
+    pds?: Omit<PdsNodeOptions, 'people' | 'client'> & {
+      /** Settings of the `kind: pds` source (e.g. `trace`). */
+      source?: Record<string, unknown>;
+      /** People PDS knows beyond the region's population (e.g. a look-alike). */
+      extraPeople?: readonly SimPerson[];
+    };
   } = {},
 ): Promise<TestRegion> {
   // The neighbouring broker names ours as its peer before ours starts: our socket is held from now on.
@@ -48,11 +53,11 @@ export async function startTestRegion(
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
     ...options,
   });
-  const { source: pdsExtra, ...pdsOptions } = options.pds ?? {};
+  const { source: pdsExtra, extraPeople = [], ...pdsOptions } = options.pds ?? {};
   const pds = options.pds
     ? await startTestPds({
         ...pdsOptions,
-        people: region.population.people,
+        people: [...region.population.people, ...extraPeople],
         jwksUrl: () => `${brokerUrl}/.well-known/jwks.json`,
       })
     : undefined;
