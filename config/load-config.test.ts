@@ -142,7 +142,8 @@ sources:
   });
 
   it('when the shipped demo and example files are loaded, then both are valid', () => {
-    expect(loadConfig({ file: path.join(__dirname, 'demo.yaml'), env: {} }).sources).toHaveLength(5);
+    // Five record sources and the simulated PDS.
+    expect(loadConfig({ file: path.join(__dirname, 'demo.yaml'), env: {} }).sources).toHaveLength(6);
     const example = loadConfig({ file: path.join(__dirname, 'sources.example.yaml'), env: {} });
     expect(example.sources.map((s) => s.kind)).toEqual([
       'fhir-r4',
@@ -150,6 +151,7 @@ sources:
       'gp-connect',
       'ambulance-epcr',
       'broker',
+      'pds',
     ]);
     expect(example.peers).toHaveLength(1);
   });

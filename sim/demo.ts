@@ -10,6 +10,8 @@ import { DEMO_NHS_NUMBERS, SIM_NODE_IDS, type SimNodeId } from './population/typ
 import { DemoIdentityProvider, PERSONAS, type PersonaId } from './identity-provider';
 import { DEMO_CONFIG_FILE } from './region-config';
 import { startRegion } from './start-region';
+import type { PdsSourceConfig } from '../config/schema';
+import { startPdsNode, SUPERSEDED_DEMO_NUMBER } from './pds-node';
 
 /**
  * `npm run demo`: the five simulated regional nodes on the ports config/demo.yaml names, and the
@@ -36,6 +38,16 @@ async function demo(): Promise<void> {
     latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 20),
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
   });
+  // The simulated PDS, where config/demo.yaml names one: the region's people, the broker its one client.
+  const pdsConfig = config.sources.find((s): s is PdsSourceConfig => s.kind === 'pds');
+  const pds = pdsConfig
+    ? await startPdsNode({
+        people: region.population.people,
+        client: { clientId: pdsConfig.auth.apiKey, jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
+        port: Number(new URL(pdsConfig.baseUrl).port),
+        latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 20),
+      })
+    : undefined;
   const logger = createLogger({ level: config.logging.level });
   const broker = await startBroker(config, logger);
   const fhir = `${broker.url}/fhir`;
@@ -43,7 +55,10 @@ async function demo(): Promise<void> {
   const session = {
     brokerUrl: broker.url,
     fhirBaseUrl: fhir,
-    nodes: Object.fromEntries(SIM_NODE_IDS.map((id) => [id, region.nodes[id].baseUrl])),
+    nodes: {
+      ...Object.fromEntries(SIM_NODE_IDS.map((id) => [id, region.nodes[id].baseUrl])),
+      ...(pds ? { pds: pds.baseUrl } : {}),
+    },
     demoPatients: DEMO_NHS_NUMBERS,
     // Signed user tokens from the demo identity provider, valid for a working day.
     personas: Object.fromEntries(
@@ -71,7 +86,13 @@ Try:
   curl -s -H "Authorization: Bearer $TOKEN" '${fhir}/Patient?identifier=${NHS_NUMBER_SYSTEM}|${rich}'
   curl -s -H "Authorization: Bearer $TOKEN" ${fhir}/Patient/${rich}/\\$everything
   curl -s -H "Authorization: Bearer $TOKEN" '${fhir}/Condition?patient=${DEMO_NHS_NUMBERS.gpAndNeighbour}'
-  curl -s -H "Authorization: Bearer $TOKEN" ${broker.url}/api/v1/patients/${rich}/record
+  curl -s -H "Authorization: Bearer $TOKEN" ${broker.url}/api/v1/patients/${rich}/record${
+    pds
+      ? `
+  curl -s -H "Authorization: Bearer $TOKEN" '${fhir}/Patient?family=Clarke&birthdate=1957-03-14&address-postalcode=NB4%207QA'
+  curl -s -H "Authorization: Bearer $TOKEN" ${fhir}/Patient/${SUPERSEDED_DEMO_NUMBER}   (a superseded number)`
+      : ''
+  }
   (personas in .demo/session.json: ${Object.keys(PERSONAS).join(', ')})
 `);
   await recordDemoObjection(fhir, await idp.token('privacy-officer'));
@@ -81,6 +102,7 @@ Try:
   const stop = async (): Promise<void> => {
     await broker.close();
     await region.close();
+    await pds?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
