@@ -17,7 +17,10 @@ describe('identity from the national demographics service (PDS)', () => {
 
   beforeAll(async () => {
     t = await startTestRegion({
-      pds: { restricted: [DEMO_NHS_NUMBERS.restricted, DEMO_NHS_NUMBERS.gpAndNeighbour] },
+      pds: {
+        restricted: [DEMO_NHS_NUMBERS.restricted, DEMO_NHS_NUMBERS.gpAndNeighbour],
+        deceased: { [DEMO_NHS_NUMBERS.rich]: '2026-10-30T08:15:00+00:00' },
+      },
     });
   });
   afterEach(() => {
@@ -99,6 +102,18 @@ describe('identity from the national demographics service (PDS)', () => {
     expect(record.patient.nhsNumber).toBe('900 000 0009');
     expect(record.patient.superseded).toContain(SUPERSEDED_DEMO_NUMBER);
     expect(record.patient.registeredGp).toContain('Y90001');
+  });
+
+  it('when PDS records a date of death, then the view says so and the banner shows it', async () => {
+    const search = await getFhir<Bundle>(`${t.fhir}/${identifier(DEMO_NHS_NUMBERS.rich)}`);
+    expect(issueWith(closingOutcome(search.body), 'patient-deceased')?.details?.text).toBe(
+      'The Personal Demographics Service records that this patient died on 2026-10-30.',
+    );
+    const response = await fetch(`${t.broker.url}/api/v1/patients/${DEMO_NHS_NUMBERS.rich}/record`, {
+      headers: { authorization: await bearer() },
+    });
+    const record = (await response.json()) as { patient: { deceased?: string } };
+    expect(record.patient.deceased).toBe('2026-10-30');
   });
 
   it('when PDS does not know an NHS number, then the view says so and the sources decide', async () => {
