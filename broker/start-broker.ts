@@ -4,7 +4,10 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import path from 'node:path';
 import { createAdapter } from './federation/create-adapter';
 import { projectRoot } from '../config/load-config';
-import type { BrokerConfig } from '../config/schema';
+import { isRecordSource, type BrokerConfig, type PdsSourceConfig } from '../config/schema';
+import { createPdsClient } from './federation/create-pds-client';
+import { IdentityAuthority } from './view/identity-authority';
+import { PatientTraceService } from './view/patient-trace-service';
 import { Federation } from './federation/federation';
 import { Redis } from 'ioredis';
 import type { RequestHandler } from 'express';
@@ -155,12 +158,35 @@ export async function startBroker(
   const jwks = {
     keys: [signingKey.publicJwk, ...published.filter((jwk) => jwk.kid !== signingKey.kid)],
   };
+  // The demographics service is asked beside the record sources, never fanned out to like them.
+  const recordSources = config.sources.filter(isRecordSource);
+  const pdsSource = config.sources.find((s): s is PdsSourceConfig => s.kind === 'pds');
   const timeouts = new Map(
-    config.sources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
+    recordSources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
   );
   const metrics = new BrokerMetrics();
+  const pdsClient = pdsSource
+    ? createPdsClient(pdsSource, {
+        userAgent: `hie-broker/${version}`,
+        signingKey,
+        onFault: (error) => logger.error({ err: error, sourceId: pdsSource.id }, 'adapter fault'),
+      })
+    : undefined;
+  const pds =
+    pdsSource && pdsClient
+      ? {
+          client: pdsClient,
+          authority: new IdentityAuthority({
+            client: pdsClient,
+            name: pdsSource.name,
+            timeoutMs: pdsSource.timeoutMs,
+            minScore: pdsSource.trace.minScore,
+            fuzzy: pdsSource.trace.fuzzy,
+          }),
+        }
+      : undefined;
   const federation = new Federation({
-    adapters: config.sources.map((source) =>
+    adapters: recordSources.map((source) =>
       createAdapter(source, {
         userAgent: `hie-broker/${version}`,
         signingKey,
@@ -223,6 +249,7 @@ export async function startBroker(
     broker: { name: config.broker.name, odsCode: config.broker.odsCode },
     deadlineMs: config.federation.deadlineMs,
     assemblyReserveMs: config.federation.assemblyReserveMs,
+    ...(pds ? { authority: pds.authority } : {}),
   });
 
   const redis = config.redis.url
@@ -261,6 +288,24 @@ export async function startBroker(
     ...(redis ? { redis } : {}),
     ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
   });
+  const tracer =
+    pds && pdsSource
+      ? new PatientTraceService({
+          authority: pds.authority,
+          policy,
+          trail,
+          logger,
+          timeoutMs: pdsSource.timeoutMs,
+          limits: new RateLimits({
+            perUser: pdsSource.trace.perUser,
+            perOrganisation: pdsSource.trace.perOrganisation,
+            // Traces are refused to peers' users; the rule is never reached.
+            perPeer: pdsSource.trace.perOrganisation,
+            ...(redis ? { redis } : {}),
+            keyPrefix: `hie-broker:${config.broker.id}:trace-rate:`,
+          }),
+        })
+      : undefined;
   const peers = new PeerRegistry(config.peers);
   // Client and requester assertions alike are accepted once; through Redis, once across every pod.
   const replays = redis
@@ -339,6 +384,7 @@ export async function startBroker(
     replays,
     users: new UserTokenVerifier(config.auth.issuers),
     rateLimits,
+    ...(tracer ? { tracer } : {}),
     edge: {
       admission: config.server.admission,
       maxBodyBytes: config.server.maxBodyBytes,
@@ -377,7 +423,7 @@ export async function startBroker(
         version,
         sources: federation.health().map(({ sourceId, ...health }, index) => ({
           id: sourceId,
-          kind: config.sources[index]!.kind,
+          kind: recordSources[index]!.kind,
           ...health,
         })),
       },
@@ -436,6 +482,7 @@ export async function startBroker(
       server.closeAllConnections();
       await federation.close();
       await mounted?.close?.();
+      await pds?.client.close();
       await pages.close();
       // The last windows' counts, before the journal closes.
       await refusals.stop();

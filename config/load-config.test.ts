@@ -141,8 +141,29 @@ sources:
     ]);
   });
 
+  it('when two demographics services are configured, then it says only one may be', () => {
+    const pds = (id: string): string => `
+  - id: ${id}
+    kind: pds
+    baseUrl: https://pds.example/FHIR/R4
+    auth: { type: signed-jwt, tokenUrl: https://pds.example/oauth2/token, apiKey: key }`;
+    const found = problems(() =>
+      loadConfig({
+        file: file(
+          `${oneSource}${pds('pds-a')}${pds('pds-b')}\nbroker: { allowEphemeralSigningKey: true }\n`,
+        ),
+        env: {},
+      }),
+    );
+    expect(found).toContainEqual({
+      path: 'sources.2.kind',
+      message: 'only one source may be the demographics service (kind: pds)',
+    });
+  });
+
   it('when the shipped demo and example files are loaded, then both are valid', () => {
-    expect(loadConfig({ file: path.join(__dirname, 'demo.yaml'), env: {} }).sources).toHaveLength(5);
+    // Five record sources and the simulated PDS.
+    expect(loadConfig({ file: path.join(__dirname, 'demo.yaml'), env: {} }).sources).toHaveLength(6);
     const example = loadConfig({ file: path.join(__dirname, 'sources.example.yaml'), env: {} });
     expect(example.sources.map((s) => s.kind)).toEqual([
       'fhir-r4',
@@ -150,6 +171,7 @@ sources:
       'gp-connect',
       'ambulance-epcr',
       'broker',
+      'pds',
     ]);
     expect(example.peers).toHaveLength(1);
   });

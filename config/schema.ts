@@ -8,8 +8,8 @@ import { organisationsSchema } from './sections/organisations';
 import { relationshipsSchema } from './sections/relationships';
 import { sensitiveDataSchema } from './sections/sensitive-data';
 import { serverSchema } from './sections/server';
-import { sourceSchema } from './sections/sources';
 import { viewerSchema } from './sections/viewer';
+import { configuredSourceSchema } from './sections/sources';
 
 export type { AuditConfig } from './sections/audit';
 export { GOVERNANCE_DUTIES, USER_TOKEN_ALGORITHMS, type GovernanceDuty } from './sections/auth';
@@ -17,8 +17,16 @@ export type { SensitiveDataConfig } from './sections/sensitive-data';
 export type { OrganisationsConfig } from './sections/organisations';
 export type { RelationshipsConfig, VouchedForPolicy } from './sections/relationships';
 export { EVENT_KINDS, type EventKind, type EventSystemConfig, type EventsConfig } from './sections/events';
-export { smartBackendAuthSchema, sourceSchema, type SourceConfig } from './sections/sources';
 export type { SignedLauncherConfig, SmartLauncherConfig, ViewerConfig } from './sections/viewer';
+export {
+  isRecordSource,
+  smartBackendAuthSchema,
+  sourceSchema,
+  type PdsSourceConfig,
+  type ConfiguredSource,
+  configuredSourceSchema,
+  type SourceConfig,
+} from './sections/sources';
 
 export const configSchema = z
   .strictObject({
@@ -69,7 +77,7 @@ export const configSchema = z
       pageMaxBytes: z.number().int().min(65_536).max(4_294_967_296).default(67_108_864),
       pageMaxBytesPerUser: z.number().int().min(16_384).max(1_073_741_824).default(8_388_608),
     }),
-    sources: z.array(sourceSchema).min(1, 'at least one source must be configured'),
+    sources: z.array(configuredSourceSchema).min(1, 'at least one source must be configured'),
     peers: peersSchema,
     /** Sites and the trusts they are part of (config/sections/organisations.ts). */
     organisations: organisationsSchema,
@@ -124,6 +132,13 @@ export const configSchema = z
         });
       }
       seen.add(source.id);
+      if (source.kind === 'pds' && config.sources.findIndex((s) => s.kind === 'pds') !== index) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sources', index, 'kind'],
+          message: 'only one source may be the demographics service (kind: pds)',
+        });
+      }
       if (source.timeoutMs !== undefined && source.timeoutMs > config.federation.deadlineMs) {
         ctx.addIssue({
           code: 'custom',

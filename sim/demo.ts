@@ -13,6 +13,8 @@ import { startRegion } from './start-region';
 import { mountViewer } from '../viewer/mount-viewer';
 import { clinicalSystemViewerConfig, startClinicalSystem } from './clinical-system';
 import { DemoEvents } from './demo-events';
+import type { PdsSourceConfig } from '../config/schema';
+import { startPdsNode, SUPERSEDED_DEMO_NUMBER } from './pds-node';
 
 /**
  * `npm run demo`: the five simulated regional nodes on the ports config/demo.yaml names, and the
@@ -47,6 +49,16 @@ async function demo(): Promise<void> {
     latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 20),
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
   });
+  // The simulated PDS, where config/demo.yaml names one: the region's people, the broker its one client.
+  const pdsConfig = config.sources.find((s): s is PdsSourceConfig => s.kind === 'pds');
+  const pds = pdsConfig
+    ? await startPdsNode({
+        people: region.population.people,
+        client: { clientId: pdsConfig.auth.apiKey, jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
+        port: Number(new URL(pdsConfig.baseUrl).port),
+        latencyMs: Number(process.env.DEMO_LATENCY_MS ?? 20),
+      })
+    : undefined;
   const logger = createLogger({ level: config.logging.level });
   // Event systems' tokens need a public base URL: the demo's is the address it listens on.
   const broker = await startBroker(config, logger, {
@@ -61,7 +73,10 @@ async function demo(): Promise<void> {
   const session = {
     brokerUrl: broker.url,
     fhirBaseUrl: fhir,
-    nodes: Object.fromEntries(SIM_NODE_IDS.map((id) => [id, region.nodes[id].baseUrl])),
+    nodes: {
+      ...Object.fromEntries(SIM_NODE_IDS.map((id) => [id, region.nodes[id].baseUrl])),
+      ...(pds ? { pds: pds.baseUrl } : {}),
+    },
     demoPatients: DEMO_NHS_NUMBERS,
     // The simulated ED: what it received (verified, repeats dropped), and its subscription.
     events: {
@@ -105,7 +120,13 @@ Try:
   curl -s -H "Authorization: Bearer $TOKEN" '${fhir}/Patient?identifier=${NHS_NUMBER_SYSTEM}|${rich}'
   curl -s -H "Authorization: Bearer $TOKEN" ${fhir}/Patient/${rich}/\\$everything
   curl -s -H "Authorization: Bearer $TOKEN" '${fhir}/Condition?patient=${DEMO_NHS_NUMBERS.gpAndNeighbour}'
-  curl -s -H "Authorization: Bearer $TOKEN" ${broker.url}/api/v1/patients/${rich}/record
+  curl -s -H "Authorization: Bearer $TOKEN" ${broker.url}/api/v1/patients/${rich}/record${
+    pds
+      ? `
+  curl -s -H "Authorization: Bearer $TOKEN" '${fhir}/Patient?family=Clarke&birthdate=1957-03-14&address-postalcode=NB4%207QA'
+  curl -s -H "Authorization: Bearer $TOKEN" ${fhir}/Patient/${SUPERSEDED_DEMO_NUMBER}   (a superseded number)`
+      : ''
+  }
   (personas in .demo/session.json: ${Object.keys(PERSONAS).join(', ')})
 `);
   await recordDemoObjection(fhir, await idp.token('privacy-officer'));
@@ -119,6 +140,7 @@ Try:
     await events.close();
     await region.close();
     await ehr.close();
+    await pds?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { deepMerge, loadConfig, projectRoot } from '../config/load-config';
-import type { BrokerConfig } from '../config/schema';
+import { isRecordSource, type BrokerConfig } from '../config/schema';
 import type { RunningRegion } from './start-region';
 
 export const DEMO_CONFIG_FILE = (): string => path.join(projectRoot(), 'config', 'demo.yaml');
@@ -22,10 +22,13 @@ export function regionConfig(
     audit?: Record<string, unknown>;
     /** Anything else (objections, sensitiveData, redis…), layered last. */
     extra?: Record<string, unknown>;
+    /** Sources beyond the demo's, appended as given (e.g. a simulated PDS). */
+    extraSources?: readonly Record<string, unknown>[];
   } = {},
 ): BrokerConfig {
   const demo = loadConfig({ file: DEMO_CONFIG_FILE(), env: {} });
-  const sources = demo.sources.map((source) => {
+  // The demo's PDS is the demo's own (sim/demo.ts): a test region has one only when it asks (extraSources).
+  const sources = demo.sources.filter(isRecordSource).map((source) => {
     const node = region.nodes[source.id as keyof RunningRegion['nodes']];
     if (!node) throw new Error(`config/demo.yaml names a source with no simulated node: ${source.id}`);
     // A token endpoint moves with its node.
@@ -47,7 +50,7 @@ export function regionConfig(
         audit: overrides.audit ?? {
           store: { kind: 'file', directory: mkdtempSync(path.join(tmpdir(), 'hie-audit-')) },
         },
-        sources,
+        sources: [...sources, ...(overrides.extraSources ?? [])],
       },
       overrides.extra ?? {},
     ),

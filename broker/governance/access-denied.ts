@@ -17,6 +17,9 @@ export const ACCESS_DENIED_REASONS = [
   'assertion-patient',
   'event-kind',
   'subscription-filter',
+  'trace-role',
+  'trace-peer',
+  'trace-restricted',
 ] as const;
 export type AccessDeniedReason = (typeof ACCESS_DENIED_REASONS)[number];
 

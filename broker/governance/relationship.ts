@@ -1,3 +1,4 @@
+import { ODS_CODE_SYSTEM } from '../../core/fhir/systems';
 import type { RelationshipDecision, Requester } from '../../core/requester';
 import type { VouchedForPolicy } from '../../config/schema';
 import type { MergedView } from '../merge/merge-view';
@@ -88,6 +89,13 @@ function findEvidence(ods: string, view: MergedView, context: RelationshipContex
       context.organisations.sameOrganisation(ods, context.sourceOds.get(outcome.sourceId))
     )
       return `source:${outcome.sourceId}`;
+  }
+  // The registered practice as the national demographics service holds it (never as another source says).
+  const nationally =
+    view.identity?.status === 'confirmed' ? view.identity.patient.generalPractitioner : undefined;
+  for (const gp of nationally ?? []) {
+    const practice = gp.identifier?.system === ODS_CODE_SYSTEM ? gp.identifier.value : undefined;
+    if (practice && context.organisations.sameOrganisation(ods, practice)) return 'registered-gp:pds';
   }
   return undefined;
 }

@@ -1,3 +1,4 @@
+import type { PatientTraceService } from '../view/patient-trace-service';
 import type { JWK } from 'jose';
 import express, {
   Router,
@@ -70,6 +71,8 @@ export interface AppOptions {
   readonly metrics: BrokerMetrics;
   /** Per-user and per-organisation budgets for patient-data requests. */
   readonly rateLimits: RateLimits;
+  /** Tracing a patient by demographics (GET /fhir/Patient?family=…), when a demographics service is configured. */
+  readonly tracer?: PatientTraceService;
   /** Request limits and the edge's trust: see `server.*` in config/schema.ts. */
   readonly edge: {
     /** Admission control for patient-data requests (503 past it). */
@@ -240,6 +243,7 @@ export function createApp(options: AppOptions): Express {
       hopLimit: options.hopLimit,
       pages: options.pages,
       ...(options.references ? { references: options.references } : {}),
+      ...(options.tracer ? { tracer: options.tracer } : {}),
     }),
   );
   app.use('/api', patientData);

@@ -32,6 +32,9 @@ import { parseTypeSearch } from '../search/search-request';
 import { ensureSearchDefinitions } from '../search/search-definitions';
 import { searchBundle } from '../search/search-result';
 import type { Bundle } from '@medplum/fhirtypes';
+import type { PatientTraceService } from '../view/patient-trace-service';
+import { isTrace, TRACE_PARAMS, traceInputs } from './trace-params';
+import { traceBundle } from './trace-bundle';
 import {
   findInView,
   isReadableType,
@@ -58,6 +61,8 @@ export interface FhirRoutesOptions {
   readonly pages: PageSnapshotStore;
   /** Which patient each id a user was shown belongs to, for reading it by id (default: this process's memory). */
   readonly references?: ReferenceLocator;
+  /** Tracing a patient by demographics through the national demographics service, when configured. */
+  readonly tracer?: PatientTraceService;
 }
 
 export function sendFhir(res: Response, status: number, body: unknown): void {
@@ -225,15 +230,36 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
   });
 
   route('/Patient', async (req, res) => {
-    const params = readParams(req, ['identifier']);
+    const params = readParams(req, ['identifier', ...(options.tracer ? TRACE_PARAMS : [])]);
     const identifier = params.get('identifier');
-    if (identifier === undefined) {
+    if (identifier === undefined && options.tracer && isTrace(params)) {
+      const { tracer } = options;
+      const inputs = traceInputs(params);
+      const result = await tracer.trace({
+        inputs,
+        requester: options.requesterOf(req, res),
+        trace: locals(res).trace,
+        audit: auditContextOf(req, res, 'search-type'),
+      });
+      sendFhir(
+        res,
+        200,
+        traceBundle(result, {
+          baseUrl: baseUrlOf(req),
+          selfUrl: `${baseUrlOf(req)}${req.originalUrl.slice(req.baseUrl.length)}`,
+        }),
+      );
+      return;
+    }
+    if (identifier === undefined || isTrace(params)) {
       throw new OutcomeError(
         'invalid',
         operationOutcome(
           'error',
           'required',
-          'Search for a patient by identifier=https://fhir.nhs.uk/Id/nhs-number|{NHS number}.',
+          options.tracer
+            ? 'Search for a patient by identifier=https://fhir.nhs.uk/Id/nhs-number|{NHS number}, or trace them by family, birthdate and gender or address-postalcode (not both at once).'
+            : 'Search for a patient by identifier=https://fhir.nhs.uk/Id/nhs-number|{NHS number}.',
           'identifier',
         ),
       );

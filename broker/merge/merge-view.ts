@@ -3,6 +3,11 @@ import { ODS_CODE_SYSTEM } from '../../core/fhir/systems';
 import type { SensitiveDataConfig } from '../../config/schema';
 import type { SourceDescriptor, SourceIssue, SourceOutcome } from '../../core/source-contract';
 import { demographicMismatchOutcome, demographicMismatches } from './demographics/demographic-cross-check';
+import {
+  authorityRestricts,
+  identityIssues,
+  type IdentityReference,
+} from './demographics/identity-reference';
 import { allergyDisagreements } from './disagreements/allergy-disagreements';
 import { disagreementIssue, type Disagreement } from './disagreements/disagreement';
 import { medicationDisagreements } from './disagreements/medication-disagreements';
@@ -39,6 +44,8 @@ export interface MergeInput {
    * withheld before anything else, and each source's count reported.
    */
   readonly objectedOrigin?: (odsCodes: readonly string[]) => boolean;
+  /** What the national demographics service said, when one is configured (demographics/identity-reference). */
+  readonly identity?: IdentityReference;
 }
 
 /** A resource about another patient; a source whose patient's demographics conflict with the others'. */
@@ -92,6 +99,8 @@ export interface MergedView {
    */
   readonly outcomes: readonly SourceOutcome[];
   readonly counts: MergeCounts;
+  /** What the national demographics service said about the patient, when one is configured. */
+  readonly identity?: IdentityReference;
 }
 
 /**
@@ -127,11 +136,13 @@ export function mergeView(input: MergeInput): MergedView {
   const since = input.since ? Date.parse(input.since) : undefined;
   const recorded = input.now.toISOString();
 
+  const confirmed = input.identity?.status === 'confirmed' ? input.identity : undefined;
   const mismatches = demographicMismatches(
     input.outcomes.flatMap((o) =>
       o.status === 'ok' ? [{ sourceId: o.sourceId, patient: o.record.patient }] : [],
     ),
     input.now,
+    confirmed?.patient,
   );
   const outcomes = input.outcomes.map((outcome) => {
     const fields = mismatches.get(outcome.sourceId);
@@ -139,7 +150,7 @@ export function mergeView(input: MergeInput): MergedView {
     counts.received += outcome.record.resources.length;
     counts.excludedSource += outcome.record.resources.length;
     incidents.push({ sourceId: outcome.sourceId, kind: 'demographic-mismatch', count: 1 });
-    return demographicMismatchOutcome(outcome, fields);
+    return demographicMismatchOutcome(outcome, fields, confirmed?.authority);
   });
 
   outcomes.forEach((outcome, index) => {
@@ -198,6 +209,7 @@ export function mergeView(input: MergeInput): MergedView {
     included,
     provenance,
     withheldReferences,
+    restrictedByAuthority: authorityRestricts(input.identity),
   });
   const medications = new Map(
     shown.included
@@ -221,6 +233,8 @@ export function mergeView(input: MergeInput): MergedView {
   const outcome = sourceStatusOutcome(`${input.viewId}-sources`, input.sources, outcomes, extraIssues);
   // Straight after the summary line: the first thing a reader of a restricted patient's view must know.
   if (shown.restricted) outcome.issue.splice(1, 0, restrictedPatientIssue());
+  // Who the patient is, as the authority says (or that it could not say), before anything else.
+  outcome.issue.splice(1, 0, ...identityIssues(input.identity, input.nhsNumber));
   outcome.issue.push(...disagreements.map((d) => disagreementIssue(d, sourcesById)));
   return {
     patient: shown.patient,
@@ -232,6 +246,7 @@ export function mergeView(input: MergeInput): MergedView {
     disagreements,
     outcomes,
     counts,
+    ...(input.identity ? { identity: input.identity } : {}),
   };
 }
 

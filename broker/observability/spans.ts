@@ -33,6 +33,10 @@ export const SPAN = {
   eventReceive: 'event receive',
   eventFanOut: 'event fan-out',
   notificationAttempt: 'notification attempt',
+  /** The national demographics service asked who the patient is (PDS read). */
+  identity: 'identity authority',
+  /** A demographic trace at the national demographics service (PDS search). */
+  trace: 'demographic trace',
 } as const;
 
 /**

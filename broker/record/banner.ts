@@ -6,6 +6,7 @@ import { joinParts, nonEmpty, optional, resourceName, type ResolveReference } fr
 import { issueReason, issueSourceId } from './outcome-issues';
 import { addressText } from './read-contacts';
 import type { Banner, BannerConflict } from './record-types';
+import { IDENTITY_REASONS, type IdentityReference } from '../merge/demographics/identity-reference';
 
 /** Reasons the merge gives when a source's patient disagrees with the others. */
 const CONFLICT_REASONS = new Set(['demographic-mismatch']);
@@ -71,14 +72,35 @@ export function bannerRestriction(outcome: OperationOutcome): string | undefined
   return issue?.details?.text;
 }
 
+/** The view's note that the NHS number asked for was superseded, if it has one. */
+export function bannerSuperseded(outcome: OperationOutcome): string | undefined {
+  const issue = (outcome.issue ?? []).find((i) => issueReason(i) === IDENTITY_REASONS.superseded);
+  return issue?.details?.text;
+}
+
 /** The banner: who this is, as the representative source recorded them. */
 export function readBanner(input: {
   nhsNumber: string;
   patient: Patient | null;
   outcome: OperationOutcome;
   resolve: ResolveReference;
+  /** What the national demographics service said: its date of death and registered practice count. */
+  identity?: IdentityReference;
 }): Banner {
   const { patient } = input;
+  const national = input.identity?.status === 'confirmed' ? input.identity.patient : undefined;
+  const restricted = bannerRestriction(input.outcome);
+  const fromSource = patient ? registeredGpText(patient, input.resolve) : undefined;
+  // The registered practice is PDS's (by ODS code) when it names one: a source's text only if it names the same.
+  const nationalOds = restricted
+    ? []
+    : (national?.generalPractitioner ?? []).flatMap((r) =>
+        r.identifier?.system === ODS_CODE_SYSTEM && r.identifier.value ? [r.identifier.value] : [],
+      );
+  const registeredGp =
+    nationalOds.length === 0 || nationalOds.some((ods) => fromSource?.includes(`(${ods})`))
+      ? fromSource
+      : `${nationalOds.join(', ')} (registered practice, from PDS)`;
   const home =
     patient?.address?.find((a) => a.use === 'home' && !a.period?.end) ??
     patient?.address?.find((a) => !a.period?.end);
@@ -88,8 +110,13 @@ export function readBanner(input: {
     nhsNumber: formatNhsNumber(input.nhsNumber),
     ...optional('sex', patient?.gender),
     ...optional('address', addressText(home)),
-    ...optional('registeredGp', patient ? registeredGpText(patient, input.resolve) : undefined),
-    ...optional('restricted', bannerRestriction(input.outcome)),
+    ...optional('registeredGp', registeredGp),
+    ...optional('restricted', restricted),
+    ...optional(
+      'deceased',
+      national?.deceasedDateTime?.slice(0, 10) ?? patient?.deceasedDateTime?.slice(0, 10),
+    ),
+    ...optional('superseded', bannerSuperseded(input.outcome)),
     conflicts: bannerConflicts(input.outcome),
   };
 }

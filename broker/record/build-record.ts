@@ -106,10 +106,11 @@ export function buildRecord(input: BuildRecordInput): PatientRecord {
   return {
     emergency: emergencyItems(built, ctx),
     patient: readBanner({
-      nhsNumber: input.nhsNumber,
+      nhsNumber: view.currentNhsNumber ?? input.nhsNumber,
       patient: view.patient,
       outcome: view.outcome,
       resolve: ctx.resolve,
+      ...(view.identity ? { identity: view.identity } : {}),
     }),
     sections,
     disagreements: recordDisagreements(view, describe),

@@ -119,6 +119,10 @@ export interface Banner {
    * practice are not shown (the address and registered GP above are then absent).
    */
   readonly restricted?: string;
+  /** The date of death the national demographics service records (ISO date). */
+  readonly deceased?: string;
+  /** The view's note that the NHS number asked for was superseded by the one shown above. */
+  readonly superseded?: string;
   readonly conflicts: readonly BannerConflict[];
 }
 

@@ -29,6 +29,8 @@ function requireAssertedPatient(requester: Requester, nhsNumber: string): void {
     throw new AccessDenied('assertion-patient', ANOTHER_PATIENT);
 }
 import { inSpan, SPAN } from '../observability/spans';
+import type { IdentityAuthority } from './identity-authority';
+import type { IdentityReference } from '../merge/demographics/identity-reference';
 
 export interface ViewRequest {
   readonly nhsNumber: string;
@@ -59,6 +61,8 @@ export interface PatientView extends MergedView {
   readonly availability: ViewAvailability;
   /** The legitimate relationship on which the view was released. */
   readonly access: RelationshipDecision;
+  /** When the NHS number asked for was superseded: the current one, under which the record was opened. */
+  readonly currentNhsNumber?: string;
 }
 
 export interface PatientViewServiceOptions {
@@ -83,6 +87,8 @@ export interface PatientViewServiceOptions {
   readonly organisations: OrganisationDirectory;
   /** Whether a peer's vouched-for relationship is accepted on its basis, or needs evidence found here. */
   readonly vouchedFor: VouchedForPolicy;
+  /** The national demographics service, when configured: the reference for who the patient is. */
+  readonly authority?: IdentityAuthority;
 }
 
 /** The transport-agnostic core of a patient view: fan out, then merge. */
@@ -160,12 +166,7 @@ export class PatientViewService {
               : 'none',
           'hie.governance.objection_overridden': objectionOverridden,
         });
-        if (objections.all && !objectionOverridden) {
-          throw new AccessDenied(
-            'objection',
-            "The patient has objected to their record being shared. Nothing from it can be shown here; ask the patient, or the patient's GP practice, directly.",
-          );
-        }
+        if (objections.all && !objectionOverridden) throw objectionDenied();
         span.setAttribute('hie.governance.decision', 'permit');
         return { resourceTypes, objectionOverridden, objections };
       },
@@ -180,22 +181,47 @@ export class PatientViewService {
     let released: { readonly returned: number } | undefined;
     try {
       requireAssertedPatient(request.requester, request.nhsNumber);
-      const decided = await this.governance(request);
-      const { resourceTypes, objections } = decided;
+      // The sources' share of the deadline: the rest is for assembling and auditing the answer.
+      const deadline = Date.now() + this.options.deadlineMs - this.options.assemblyReserveMs;
+      // Who the patient is, asked of the authority while governance is decided: both come before any source.
+      const [decided, identity] = await Promise.all([
+        this.governance(request),
+        this.options.authority?.confirm(request.nhsNumber, request.trace, deadline),
+      ]);
+      const { resourceTypes } = decided;
+      let { objections } = decided;
       objectionOverridden = decided.objectionOverridden;
+      const current =
+        identity?.status === 'confirmed' && identity.supersededNumber ? identity.patient.id! : undefined;
+      if (current) {
+        // The patient's objections may be recorded under their current number: checked before any source is asked.
+        const underCurrent = await this.options.objections.check(current, new Date());
+        const overridden = this.objectionOverridden(request.requester, underCurrent);
+        if (underCurrent.all && !overridden) throw objectionDenied();
+        objectionOverridden ||= overridden;
+        objections = {
+          ...objections,
+          organisations: new Set([...objections.organisations, ...underCurrent.organisations]),
+        };
+      }
       const query: PatientQuery = {
         queryId,
-        nhsNumber: request.nhsNumber,
+        nhsNumber: current ?? request.nhsNumber,
         resourceTypes,
         ...(request.since ? { since: request.since } : {}),
         requester: request.requester,
-        // The sources' share of the deadline: the rest is for assembling and auditing the answer.
-        deadline: Date.now() + this.options.deadlineMs - this.options.assemblyReserveMs,
+        deadline,
         chain: request.chain ?? [],
         ...(request.onlySources ? { onlySources: request.onlySources } : {}),
         ...(objectionOverridden ? {} : { objectedSources: this.objectedSources(objections.organisations) }),
       };
-      view = await this.answer(request, query, objectionOverridden ? new Set() : objections.organisations);
+      view = await this.answer(
+        request,
+        query,
+        objectionOverridden ? new Set() : objections.organisations,
+        identity,
+        current ? request.nhsNumber : undefined,
+      );
       released = view.availability === 'found' ? request.release?.(view) : undefined;
     } catch (error) {
       if (error instanceof AuditUnavailable) throw error;
@@ -219,7 +245,7 @@ export class PatientViewService {
       ...(view.availability === 'unavailable'
         ? { outcomeDesc: 'No source that answered knows the patient, and some could not answer.' }
         : {}),
-      patient: request.nhsNumber,
+      patient: view.currentNhsNumber ?? request.nhsNumber,
       view: {
         queryId,
         relationship: view.access,
@@ -291,10 +317,23 @@ export class PatientViewService {
     request: ViewRequest,
     query: PatientQuery,
     objected: ReadonlySet<string>,
+    identity: IdentityReference | undefined,
+    superseded: string | undefined,
   ): Promise<PatientView> {
-    const outcomes = await this.options.federation.query(query, request.trace);
-    const merged = await inSpan(SPAN.merge, { 'hie.merge.sources': outcomes.length }, async (span) => {
-      const result = this.merge(query, outcomes, objected);
+    // Under a superseded number too, where a source has not caught up with the merge: its record is the patient's.
+    const [outcomes, earlier] = await Promise.all([
+      this.options.federation.query(query, request.trace),
+      superseded
+        ? this.options.federation.query({ ...query, nhsNumber: superseded }, request.trace)
+        : Promise.resolve(undefined),
+    ]);
+    const combined = earlier
+      ? outcomes.map((outcome, index) =>
+          outcome.status !== 'ok' && earlier[index]?.status === 'ok' ? earlier[index] : outcome,
+        )
+      : outcomes;
+    const merged = await inSpan(SPAN.merge, { 'hie.merge.sources': combined.length }, async (span) => {
+      const result = this.merge(query, combined, objected, identity);
       if (span.isRecording()) span.setAttributes(mergeAttributes(result));
       return result;
     });
@@ -324,6 +363,7 @@ export class PatientViewService {
       queryId: query.queryId,
       availability: availability(merged, merged.outcomes),
       access,
+      ...(superseded ? { currentNhsNumber: query.nhsNumber } : {}),
     };
   }
 
@@ -408,9 +448,11 @@ export class PatientViewService {
     query: PatientQuery,
     outcomes: readonly SourceOutcome[],
     objected: ReadonlySet<string> = new Set(),
+    identity?: IdentityReference,
   ): MergedView {
     const { organisations } = this.options;
     return mergeView({
+      ...(identity ? { identity } : {}),
       ...(objected.size > 0
         ? {
             objectedOrigin: (codes: readonly string[]) =>
@@ -455,6 +497,8 @@ export class PatientViewService {
       const wider = this.merge(
         demographics,
         await this.options.federation.query(demographics, request.trace),
+        new Set(),
+        merged.identity,
       );
       return decideRelationship(request.requester, wider, this.relationshipContext);
     }
@@ -543,4 +587,11 @@ function mergeAttributes(merged: MergedView): Attributes {
 /** The kind of evidence a relationship rests on (e.g. `registered-practice`), without what follows a colon. */
 function evidenceKind(evidence: string): string {
   return evidence.split(':')[0]!.slice(0, 64);
+}
+
+function objectionDenied(): AccessDenied {
+  return new AccessDenied(
+    'objection',
+    "The patient has objected to their record being shared. Nothing from it can be shown here; ask the patient, or the patient's GP practice, directly.",
+  );
 }

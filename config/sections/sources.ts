@@ -3,6 +3,7 @@ import { RECORD_RESOURCE_TYPES } from '../../core/fhir/resource-types';
 import { FHIR_SEARCH_BY } from '../../core/source-contract';
 import { resilienceSchema, type SourceResilience } from '../../core/source-resilience';
 import { kebabId, odsCode, positiveMs, secretRef } from './common';
+import { rateRuleSchema } from './auth';
 
 /** SMART Backend Services: OAuth2 client credentials with a private_key_jwt assertion signed by the broker's key. */
 export const smartBackendAuthSchema = z.strictObject({
@@ -107,6 +108,47 @@ const brokerSource = z
   })
   .superRefine(checkSource);
 
+/**
+ * The Personal Demographics Service: not a record source but the authority on identity. It is asked
+ * for the patient beside the record sources, never for record items, and it alone answers a trace.
+ */
+const pdsSource = z.strictObject({
+  id: kebabId,
+  kind: z.literal('pds'),
+  name: z.string().min(1).default('Personal Demographics Service'),
+  odsCode: odsCode.default('X26'),
+  /** e.g. https://int.api.service.nhs.uk/personal-demographics/FHIR/R4 */
+  baseUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  /** How long a view waits for PDS (asked beside governance, before the sources) before falling back to the sources' majority. */
+  timeoutMs: positiveMs.default(1500),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  maxSockets: z.number().int().min(1).max(512).default(16),
+  /** Application-restricted access: a JWT signed with the broker's key, exchanged for an access token. */
+  auth: z.strictObject({
+    type: z.literal('signed-jwt'),
+    tokenUrl: z.url({ protocol: /^https?$/ }),
+    /** The application's API key on the NHS API platform: the assertion's iss and sub. */
+    apiKey: z.string().min(1),
+  }),
+  trace: z
+    .strictObject({
+      /** A trace returns a patient only on one match scoring at least this (1: PDS's exact match). */
+      minScore: z.number().min(0).max(1).default(1),
+      /** Ask PDS for a fuzzy (phonetic, transposed dates) search rather than its default algorithm. */
+      fuzzy: z.boolean().default(false),
+      /** Traces allowed per user and per organisation: tighter than views, since a trace finds people. */
+      perUser: rateRuleSchema.default({ points: 10, durationSeconds: 60 }),
+      perOrganisation: rateRuleSchema.default({ points: 300, durationSeconds: 60 }),
+    })
+    .prefault({}),
+  resilience: resilienceSchema.prefault({}),
+});
+
+/** A source of record items: every kind but the demographics authority. */
 export const sourceSchema = z.discriminatedUnion('kind', [
   fhirR4Source,
   gpConnectSource,
@@ -115,3 +157,18 @@ export const sourceSchema = z.discriminatedUnion('kind', [
 ]);
 
 export type SourceConfig = z.infer<typeof sourceSchema>;
+
+/** What `sources:` may list: the record sources and, at most once, the demographics service. */
+export const configuredSourceSchema = z.discriminatedUnion('kind', [
+  fhirR4Source,
+  gpConnectSource,
+  ambulanceEpcrSource,
+  brokerSource,
+  pdsSource,
+]);
+export type ConfiguredSource = z.infer<typeof configuredSourceSchema>;
+export type PdsSourceConfig = Extract<ConfiguredSource, { kind: 'pds' }>;
+
+export function isRecordSource(source: ConfiguredSource): source is SourceConfig {
+  return source.kind !== 'pds';
+}

@@ -1,6 +1,7 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import type { RecordResourceType } from '../../core/fhir/resource-types';
 import { loadConfig } from '../../config/load-config';
+import { isRecordSource } from '../../config/schema';
 import { startFhirNode, type RunningFhirNode } from '../../sim/fhir-node';
 import { generatePopulation } from '../../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS } from '../../sim/population/types';
@@ -26,7 +27,7 @@ describe('FHIR R4 searches in one batch, against the simulated trusts', () => {
   const demo = loadConfig({ file: DEMO_CONFIG_FILE(), env: {} });
   const trusts = ['acute', 'mental-health'] as const;
   const suppliesOf = (id: string): readonly RecordResourceType[] =>
-    demo.sources.find((s) => s.id === id)!.supplies;
+    demo.sources.filter(isRecordSource).find((s) => s.id === id)!.supplies;
   const supplies = { acute: suppliesOf('acute'), 'mental-health': suppliesOf('mental-health') };
   const nodes = {} as Record<(typeof trusts)[number], RunningFhirNode>;
 

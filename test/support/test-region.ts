@@ -8,13 +8,18 @@ import { captureLogs } from './log-capture';
 import { reservePort } from './reserved-port';
 import { regionConfig } from '../../sim/region-config';
 import { startRegion, type RegionOptions, type RunningRegion } from '../../sim/start-region';
-import { SIM_NODE_IDS } from '../../sim/population/types';
+import { SIM_NODE_IDS, type SimPerson } from '../../sim/population/types';
+import type { PdsNodeOptions } from '../../sim/pds-node';
+import type { RunningSimNode } from '../../sim/sim-node-base';
+import { pdsSource, startTestPds } from './pds-region';
 
 export interface TestRegion {
   readonly region: RunningRegion;
   readonly broker: RunningBroker;
   /** The broker's FHIR base URL. */
   readonly fhir: string;
+  /** The simulated PDS, when the region was started with one (`pds`). */
+  readonly pds?: RunningSimNode;
   /** Every log line the broker wrote, parsed. */
   readonly logs: Record<string, unknown>[];
   /** Clears every node's fault. */
@@ -33,6 +38,13 @@ export async function startTestRegion(
     config?: Record<string, unknown>;
     /** How the broker starts (e.g. with the viewer mounted). */
     brokerOptions?: StartBrokerOptions;
+    /** A simulated PDS holding the region's population, configured as the broker's `kind: pds` source. */
+    pds?: Omit<PdsNodeOptions, 'people' | 'client'> & {
+      /** Settings of the `kind: pds` source (e.g. `trace`). */
+      source?: Record<string, unknown>;
+      /** People PDS knows beyond the region's population (e.g. a look-alike). */
+      extraPeople?: readonly SimPerson[];
+    };
   } = {},
 ): Promise<TestRegion> {
   // The neighbouring broker names ours as its peer before ours starts: our socket is held from now on.
@@ -43,6 +55,14 @@ export async function startTestRegion(
     trust: { clientId: 'demo-broker', jwksUrl: () => `${brokerUrl}/.well-known/jwks.json` },
     ...options,
   });
+  const { source: pdsExtra, extraPeople = [], ...pdsOptions } = options.pds ?? {};
+  const pds = options.pds
+    ? await startTestPds({
+        ...pdsOptions,
+        people: [...region.population.people, ...extraPeople],
+        jwksUrl: () => `${brokerUrl}/.well-known/jwks.json`,
+      })
+    : undefined;
   const { logs, destination } = captureLogs();
   const auditDirectory = mkdtempSync(path.join(tmpdir(), 'hie-audit-'));
   const config = regionConfig(region, {
@@ -52,6 +72,7 @@ export async function startTestRegion(
     auth: { issuers: [(await testIdentity()).issuerConfig()] },
     audit: options.audit ?? { store: { kind: 'file', directory: auditDirectory } },
     ...(options.config ? { extra: options.config } : {}),
+    ...(pds ? { extraSources: [pdsSource(pds, pdsExtra)] } : {}),
   });
   const broker = await startBroker(config, createLogger({ level: 'debug', destination }), {
     ...(options.brokerOptions ?? { delivery: 'relay-and-deliver' }),
@@ -60,12 +81,14 @@ export async function startTestRegion(
   return {
     region,
     broker,
+    ...(pds ? { pds } : {}),
     fhir: `${broker.url}/fhir`,
     logs,
     heal: () => SIM_NODE_IDS.forEach((id) => region.nodes[id].setFault(null)),
     close: async () => {
       await broker.close();
       await region.close();
+      await pds?.close();
       rmSync(auditDirectory, { recursive: true, force: true });
     },
   };

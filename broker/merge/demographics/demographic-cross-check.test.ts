@@ -26,6 +26,29 @@ const check = (...patients: Patient[]): Record<string, string[]> =>
   );
 
 describe('demographicMismatches', () => {
+  it('when the authority disagrees with two sources that agree, then those two are excluded, not the one agreeing with it', () => {
+    const other = patient({ birthDate: '1958-03-15' });
+    const mismatches = demographicMismatches(
+      [
+        { sourceId: 's1', patient: patient() },
+        { sourceId: 's2', patient: other },
+        { sourceId: 's3', patient: other },
+      ],
+      NOW,
+      patient(),
+    );
+    expect(Object.fromEntries(mismatches)).toEqual({ s2: ['birthDate'], s3: ['birthDate'] });
+  });
+
+  it('when only one source answers and it disagrees with the authority, then it is excluded', () => {
+    const mismatches = demographicMismatches(
+      [{ sourceId: 's1', patient: patient({ gender: 'male' }) }],
+      NOW,
+      patient(),
+    );
+    expect(Object.fromEntries(mismatches)).toEqual({ s1: ['gender'] });
+  });
+
   it('when every source agrees, then nobody is excluded', () => {
     expect(check(patient(), patient(), patient())).toEqual({});
   });

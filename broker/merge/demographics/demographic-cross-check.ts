@@ -26,7 +26,14 @@ interface Present<T> {
  * ties going to the higher-priority source. Agreement need not be transitive (a partial date, a
  * previous name), so the reference is a source's value, and each other is compared with it.
  */
-function disagreeing<T>(values: readonly Present<T>[], agree: (a: T, b: T) => boolean): string[] {
+function disagreeing<T>(
+  values: readonly Present<T>[],
+  agree: (a: T, b: T) => boolean,
+  authority?: T,
+): string[] {
+  // The authority's value, when it has one, is the reference: agreement among the sources does not outvote it.
+  if (authority !== undefined)
+    return values.filter((other) => !agree(authority, other.value)).map((o) => o.sourceId);
   if (values.length < 2) return [];
   let reference = values[0]!;
   let support = -1;
@@ -63,34 +70,31 @@ function birthDatesAgree(a: string, b: string): boolean {
 export function demographicMismatches(
   candidates: readonly DemographicCandidate[],
   now: Date,
+  /** The national demographics service's Patient: when given, each source is compared with it alone. */
+  authority?: Patient,
 ): Map<string, DemographicField[]> {
+  const birthDate = (p: Patient): string | undefined => p.birthDate || undefined;
+  const gender = (p: Patient): string | undefined =>
+    p.gender && p.gender !== 'unknown' ? p.gender : undefined;
+  const family = (p: Patient): FamilyNames | undefined => {
+    const names = familyNames(p, now);
+    return names.all.size > 0 ? names : undefined;
+  };
   const mismatches = new Map<string, DemographicField[]>();
   const flag = (field: DemographicField, sourceIds: readonly string[]): void => {
     for (const id of sourceIds) mismatches.set(id, [...(mismatches.get(id) ?? []), field]);
   };
   flag(
     'birthDate',
-    disagreeing(
-      present(candidates, (p) => p.birthDate || undefined),
-      birthDatesAgree,
-    ),
+    disagreeing(present(candidates, birthDate), birthDatesAgree, authority && birthDate(authority)),
   );
   flag(
     'gender',
-    disagreeing(
-      present(candidates, (p) => (p.gender && p.gender !== 'unknown' ? p.gender : undefined)),
-      (a, b) => a === b,
-    ),
+    disagreeing(present(candidates, gender), (a, b) => a === b, authority && gender(authority)),
   );
   flag(
     'family',
-    disagreeing<FamilyNames>(
-      present(candidates, (p) => {
-        const names = familyNames(p, now);
-        return names.all.size > 0 ? names : undefined;
-      }),
-      familyNamesAgree,
-    ),
+    disagreeing<FamilyNames>(present(candidates, family), familyNamesAgree, authority && family(authority)),
   );
   return mismatches;
 }
@@ -107,6 +111,8 @@ function fieldList(fields: readonly DemographicField[]): string {
 export function demographicMismatchOutcome(
   outcome: SourceOutcome,
   fields: readonly DemographicField[],
+  /** The authority the source was checked against, if not the other sources. */
+  authority?: string,
 ): SourceOutcome {
   const verb = fields.length === 1 ? 'does' : 'do';
   return {
@@ -117,7 +123,7 @@ export function demographicMismatchOutcome(
       severity: 'error',
       code: 'business-rule',
       reason: 'demographic-mismatch',
-      text: `returned a patient whose ${fieldList(fields)} ${verb} not match the other sources`,
+      text: `returned a patient whose ${fieldList(fields)} ${verb} not match ${authority ? `the ${authority}` : 'the other sources'}`,
     },
   };
 }

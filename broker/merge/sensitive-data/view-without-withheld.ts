@@ -15,6 +15,8 @@ export interface ViewWithoutWithheldInput {
   readonly provenance: readonly Provenance[];
   /** View references made by the resources the policy withheld. */
   readonly withheldReferences: readonly string[];
+  /** The national demographics service flags the patient restricted, whatever the sources say. */
+  readonly restrictedByAuthority?: boolean;
 }
 
 export interface ViewWithoutWithheld {
@@ -33,7 +35,9 @@ export interface ViewWithoutWithheld {
  * Provenance targets for them. Applying it to a view that has already been through it changes nothing.
  */
 export function viewWithoutWithheld(input: ViewWithoutWithheldInput): ViewWithoutWithheld {
-  const restricted = input.outcomes.some((o) => o.status === 'ok' && isRestrictedPatient(o.record.patient));
+  const restricted =
+    Boolean(input.restrictedByAuthority) ||
+    input.outcomes.some((o) => o.status === 'ok' && isRestrictedPatient(o.record.patient));
   const patient = restricted && input.patient ? restrictedPatient(input.patient) : input.patient;
   const removed = [...input.withheldReferences];
   if (restricted) {
