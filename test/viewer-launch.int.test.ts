@@ -94,6 +94,16 @@ describe('the clinician’s viewer, in headless Chromium', () => {
     expect(sections).toHaveLength(10);
     await expect(page.locator('.hie-badge').first().isVisible()).resolves.toBe(true);
     await expect(page.locator('text=Also recorded by').count()).resolves.toBeGreaterThan(0);
+    // What an ambulance crew needs first: the resuscitation decision and care plans, above every section.
+    await expect(page.locator('#emergency li').count()).resolves.toBeGreaterThan(0);
+    const first = await page
+      .locator('main section, main div')
+      .evaluateAll((nodes) =>
+        nodes.findIndex((n) => n.id === 'emergency' || n.classList.contains('hie-section')),
+      );
+    expect(await page.locator('main section, main div').nth(first).getAttribute('id')).toBe('emergency');
+    // Pathology reports list their results under them.
+    await expect(page.locator('.hie-report-results li').count()).resolves.toBeGreaterThan(0);
     // Every request to the broker after the clinical system handed over: no NHS number, no token.
     const brokerRequests = urls.filter((url) => url.startsWith(world.broker.url));
     expect(brokerRequests.length).toBeGreaterThan(3);
