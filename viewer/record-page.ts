@@ -3,7 +3,7 @@ import type { Requester } from '../core/requester';
 import type { PatientRecord, RecordSourceStatus } from '../broker/record/record-types';
 import { SECTION_OF_TYPE, type SectionId } from '../broker/record/sections';
 import type { RecordResourceType } from '../core/fhir/resource-types';
-import type { PatientView } from '../broker/view/patient-view-service';
+import type { PatientView } from '../broker/view/patient-view';
 import { CHART, resultTrends } from './result-trends';
 import type { SectionPreferences } from './section-preferences';
 import type { RecordItem, RecordSection } from '../broker/record/record-types';

@@ -6,7 +6,8 @@ import { DOCUMENT_CONTENT_TYPES } from '../../adapters/http/open-document';
 import { UpstreamFailure } from '../../adapters/upstream-failure';
 import type { AuditRequest } from '../audit/audit-event';
 import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';
-import type { PatientView, PatientViewService } from '../view/patient-view-service';
+import type { PatientViewService } from '../view/patient-view-service';
+import type { PatientView } from '../view/patient-view';
 import type { BinaryRef } from './binary-id';
 
 export interface DocumentReaderOptions {

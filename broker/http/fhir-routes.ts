@@ -5,7 +5,8 @@ import {
   RECORD_RESOURCE_TYPES,
   type RecordResourceType,
 } from '../../core/fhir/resource-types';
-import type { PatientView, PatientViewService } from '../view/patient-view-service';
+import type { PatientViewService } from '../view/patient-view-service';
+import type { PatientView } from '../view/patient-view';
 import { capabilityStatement } from './capability-statement';
 import { methodNotAllowed, notAcceptable, notFound } from './fhir-error';
 import { OutcomeError, operationOutcome } from '../../core/outcome-error';

@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SourceDescriptor } from '../../core/source-contract';
 import { isRecordResourceType, type RecordResourceType } from '../../core/fhir/resource-types';
-import type { PatientView } from '../view/patient-view-service';
+import type { PatientView } from '../view/patient-view';
 import { notFound } from './fhir-error';
 import { READ_WINDOW_MS } from '../view/recent-references';
 import type { OutcomeError } from '../../core/outcome-error';

@@ -1,4 +1,4 @@
-import type { PatientView } from '../view/patient-view-service';
+import type { PatientView } from '../view/patient-view';
 import { OutcomeError } from '../../core/outcome-error';
 
 /**

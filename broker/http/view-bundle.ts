@@ -1,7 +1,7 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import { groupedRepresentative } from '../merge/grouping/grouped-representative';
 import { entryReference, type MergedEntry } from '../merge/merged-entry';
-import type { PatientView } from '../view/patient-view-service';
+import type { PatientView } from '../view/patient-view';
 
 export interface ViewBundleOptions {
   /** The broker's FHIR base URL, for `fullUrl`s. */

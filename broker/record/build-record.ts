@@ -2,7 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { SourceDescriptor } from '../../core/source-contract';
 import { isRecordResourceType, type RecordResourceType } from '../../core/fhir/resource-types';
 import type { MergedEntry } from '../merge/merged-entry';
-import type { PatientView } from '../view/patient-view-service';
+import type { PatientView } from '../view/patient-view';
 import { readBanner } from './banner';
 import { recordDisagreements } from './record-disagreements';
 import { readContacts } from './read-contacts';

@@ -1,4 +1,4 @@
-import type { PatientView } from '../view/patient-view-service';
+import type { PatientView } from '../view/patient-view';
 import type { ItemSource, RecordDisagreement } from './record-types';
 
 /** The merge's disagreements between sources, with each source named as items name theirs. */

@@ -1,7 +1,7 @@
 import type { Observation, Resource } from '@medplum/fhirtypes';
 import type { SourceDescriptor } from '../../core/source-contract';
 import type { MergedEntry } from '../merge/merged-entry';
-import type { PatientView } from '../view/patient-view-service';
+import type { PatientView } from '../view/patient-view';
 import { buildRecord } from './build-record';
 import type { RecordSection } from './record-types';
 

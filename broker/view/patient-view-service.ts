@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Attributes } from '@opentelemetry/api';
-import type { PatientQuery, SourceDescriptor, SourceOutcome, TraceContext } from '../../core/source-contract';
+import type { PatientQuery, SourceDescriptor, SourceOutcome } from '../../core/source-contract';
 import type { Requester } from '../../core/requester';
 import type { Federation } from '../federation/federation';
 import type { RecordResourceType } from '../../core/fhir/resource-types';
@@ -14,7 +13,8 @@ import { type RelationshipDecision } from '../../core/requester';
 import type { SensitiveDataConfig, VouchedForPolicy } from '../../config/schema';
 import type { AuditRequest } from '../audit/audit-event';
 import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';
-import type { AlertKind } from '../audit/privacy-alert';
+import { alertsFor, evidenceKind, mergeAttributes, recordView, viewAttributes } from './view-telemetry';
+import type { PatientView, ViewAvailability, ViewRequest } from './patient-view';
 import type { ObjectionCheck, ObjectionRegister } from '../governance/objection-register';
 import type { BrokerMetrics } from '../observability/metrics';
 import type { Logger } from '../observability/logger';
@@ -31,39 +31,6 @@ function requireAssertedPatient(requester: Requester, nhsNumber: string): void {
 import { inSpan, SPAN } from '../observability/spans';
 import type { IdentityAuthority } from './identity-authority';
 import type { IdentityReference } from '../merge/demographics/identity-reference';
-
-export interface ViewRequest {
-  readonly nhsNumber: string;
-  /** What the audit records about the request besides the requester: see AuditRequest. */
-  readonly audit: Omit<AuditRequest, 'requester' | 'chain'>;
-  readonly resourceTypes: readonly RecordResourceType[];
-  readonly since?: string;
-  readonly requester: Requester;
-  readonly trace: TraceContext;
-  /** Brokers the request has already passed through (a peer's request); empty for a clinical system's. */
-  readonly chain?: readonly string[];
-  /** Ask only these sources (an instance read asks only the source its id names). */
-  readonly onlySources?: readonly string[];
-  /**
-   * What of the view the request releases, when less than all of it (a filtered search, a read by id):
-   * called before the access is committed, so that the audit counts what is returned.
-   */
-  readonly release?: (view: PatientView) => { readonly returned: number };
-}
-
-/** Whether a view found the patient, found that nobody knows them, or could not tell. */
-export const VIEW_AVAILABILITIES = ['found', 'not-found', 'unavailable'] as const;
-export type ViewAvailability = (typeof VIEW_AVAILABILITIES)[number];
-
-/** A merged view with its query id; `outcomes` (from MergedView) is what the view reports per source. */
-export interface PatientView extends MergedView {
-  readonly queryId: string;
-  readonly availability: ViewAvailability;
-  /** The legitimate relationship on which the view was released. */
-  readonly access: RelationshipDecision;
-  /** When the NHS number asked for was superseded: the current one, under which the record was opened. */
-  readonly currentNhsNumber?: string;
-}
 
 export interface PatientViewServiceOptions {
   readonly federation: Federation;
@@ -258,9 +225,9 @@ export class PatientViewService {
       },
       // Through a peer too: the access is to this broker's patients, whoever vouched for the user.
       emergency: view.access.basis === 'emergency',
-      alerts: this.alertsFor(view, request.requester, objectionOverridden),
+      alerts: alertsFor(view, request.requester, objectionOverridden),
     });
-    this.record(view, request);
+    recordView(view, request, this.options);
     return view;
   }
 
@@ -423,27 +390,6 @@ export class PatientViewService {
       .map((adapter) => adapter.source.id);
   }
 
-  /** Privacy-officer alerts for an access a person should look at. */
-  private alertsFor(
-    view: PatientView,
-    requester: Requester,
-    objectionOverridden: boolean,
-  ): { kind: AlertKind; reason?: string }[] {
-    const alerts: { kind: AlertKind; reason?: string }[] = [];
-    const reason = requester.relationship?.reason;
-    if (view.access.basis !== 'verified') {
-      alerts.push({ kind: view.access.basis, ...(reason ? { reason } : {}) });
-    }
-    if (objectionOverridden) alerts.push({ kind: 'objection-overridden', ...(reason ? { reason } : {}) });
-    for (const incident of view.incidents) {
-      alerts.push({
-        kind: 'safety-incident',
-        reason: `${incident.kind} at source ${incident.sourceId}: ${incident.count} item(s) withheld`,
-      });
-    }
-    return alerts;
-  }
-
   private merge(
     query: PatientQuery,
     outcomes: readonly SourceOutcome[],
@@ -503,46 +449,6 @@ export class PatientViewService {
       return decideRelationship(request.requester, wider, this.relationshipContext);
     }
   }
-
-  /**
-   * Metrics for every view (source outcomes as the view reports them), and a safety incident line (no
-   * PHI) for anything withheld: another patient's items, or a source whose patient's demographics disagree.
-   */
-  private record(view: PatientView, request: ViewRequest): void {
-    const { metrics, logger } = this.options;
-    const { trace, requester } = request;
-    metrics.access.inc({ basis: view.access.basis, outcome: 'granted' });
-    if (view.access.basis !== 'verified') {
-      // Also in the audit trail, with a privacy-officer alert (and a security-alert AuditEvent for emergency access).
-      logger.warn(
-        {
-          requestId: trace.requestId,
-          queryId: view.queryId,
-          basis: view.access.basis,
-          userId: requester.userId,
-          role: requester.role,
-          org: requester.organisationOds,
-          ...(view.access.assertedBy ? { assertedBy: view.access.assertedBy } : {}),
-        },
-        view.access.basis === 'emergency' ? 'emergency access' : 'self-claimed relationship',
-      );
-    }
-    metrics.views.inc({ availability: view.availability });
-    metrics.recordOutcomes(view.outcomes);
-    for (const incident of view.incidents) {
-      metrics.safetyIncidents.inc({ source: incident.sourceId, kind: incident.kind });
-      logger.warn(
-        {
-          requestId: trace.requestId,
-          queryId: view.queryId,
-          sourceId: incident.sourceId,
-          kind: incident.kind,
-          count: incident.count,
-        },
-        'safety incident',
-      );
-    }
-  }
 }
 
 function availability(merged: MergedView, outcomes: readonly SourceOutcome[]): ViewAvailability {
@@ -551,42 +457,6 @@ function availability(merged: MergedView, outcomes: readonly SourceOutcome[]): V
     (o) => o.status === 'timeout' || o.status === 'error' || o.status === 'rejected',
   );
   return failed ? 'unavailable' : 'not-found';
-}
-
-/** The view's span, at its end: what was found and released, in counts. */
-function viewAttributes(view: PatientView): Attributes {
-  const notOk = view.outcomes.filter((o) => o.status !== 'ok' && o.status !== 'no-match').length;
-  return {
-    'hie.view.query_id': view.queryId,
-    'hie.view.availability': view.availability,
-    'hie.access.basis': view.access.basis,
-    'hie.view.sources': view.outcomes.length,
-    'hie.view.sources_not_ok': notOk,
-    'hie.view.returned': view.counts.shown + view.counts.grouped,
-    'hie.view.withheld': view.counts.received - view.counts.shown - view.counts.grouped,
-  };
-}
-
-/** The merge's span: what came in and what became of it. */
-function mergeAttributes(merged: MergedView): Attributes {
-  const { counts } = merged;
-  return {
-    'hie.merge.received': counts.received,
-    'hie.merge.shown': counts.shown,
-    'hie.merge.grouped': counts.grouped,
-    'hie.merge.other_patient': counts.otherPatient,
-    'hie.merge.withheld_sensitive': counts.withheldSensitive,
-    'hie.merge.before_since': counts.beforeSince,
-    'hie.merge.excluded_source': counts.excludedSource,
-    'hie.merge.included': merged.included.length,
-    'hie.merge.incidents': merged.incidents.length,
-    'hie.merge.disagreements': merged.disagreements.length,
-  };
-}
-
-/** The kind of evidence a relationship rests on (e.g. `registered-practice`), without what follows a colon. */
-function evidenceKind(evidence: string): string {
-  return evidence.split(':')[0]!.slice(0, 64);
 }
 
 function objectionDenied(): AccessDenied {
