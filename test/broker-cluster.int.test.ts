@@ -66,6 +66,17 @@ async function listeningUrl(broker: Spawned): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
+/** The processes that have said "broker listening", in the order they said it. */
+function listeningPids(broker: Spawned): number[] {
+  return broker
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { msg?: string; pid?: number })
+    .filter((l) => l.msg === 'broker listening' && l.pid !== undefined)
+    .map((l) => l.pid!);
+}
+
 /** The live children of a process: a cluster primary's workers. */
 function childrenOf(pid: number): number[] {
   return readdirSync('/proc')
@@ -281,7 +292,11 @@ describe('the broker as a cluster of processes behind one port (BROKER_PROCESSES
     const answers = async (route: string): Promise<boolean> =>
       (await fetch(`${url}${route}`, { signal: AbortSignal.timeout(2000) }).catch(() => null))?.ok ?? false;
     await waitUntil('the port answers', () => answers('/readyz'), { timeoutMs: 30_000 });
-    const [crashed, survivor] = childrenOf(primary) as [number, number];
+    // Both workers must be listening before one is killed: on a busy machine the second may still be
+    // starting when the first already answers, and the port would then rightly be closed for a while.
+    await waitUntil('both workers listen', () => listeningPids(broker).length === 2, { timeoutMs: 30_000 });
+    const [crashed, survivor] = listeningPids(broker) as [number, number];
+    expect(childrenOf(primary).sort()).toEqual([crashed, survivor].sort());
 
     process.kill(crashed, 'SIGKILL');
     await waitUntil('the port answers while one worker is down', () => answers('/livez'));

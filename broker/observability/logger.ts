@@ -35,7 +35,8 @@ export function createLogger(options: { level: string; destination?: pino.Destin
   return pino(
     {
       level: options.level,
-      base: { service: 'hie-broker' },
+      // The pid tells apart the processes of a cluster (BROKER_PROCESSES), which share one stream.
+      base: { service: 'hie-broker', pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { err: safeError, error: safeError },
       redact: {
