@@ -6,6 +6,7 @@ import { createAdapter } from '../broker/federation/create-adapter';
 import type { SourceAdapter } from '../core/source-contract';
 import { loadSigningKey } from '../core/trust/signing-key';
 import { sourceSchema, type SourceConfig } from '../config/schema';
+import { PERSONAS } from '../sim/identity-provider';
 import { closedLoop } from './closed-loop';
 import { serveCalls } from './ipc';
 import { openLoop } from './open-loop';
@@ -128,7 +129,14 @@ async function directRecord(setup: DirectSetup, sourceId: string): Promise<void>
       queryId: 'bench',
       nhsNumber: setup.nhsNumber,
       resourceTypes: adapter.source.supplies,
-      requester: { userId: 'bench', role: 'R8000', organisationOds: 'X26', purposeOfUse: 'TREAT' },
+      // The view's own user (the ED doctor): a neighbouring broker lets ours vouch only for the roles and
+      // organisations it registered, so a made-up organisation would be refused there.
+      requester: {
+        userId: PERSONAS['ed-doctor'].userId,
+        role: PERSONAS['ed-doctor'].role,
+        organisationOds: PERSONAS['ed-doctor'].organisationOds,
+        purposeOfUse: 'TREAT',
+      },
       deadline: Date.now() + 10_000,
       chain: [],
     },
