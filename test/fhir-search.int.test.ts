@@ -401,6 +401,9 @@ describe('FHIR search parameters over the merged view', () => {
         definition: 'http://hl7.org/fhir/SearchParameter/clinical-date',
       });
       expect(resources.find((r) => r.type === 'Medication')?.interaction).toEqual([{ code: 'read' }]);
+      // No demographics service here: Patient is searched by NHS number only.
+      const patient = resources.find((r) => r.type === 'Patient')!;
+      expect(patient.searchParam!.map((p) => p.name)).toEqual(['identifier']);
     });
 
     it('when a search names a parameter the CapabilityStatement lists, then it is accepted; one it does not, refused', async () => {

@@ -1,4 +1,4 @@
-import type { AuditEvent, Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle, CapabilityStatement, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { DEMO_PEOPLE } from '../sim/population/fixed/demo-people';
 import type { PersonaId } from '../sim/identity-provider';
 import { getFhir, reasonOf } from './support/fhir-http';
@@ -57,6 +57,19 @@ describe('tracing a patient without an NHS number (GET /fhir/Patient?family=…)
     expect(body.entry?.[0]?.search).toEqual({ mode: 'match', score: 1 });
     // PDS only: no record source was asked anything.
     expect(t.region.nodes.gp.requests.patient + t.region.nodes.acute.requests.patient).toBe(0);
+  });
+
+  it('when a demographics service is configured, then the CapabilityStatement advertises the trace parameters', async () => {
+    const { body } = await getFhir<CapabilityStatement>(`${t.fhir}/metadata`);
+    const patient = body.rest![0]!.resource!.find((r) => r.type === 'Patient')!;
+    expect(patient.searchParam!.map((p) => [p.name, p.type])).toEqual([
+      ['identifier', 'token'],
+      ['family', 'string'],
+      ['given', 'string'],
+      ['birthdate', 'date'],
+      ['gender', 'token'],
+      ['address-postalcode', 'string'],
+    ]);
   });
 
   it('when two people match, then the searchset is empty with an outcome saying to refine the search', async () => {

@@ -12,13 +12,37 @@ import {
 } from '../../core/fhir/resource-types';
 import { definitionOf, includesOf, revincludesOf, supportedFilters } from '../search/search-definitions';
 import { READ_WINDOW_MS, READABLE_SUPPORTING_TYPES } from './instance-read';
+import { TRACE_PARAMS } from './trace-params';
 
 export interface CapabilityOptions {
   readonly baseUrl: string;
   readonly name: string;
   readonly version: string;
   readonly date: string;
+  /** Whether `GET /fhir/Patient` also traces by demographics (a demographics service is configured). */
+  readonly trace?: boolean;
 }
+
+/** The demographic parameters of a trace (PDS), advertised only when a demographics service answers them. */
+const TRACE_PARAM_DEFINITIONS: Record<
+  (typeof TRACE_PARAMS)[number],
+  Pick<CapabilityStatementRestResourceSearchParam, 'type' | 'documentation'>
+> = {
+  family: {
+    type: 'string',
+    documentation:
+      'Trace: the family name. A trace needs family, birthdate and one of gender or address-postalcode; it is answered ' +
+      'by the national demographics service and only a single confident match is returned (searchset with one Patient, or none).',
+  },
+  given: { type: 'string', documentation: 'Trace: a given name (optional; helps the match).' },
+  birthdate: {
+    type: 'date',
+    documentation: 'Trace: the date of birth, YYYY-MM-DD, with an optional eq, ge or le prefix.',
+  },
+  gender: { type: 'token', documentation: 'Trace: male, female, other or unknown.' },
+  'address-postalcode': { type: 'string', documentation: 'Trace: the postcode of the home address.' },
+};
+const TRACE_SEARCH_PARAMS = TRACE_PARAMS.map((name) => ({ name, ...TRACE_PARAM_DEFINITIONS[name] }));
 
 /** Paging of a merged result: page links read a snapshot of the same result, for the same user, for a short time. */
 const COUNT_PARAM = {
@@ -195,8 +219,11 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
               {
                 name: 'identifier',
                 type: 'token',
-                documentation: `Required. ${NHS_NUMBER_SYSTEM}|{NHS number}.`,
+                documentation: options.trace
+                  ? `${NHS_NUMBER_SYSTEM}|{NHS number}; or trace by demographics with the parameters below.`
+                  : `Required. ${NHS_NUMBER_SYSTEM}|{NHS number}.`,
               },
+              ...(options.trace ? TRACE_SEARCH_PARAMS : []),
             ],
             operation: [
               {

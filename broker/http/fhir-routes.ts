@@ -226,6 +226,7 @@ export function fhirRoutes(options: FhirRoutesOptions): Router {
         name: options.brokerName,
         version: options.version,
         date: startedAt,
+        trace: options.tracer !== undefined,
       }),
     );
   });
