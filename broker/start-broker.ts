@@ -413,7 +413,6 @@ export async function startBroker(
         notifications: () => notifications,
         baseUrlOf: (req) => publicBaseUrl ?? `${req.protocol}://${req.get('host')}/fhir`,
         maxBodyBytes: config.server.maxBodyBytes,
-        allowHttpEndpoints: config.events.allowHttpEndpoints,
       }),
     ),
     readiness: () => ({

@@ -15,10 +15,13 @@ import { NotificationRelay } from './notification-relay';
 import { NotificationSender } from './notification-sender';
 import { SubscriptionStore } from './subscription-store';
 import { BullmqLanes } from './bullmq-lanes';
+import { EndpointPolicy } from './endpoint-policy';
 
 export interface RunningNotifications {
   readonly subscriptions: SubscriptionStore;
   readonly sender: NotificationSender;
+  /** Where subscriber endpoints may point (checked at creation and at each delivery). */
+  readonly endpoints: EndpointPolicy;
   /** How many notifications a subscription has had (its events-since-subscription-start). */
   eventsSince(subscriptionId: string): Promise<number>;
   /** An event was committed: fan out and deliver now rather than at the next sweep. */
@@ -48,7 +51,13 @@ export function startNotifications(options: {
   const { journal, logger, config } = options;
   const subscriptions = new SubscriptionStore(journal);
   const metrics = new NotificationMetrics(options.registry);
+  const endpoints = new EndpointPolicy({
+    allowHttp: config.allowHttpEndpoints,
+    allowPrivateNetworks: config.subscriberEndpoints.allowPrivateNetworks,
+    allowedHosts: config.subscriberEndpoints.allowedHosts,
+  });
   const sender = new NotificationSender({
+    endpoints,
     key: options.key,
     timeoutMs: config.delivery.timeoutMs,
     userAgent: options.userAgent,
@@ -105,6 +114,7 @@ export function startNotifications(options: {
   return {
     subscriptions,
     sender,
+    endpoints,
     eventsSince,
     nudge,
     close: () =>
@@ -112,6 +122,7 @@ export function startNotifications(options: {
         heartbeats?.close();
         await relay.close();
         await queue.close();
+        sender.close();
       })()),
   };
 }

@@ -74,6 +74,7 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
           ],
           // The simulated endpoints listen on plain http.
           allowHttpEndpoints: true,
+          subscriberEndpoints: { allowPrivateNetworks: true },
           ...((config.events as object | undefined) ?? {}),
         },
         ...Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'events')),

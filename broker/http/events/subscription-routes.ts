@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { operationOutcome } from '../../../core/outcome-error';
+import { OutcomeError, operationOutcome, outcomeOf } from '../../../core/outcome-error';
+import { EndpointRefused, endpointRuleText } from '../../events/endpoint-policy';
 import { AuditUnavailable } from '../../audit/audit-trail';
 import { JournalUnavailable } from '../../audit/journal/journal';
 import { notificationBundle, subscriptionStatus } from '../../events/notification-bundle';
@@ -28,8 +29,6 @@ export function subscriptionRoutes(options: {
   readonly notifications: () => RunningNotifications | undefined;
   readonly baseUrlOf: (req: Request) => string;
   readonly maxBodyBytes: number;
-  /** events.allowHttpEndpoints: development only. */
-  readonly allowHttpEndpoints: boolean;
 }): Router {
   const router = Router();
   const running = (): RunningNotifications => {
@@ -58,9 +57,17 @@ export function subscriptionRoutes(options: {
     locals(res).route = '/fhir/Subscription';
     const notifications = running();
     const system = await eventSystemOf(req, options.tokens, options.systems);
-    const requested = readSubscriptionRequest(await readJsonBody(req, options.maxBodyBytes), system, {
-      allowHttpEndpoints: options.allowHttpEndpoints,
-    });
+    const requested = readSubscriptionRequest(await readJsonBody(req, options.maxBodyBytes), system);
+    try {
+      await notifications.endpoints.check(requested.endpoint);
+    } catch (error) {
+      if (!(error instanceof EndpointRefused)) throw error;
+      throw new OutcomeError(
+        'invalid',
+        outcomeOf('invalid', endpointRuleText(error.rule), 'Subscription.channel.endpoint'),
+        { cause: error },
+      );
+    }
     const record: SubscriptionRecord = {
       id: randomUUID(),
       status: 'requested',
