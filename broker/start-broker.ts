@@ -43,6 +43,8 @@ import { EventSystemRegistry } from './trust/event-system-registry';
 import { eventRoutes } from './http/events/event-routes';
 import { subscriptionRoutes } from './http/events/subscription-routes';
 import { startNotifications, type RunningNotifications } from './events/start-notifications';
+import { restrictedByPds } from './events/restricted-by-pds';
+import { SensitiveDataPolicy } from './merge/sensitive-data/sensitive-data-policy';
 import { Router } from 'express';
 
 export interface RunningBroker {
@@ -406,6 +408,8 @@ export async function startBroker(
         journal,
         maxBodyBytes: config.server.maxBodyBytes,
         onRecorded: () => notifications?.nudge(),
+        sensitiveData: new SensitiveDataPolicy(config.sensitiveData),
+        ...(pds ? { restrictedByPds: restrictedByPds(pds.authority) } : {}),
       }),
       subscriptionRoutes({
         tokens,

@@ -1,3 +1,5 @@
+import type { AuditEvent } from '@medplum/fhirtypes';
+import { AUDIT_ACTION_SYSTEM } from '../audit/audit-event';
 import type { JournalEntry, Journal } from '../audit/journal/journal';
 import { JournalRequestRejected } from '../audit/journal/journal';
 import type { ObjectionRegister } from '../governance/objection-register';
@@ -13,8 +15,8 @@ import type { SubscriptionStore } from './subscription-store';
 
 /**
  * From one recorded event to its notifications: one per active subscription whose topic and filter
- * match, unless the patient objects (to all sharing, or to sharing from the event's source) — then
- * none is made. Each notification is committed to the journal (stream `notification`) before any
+ * match, unless the event's focus is sensitive (decided at receipt by the sensitive-data policy) or the
+ * patient objects (to all sharing, or to sharing from the event's source) — then none is made. Each notification is committed to the journal (stream `notification`) before any
  * delivery, with an id derived from (subscription, event), so a second fan-out adds nothing.
  */
 export class FanOut {
@@ -36,13 +38,13 @@ export class FanOut {
       (s) => s.topic === event.topic && s.filterOds === event.filterOds,
     );
     if (matching.length === 0) return 0;
+    if (event.withheld) {
+      await this.withhold(entry, 'sensitive-data', matching.length);
+      return 0;
+    }
     const objection = await this.options.objections.check(event.nhsNumber, new Date(entry.recorded));
     if (objection.all || objection.organisations.has(event.source.odsCode)) {
-      this.options.metrics.suppressed.inc({ reason: 'objection' }, matching.length);
-      this.options.logger.info(
-        { eventId: entry.id, subscriptions: matching.length },
-        'notifications suppressed: objection',
-      );
+      await this.withhold(entry, 'objection', matching.length);
       return 0;
     }
     let made = 0;
@@ -82,4 +84,45 @@ export class FanOut {
     }
     return made;
   }
+
+  /**
+   * No notification for a matching subscription: counted (metric), logged and audited by reason and
+   * count only — the audit entry names the event by id, not the patient, the subscribers or the codes.
+   * Its id is derived from the event, so a second fan-out (another pod) audits nothing more.
+   */
+  private async withhold(entry: JournalEntry, reason: SuppressReason, count: number): Promise<void> {
+    this.options.metrics.suppressed.inc({ reason }, count);
+    this.options.logger.info({ eventId: entry.id, subscriptions: count, reason }, 'notifications withheld');
+    const id = notificationId(entry.id, `withheld/${reason}`);
+    const recorded = new Date().toISOString();
+    const audit: AuditEvent = {
+      resourceType: 'AuditEvent',
+      id,
+      type: { system: 'http://dicom.nema.org/resources/ontology/DCM', code: '110106', display: 'Export' },
+      subtype: [{ system: AUDIT_ACTION_SYSTEM, code: 'notification-withheld' }],
+      action: 'C',
+      recorded,
+      outcome: '0',
+      outcomeDesc: `${count} notification(s) withheld: ${reason}`,
+      agent: [{ requestor: false, who: { display: 'hie-broker' } }],
+      source: { observer: { display: 'hie-broker' } },
+      entity: [{ what: { identifier: { value: entry.id } }, description: 'event id' }],
+    };
+    try {
+      await this.options.journal.append([
+        {
+          id,
+          stream: 'audit',
+          recorded,
+          keys: { action: 'notification-withheld', outcome: '0', ref: entry.id },
+          body: audit,
+        },
+      ]);
+    } catch (error) {
+      if (!(error instanceof JournalRequestRejected)) throw error;
+    }
+  }
 }
+
+export const SUPPRESS_REASONS = ['objection', 'sensitive-data'] as const;
+export type SuppressReason = (typeof SUPPRESS_REASONS)[number];
