@@ -5,13 +5,19 @@ import { JournalRequestRejected } from '../audit/journal/journal';
 import type { ObjectionRegister } from '../governance/objection-register';
 import type { Logger } from '../observability/logger';
 import type { NotificationMetrics } from './notification-metrics';
+import type { CareEvent } from './care-event';
 import {
   careEventOf,
   notificationBodySchema,
   notificationId,
+  numberClaimId,
   type NotificationBody,
 } from './notification-entry';
+import type { SubscriptionRecord } from './subscription-record';
 import type { SubscriptionStore } from './subscription-store';
+
+/** Attempts at a number before giving up (the next sweep tries again): pods racing for one subscription. */
+const MAX_CLAIMS = 50;
 
 /**
  * From one recorded event to its notifications: one per active subscription whose topic and filter
@@ -48,24 +54,33 @@ export class FanOut {
       return 0;
     }
     let made = 0;
-    for (const subscription of matching) {
-      const [last] = await this.options.journal.query({
-        stream: 'notification',
-        ref: subscription.id,
-        order: 'newest-first',
-        limit: 1,
-      });
-      const body: NotificationBody = {
-        subscriptionId: subscription.id,
-        eventId: entry.id,
-        eventNumber: (last ? notificationBodySchema.parse(last.body).eventNumber : 0) + 1,
-      };
+    for (const subscription of matching) if (await this.notify(entry, event, subscription)) made += 1;
+    return made;
+  }
+
+  /**
+   * Commits the event's notification for one subscription with the next events-since-start number.
+   * The number is claimed in the same atomic append (a `notification-number` entry whose id is unique
+   * per subscription and number): when another pod took that number first, the append records nothing
+   * and this one reads the latest again and takes the next; when it had already made this very
+   * notification, there is nothing to do. No number is given twice, none is skipped.
+   */
+  private async notify(
+    entry: JournalEntry,
+    event: CareEvent,
+    subscription: SubscriptionRecord,
+  ): Promise<boolean> {
+    const id = notificationId(subscription.id, entry.id);
+    for (let attempt = 0; attempt < MAX_CLAIMS; attempt++) {
+      const eventNumber = (await this.latestNumber(subscription.id)) + 1;
+      const body: NotificationBody = { subscriptionId: subscription.id, eventId: entry.id, eventNumber };
+      const recorded = new Date().toISOString();
       try {
         await this.options.journal.append([
           {
-            id: notificationId(subscription.id, entry.id),
+            id,
             stream: 'notification',
-            recorded: new Date().toISOString(),
+            recorded,
             keys: {
               patient: event.nhsNumber,
               user: subscription.owner,
@@ -75,14 +90,33 @@ export class FanOut {
             },
             body,
           },
+          {
+            id: numberClaimId(subscription.id, eventNumber),
+            stream: 'notification-number',
+            recorded,
+            keys: { ref: subscription.id },
+            body: { eventNumber, notificationId: id },
+          },
         ]);
-        made += 1;
+        return true;
       } catch (error) {
-        // Already fanned out (another pod, or a sweep before a crash): the notification exists once.
         if (!(error instanceof JournalRequestRejected)) throw error;
+        // Made already (another pod, or a sweep before a crash): the notification exists once.
+        if (await this.options.journal.get(id)) return false;
+        // Otherwise the number was taken by another notification a moment ago: take the next.
       }
     }
-    return made;
+    throw new Error('Could not number a notification: too many concurrent claims');
+  }
+
+  private async latestNumber(subscriptionId: string): Promise<number> {
+    const [last] = await this.options.journal.query({
+      stream: 'notification',
+      ref: subscriptionId,
+      order: 'newest-first',
+      limit: 1,
+    });
+    return last ? notificationBodySchema.parse(last.body).eventNumber : 0;
   }
 
   /**
