@@ -85,6 +85,11 @@ export class BullmqLanes implements NotificationQueue {
     return this.producer.status === 'ready';
   }
 
+  /** The producer's connection, for small shared state beside the queues (the heartbeat clock). */
+  get connection(): Redis {
+    return this.producer;
+  }
+
   async close(): Promise<void> {
     this.stop.abort();
     const connected = this.ready();

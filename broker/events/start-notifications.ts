@@ -16,6 +16,7 @@ import { NotificationSender } from './notification-sender';
 import { SubscriptionStore } from './subscription-store';
 import { BullmqLanes } from './bullmq-lanes';
 import { EndpointPolicy } from './endpoint-policy';
+import { MemoryHeartbeatClock, RedisHeartbeatClock } from './heartbeat-clock';
 
 export interface RunningNotifications {
   readonly subscriptions: SubscriptionStore;
@@ -71,9 +72,7 @@ export function startNotifications(options: {
     });
     return last ? notificationBodySchema.parse(last.body).eventNumber : 0;
   };
-  const heartbeats = options.deliver
-    ? new Heartbeats({ subscriptions, sender, baseUrl: options.baseUrl, eventsSince, logger })
-    : undefined;
+  let heartbeats: Heartbeats | undefined;
   const deliverer = new NotificationDeliverer({
     journal,
     subscriptions,
@@ -101,6 +100,18 @@ export function startNotifications(options: {
       throw new Error('Notification delivery outside this process needs Redis (set REDIS_URL)');
     queue = new InProcessLanes({ deliver: (job, signal) => deliverer.deliver(job, signal), logger });
   }
+  if (options.deliver)
+    heartbeats = new Heartbeats({
+      subscriptions,
+      sender,
+      clock:
+        queue instanceof BullmqLanes
+          ? new RedisHeartbeatClock(queue.connection, `hie-broker:${options.brokerId}:notify`)
+          : new MemoryHeartbeatClock(),
+      baseUrl: options.baseUrl,
+      eventsSince,
+      logger,
+    });
   const fanOut = new FanOut({ journal, subscriptions, objections: options.objections, metrics, logger });
   const relay = new NotificationRelay({
     journal,
