@@ -93,6 +93,7 @@ export function startNotifications(options: {
       ...(options.deliver ? { deliver: (job, signal) => deliverer.deliver(job, signal) } : {}),
       onConnected: nudge,
       connectionName: `hie-broker-${options.brokerId}-notify`,
+      workerIdleMs: config.delivery.workerIdleMs,
       logger,
     });
   } else {

@@ -49,13 +49,21 @@ export const eventsSchema = z
         timeoutMs: z.number().int().min(100).max(60_000).default(5000),
         /** How often the journal is swept for events and notifications not yet handled. */
         relayIntervalMs: z.number().int().min(50).max(60_000).default(2000),
+        /** A subscriber's BullMQ worker idle this long is closed (freeing its Redis connection) until needed. */
+        workerIdleMs: z.number().int().min(100).max(86_400_000).default(300_000),
       })
-      .default({ attempts: 6, backoffMs: 1000, timeoutMs: 5000, relayIntervalMs: 2000 }),
+      .default({
+        attempts: 6,
+        backoffMs: 1000,
+        timeoutMs: 5000,
+        relayIntervalMs: 2000,
+        workerIdleMs: 300_000,
+      }),
   })
   .default({
     systems: [],
     allowHttpEndpoints: false,
     subscriberEndpoints: { allowPrivateNetworks: false, allowedHosts: [] },
-    delivery: { attempts: 6, backoffMs: 1000, timeoutMs: 5000, relayIntervalMs: 2000 },
+    delivery: { attempts: 6, backoffMs: 1000, timeoutMs: 5000, relayIntervalMs: 2000, workerIdleMs: 300_000 },
   });
 export type EventsConfig = z.infer<typeof eventsSchema>;
