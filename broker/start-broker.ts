@@ -42,6 +42,7 @@ import { createReferenceLocator } from './view/create-reference-locator';
 import { EventSystemRegistry } from './trust/event-system-registry';
 import { eventRoutes } from './http/events/event-routes';
 import { subscriptionRoutes } from './http/events/subscription-routes';
+import { topicRoutes } from './http/events/topic-routes';
 import { startNotifications, type RunningNotifications } from './events/start-notifications';
 import { restrictedByPds } from './events/restricted-by-pds';
 import { SensitiveDataPolicy } from './merge/sensitive-data/sensitive-data-policy';
@@ -418,6 +419,7 @@ export async function startBroker(
         baseUrlOf: (req) => publicBaseUrl ?? `${req.protocol}://${req.get('host')}/fhir`,
         maxBodyBytes: config.server.maxBodyBytes,
       }),
+      topicRoutes({ baseUrlOf: (req) => publicBaseUrl ?? `${req.protocol}://${req.get('host')}/fhir` }),
     ),
     readiness: () => ({
       ready: !draining,

@@ -7,6 +7,7 @@ import { JournalUnavailable } from '../../audit/journal/journal';
 import { notificationBundle, subscriptionStatus } from '../../events/notification-bundle';
 import { subscriptionResource, type SubscriptionRecord } from '../../events/subscription-record';
 import { readSubscriptionRequest } from '../../events/subscription-request';
+import { matchesSearch, readSubscriptionSearch } from '../../events/subscription-search';
 import type { RunningNotifications } from '../../events/start-notifications';
 import type { EventSystemRegistry } from '../../trust/event-system-registry';
 import type { SystemTokens } from '../../trust/system-tokens';
@@ -20,8 +21,8 @@ const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Topic-based Subscriptions (R5 Backport IG for R4), made and read by registered systems only: create
- * (with a handshake to the endpoint), read, `$status` and delete (status off), each on the system's
- * own subscriptions. Another system's subscription is a 404, as if it did not exist.
+ * (with a handshake to the endpoint), search, read, `$status` and delete (status off), each on the
+ * system's own subscriptions. Another system's subscription is a 404, as if it did not exist.
  */
 export function subscriptionRoutes(options: {
   readonly tokens: SystemTokens;
@@ -96,6 +97,28 @@ export function subscriptionRoutes(options: {
     await save(notifications, made);
     res.setHeader('Location', `${baseUrl}/Subscription/${made.id}`);
     sendFhir(res, 201, subscriptionResource(made));
+  });
+
+  router.get('/fhir/Subscription', async (req, res) => {
+    locals(res).route = '/fhir/Subscription';
+    const notifications = running();
+    const system = await eventSystemOf(req, options.tokens, options.systems);
+    const search = readSubscriptionSearch(req.query);
+    const baseUrl = options.baseUrlOf(req);
+    // A system's own subscriptions only: no role sees another system's (none has a duty to).
+    const mine = [...(await notifications.subscriptions.all()).values()]
+      .filter((record) => record.owner === system.clientId && matchesSearch(record, search))
+      .sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+    sendFhir(res, 200, {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: mine.length,
+      entry: mine.slice(0, search.count).map((record) => ({
+        fullUrl: `${baseUrl}/Subscription/${record.id}`,
+        resource: subscriptionResource(record),
+        search: { mode: 'match' },
+      })),
+    });
   });
 
   router.get('/fhir/Subscription/:id', async (req, res) => {
