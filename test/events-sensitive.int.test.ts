@@ -6,6 +6,9 @@ import { ReceivingEd } from '../sim/receiving-ed';
 import { incidentEvent, subscriptionTo } from './support/event-fixtures';
 import { startEventBroker, type EventBroker } from './support/event-broker';
 import { waitUntil } from './support/wait-until';
+import { pdsSource, startTestPds } from './support/pds-region';
+import type { RunningSimNode } from '../sim/pds-node';
+import { DEMO_PEOPLE } from '../sim/population/fixed/demo-people';
 
 const RICH = DEMO_NHS_NUMBERS.rich;
 const RESTRICTED = DEMO_NHS_NUMBERS.restricted;
@@ -163,5 +166,50 @@ describe('sensitive-data rules decide whether a notification is sent', () => {
       for (const revealing of ['Hidden Lane', 'E1 9ZZ', 'Y90001', 'address', 'generalPractitioner', 'R1Z'])
         expect(text).not.toContain(revealing);
     }
+  });
+});
+
+describe('a restricted patient as PDS knows them', () => {
+  let env: EventBroker;
+  let ed: ReceivingEd;
+  let pds: RunningSimNode;
+
+  beforeAll(async () => {
+    let jwksUrl = '';
+    // PDS restricts 9000000025 (its default); its one client is the broker, known by the broker's JWKS.
+    pds = await startTestPds({ people: Object.values(DEMO_PEOPLE), jwksUrl: () => jwksUrl });
+    env = await startEventBroker(
+      { events: { delivery: { backoffMs: 20, relayIntervalMs: 100, attempts: 2 } } },
+      { extraSources: [pdsSource(pds)] },
+    );
+    jwksUrl = env.broker.jwksUrl;
+    ed = await ReceivingEd.start(env.broker.jwksUrl);
+    const made = await env.ed.post(
+      env.broker.url,
+      '/fhir/Subscription',
+      subscriptionTo({ ods: 'R1X', endpoint: ed.endpoint }),
+    );
+    expect((made.body as Subscription).status).toBe('active');
+  });
+  afterAll(async () => {
+    await env.close();
+    await Promise.all([ed.close(), pds.close()]);
+  });
+
+  it('when the event does not say so but PDS has the patient restricted, then the notification is minimal', async () => {
+    await env.ambulance.post(
+      env.broker.url,
+      '/events/ambulance-incident',
+      incidentEvent({ incidentId: 'PDS-S', nhsNumber: RESTRICTED }),
+    );
+    await env.ambulance.post(
+      env.broker.url,
+      '/events/ambulance-incident',
+      incidentEvent({ incidentId: 'PDS-OK', nhsNumber: RICH }),
+    );
+    await waitUntil('both arrive', () => ed.eventNotifications().length === 2);
+    const byPatient = new Map(ed.eventNotifications().map((n) => [n.events[0]!.nhsNumber, n.events[0]!]));
+    expect(byPatient.get(RESTRICTED)!.source).toBeUndefined();
+    expect(byPatient.get(RICH)!.source).toBe('London Ambulance Service');
   });
 });

@@ -37,7 +37,10 @@ export interface EventBroker {
  * A broker in front of a simulated acute store, with the ambulance service and two EDs registered
  * for events; `config` is layered last (redis, events.delivery).
  */
-export async function startEventBroker(config: Record<string, unknown> = {}): Promise<EventBroker> {
+export async function startEventBroker(
+  config: Record<string, unknown> = {},
+  options: { readonly extraSources?: readonly Record<string, unknown>[] } = {},
+): Promise<EventBroker> {
   const store: RunningFhirNode = await startFhirNode({
     dataset: generatePopulation({ size: 5 }).nodes.acute,
   });
@@ -64,6 +67,7 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
           baseUrl: store.baseUrl,
           supplies: ['Encounter', 'Condition', 'Observation'],
         },
+        ...(options.extraSources ?? []),
       ],
       config: {
         audit: { store: { kind: 'file', directory } },
