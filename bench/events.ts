@@ -132,6 +132,7 @@ async function runOnce(
         ],
         delivery: { relayIntervalMs: 500 },
         allowHttpEndpoints: true,
+        subscriberEndpoints: { allowPrivateNetworks: true },
       },
     },
   });

@@ -42,7 +42,10 @@ import { createReferenceLocator } from './view/create-reference-locator';
 import { EventSystemRegistry } from './trust/event-system-registry';
 import { eventRoutes } from './http/events/event-routes';
 import { subscriptionRoutes } from './http/events/subscription-routes';
+import { topicRoutes } from './http/events/topic-routes';
 import { startNotifications, type RunningNotifications } from './events/start-notifications';
+import { restrictedByPds } from './events/restricted-by-pds';
+import { SensitiveDataPolicy } from './merge/sensitive-data/sensitive-data-policy';
 import { Router } from 'express';
 
 export interface RunningBroker {
@@ -406,6 +409,8 @@ export async function startBroker(
         journal,
         maxBodyBytes: config.server.maxBodyBytes,
         onRecorded: () => notifications?.nudge(),
+        sensitiveData: new SensitiveDataPolicy(config.sensitiveData),
+        ...(pds ? { restrictedByPds: restrictedByPds(pds.authority) } : {}),
       }),
       subscriptionRoutes({
         tokens,
@@ -413,8 +418,8 @@ export async function startBroker(
         notifications: () => notifications,
         baseUrlOf: (req) => publicBaseUrl ?? `${req.protocol}://${req.get('host')}/fhir`,
         maxBodyBytes: config.server.maxBodyBytes,
-        allowHttpEndpoints: config.events.allowHttpEndpoints,
       }),
+      topicRoutes({ baseUrlOf: (req) => publicBaseUrl ?? `${req.protocol}://${req.get('host')}/fhir` }),
     ),
     readiness: () => ({
       ready: !draining,

@@ -35,7 +35,11 @@ async function demo(): Promise<void> {
     overrides: {
       auth: { issuers: [idp.issuerConfig()] },
       viewer: clinicalSystemViewerConfig(ehr),
-      events: { systems: events.systems(), allowHttpEndpoints: true },
+      events: {
+        systems: events.systems(),
+        allowHttpEndpoints: true,
+        subscriberEndpoints: { allowPrivateNetworks: true },
+      },
     },
   });
   const ports: Partial<Record<SimNodeId, number>> = {};

@@ -30,6 +30,8 @@ export interface ReceivedNotification {
  */
 export class ReceivingEd {
   readonly received: ReceivedNotification[] = [];
+  /** The exact text of each notification accepted, as sent (to check what it does not say). */
+  readonly bodies: string[] = [];
   /** Every POST, accepted or not (attempts as the subscriber saw them). */
   posts = 0;
   rejectedSignatures = 0;
@@ -114,6 +116,7 @@ export class ReceivingEd {
     const id = String(req.headers['x-hie-notification-id'] ?? '');
     if (this.seen.has(id)) return 200;
     this.seen.add(id);
+    this.bodies.push(body);
     this.received.push(readNotification(id, JSON.parse(body) as Bundle));
     return 200;
   }

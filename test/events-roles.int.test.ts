@@ -71,6 +71,7 @@ describe('notifications with the api and worker roles apart (PostgreSQL journal,
         ],
         delivery: { relayIntervalMs: 200, backoffMs: 20 },
         allowHttpEndpoints: true,
+        subscriberEndpoints: { allowPrivateNetworks: true },
       },
     };
     const logger = createLogger({ level: 'silent' });

@@ -10,7 +10,7 @@ import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../core/fhir/systems';
 import { ReceivingEd } from '../sim/receiving-ed';
 import { TOPICS } from '../broker/events/event-topics';
-import { readSubscriptionRequest } from '../broker/events/subscription-request';
+import { EndpointPolicy, endpointRuleText } from '../broker/events/endpoint-policy';
 import { bearer } from './support/identity';
 import { incidentEvent, objectionConsent, subscriptionTo } from './support/event-fixtures';
 import { startEventBroker, type EventBroker } from './support/event-broker';
@@ -131,19 +131,11 @@ describe('subscriptions and notifications (embedded, no Redis)', () => {
     expect(textOf(answer.body)).toMatch(/id-only/);
   });
 
-  it('when a subscription names a plain-http endpoint on a broker that requires TLS, then it is refused 400', () => {
-    expect(() =>
-      readSubscriptionRequest(subscriptionTo({ ods: 'R1X', endpoint: 'http://ed.example/notify' }), {
-        clientId: 'acute-ed',
-        name: 'Acute Trust ED',
-        odsCode: 'R1X',
-        jwksUrl: 'https://ed.example/jwks.json',
-        publishes: [],
-      }),
-    ).toThrow(
-      expect.objectContaining({
-        text: 'Subscription.channel.endpoint must be an https URL: notifications name patients.',
-      }),
+  it('when a subscription names a plain-http endpoint on a broker that requires TLS, then it is refused naming the rule', async () => {
+    const policy = new EndpointPolicy({ allowHttp: false, allowPrivateNetworks: false, allowedHosts: [] });
+    await expect(policy.check('http://ed.example/notify')).rejects.toMatchObject({ rule: 'https-only' });
+    expect(endpointRuleText('https-only')).toBe(
+      'Subscription.channel.endpoint must be an https URL: notifications name patients (rule https-only).',
     );
   });
 

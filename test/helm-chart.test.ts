@@ -3,6 +3,7 @@ import path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import { deepMerge, loadConfig, projectRoot } from '../config/load-config';
+import { eventsSchema } from '../config/sections/events';
 
 /**
  * The Helm chart, checked without a helm binary (there is none here; .ci/run runs `helm lint` and
@@ -156,6 +157,28 @@ describe('the Helm chart', () => {
       expect(() => loadConfig({ env: {}, overrides: config })).not.toThrow();
     },
   );
+
+  test("when the chart sets the events settings, then its defaults are the broker's and the schema types them", () => {
+    const chartEvents = (values.config as { events: Values }).events;
+    const brokerEvents = eventsSchema.parse(undefined) as unknown as Values;
+    expect(chartEvents).toEqual(brokerEvents);
+    const events = (over: Values): Values => deepMerge(values, { config: { events: over } });
+    // The SSRF guard's switch is a boolean, off by default; unknown settings are refused.
+    expect(chartEvents).toMatchObject({ subscriberEndpoints: { allowPrivateNetworks: false } });
+    expect(problems(events({ subscriberEndpoints: { allowPrivateNetworks: 'yes' } }))).not.toEqual([]);
+    expect(problems(events({ subscriberEndpoints: { allowPrivateHosts: true } }))).not.toEqual([]);
+    expect(problems(events({ delivery: { attempts: 0 } }))).not.toEqual([]);
+    expect(problems(events({ delivery: { workerIdleMs: 60_000 } }))).toEqual([]);
+    expect(
+      problems(
+        events({ systems: [{ clientId: 'Not Kebab', name: 'x', odsCode: 'R1X', jwksUrl: 'https://x' }] }),
+      ),
+    ).not.toEqual([]);
+    // Notifications leave through the egress the network policy allows.
+    expect(templates).toContain('.Values.networkPolicy.eventSubscribers');
+    const production = withExample('production.yaml') as { config: { events: { systems: unknown[] } } };
+    expect(production.config.events.systems.length).toBeGreaterThan(0);
+  });
 
   test('when the pods are probed, then liveness is /livez and readiness /readyz, on both roles', () => {
     expect(templates).toMatch(/livenessProbe:\s+httpGet: \{ path: \/livez/);

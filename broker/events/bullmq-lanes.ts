@@ -19,6 +19,18 @@ export interface BullmqLanesOptions {
   readonly onConnected: () => void;
   readonly connectionName: string;
   readonly logger: Logger;
+  /**
+   * A subscriber's worker (and its Redis connection) is closed after this long with nothing to do,
+   * and opened again when its next notification is enqueued (by this process's sweep at the latest).
+   */
+  readonly workerIdleMs: number;
+}
+
+interface Lane {
+  readonly worker: Worker;
+  readonly connection: Redis;
+  busy: number;
+  lastActive: number;
 }
 
 /**
@@ -31,8 +43,9 @@ export interface BullmqLanesOptions {
 export class BullmqLanes implements NotificationQueue {
   private readonly producer: Redis;
   private readonly queues = new Map<string, Queue>();
-  private readonly workers = new Map<string, Worker>();
-  private readonly connections: Redis[] = [];
+  private readonly lanes = new Map<string, Lane>();
+  private readonly closing = new Set<Promise<void>>();
+  private readonly idleTimer: NodeJS.Timeout;
   private readonly stop = new AbortController();
   private readonly errors = new LogThrottle(60_000);
   private readonly jobOptions: JobsOptions = {
@@ -49,6 +62,16 @@ export class BullmqLanes implements NotificationQueue {
     });
     watchRedis(this.producer, options.logger, 'notification queue');
     this.producer.on('ready', () => options.onConnected());
+    this.idleTimer = setInterval(
+      () => this.closeIdle(),
+      Math.max(50, Math.min(options.workerIdleMs / 2, 30_000)),
+    );
+    this.idleTimer.unref();
+  }
+
+  /** Workers open now (one Redis connection each). */
+  workerCount(): number {
+    return this.lanes.size;
   }
 
   async enqueue(jobs: readonly NotificationJob[]): Promise<void> {
@@ -85,27 +108,57 @@ export class BullmqLanes implements NotificationQueue {
     return this.producer.status === 'ready';
   }
 
+  /** The producer's connection, for small shared state beside the queues (the heartbeat clock). */
+  get connection(): Redis {
+    return this.producer;
+  }
+
   async close(): Promise<void> {
     this.stop.abort();
+    clearInterval(this.idleTimer);
     const connected = this.ready();
-    await Promise.allSettled([...this.workers.values()].map((worker) => worker.close(!connected)));
+    const lanes = [...this.lanes.values()];
+    await Promise.allSettled(lanes.map((lane) => lane.worker.close(!connected)));
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
-    if (!connected) for (const connection of this.connections) connection.disconnect();
+    await Promise.allSettled([...this.closing]);
+    const connections = lanes.map((lane) => lane.connection);
+    if (!connected) for (const connection of connections) connection.disconnect();
     await Promise.all(
-      [this.producer, ...this.connections].map((connection) => closeRedis(connection, this.options.logger)),
+      [this.producer, ...connections].map((connection) => closeRedis(connection, this.options.logger)),
     );
+  }
+
+  /** Closes the workers that have had nothing to do for workerIdleMs, with their connections. */
+  private closeIdle(): void {
+    const now = Date.now();
+    for (const [name, lane] of this.lanes) {
+      if (lane.busy > 0 || now - lane.lastActive < this.options.workerIdleMs) continue;
+      this.lanes.delete(name);
+      const queue = this.queues.get(name);
+      this.queues.delete(name);
+      const closed = (async () => {
+        await lane.worker.close();
+        await queue?.close();
+        await closeRedis(lane.connection, this.options.logger);
+      })().catch((error: unknown) =>
+        this.logError('closing an idle notification worker failed', error as Error),
+      );
+      this.closing.add(closed);
+      void closed.finally(() => this.closing.delete(closed));
+    }
   }
 
   private ensureWorker(name: string): void {
     const { deliver } = this.options;
-    if (!deliver || this.workers.has(name) || this.stop.signal.aborted) return;
+    const open = this.lanes.get(name);
+    if (open) open.lastActive = Date.now();
+    if (!deliver || open || this.stop.signal.aborted) return;
     // Its own connection per worker: a blocking wait must not hold up the producer or other lanes.
     const connection = new Redis(this.options.redis, {
       maxRetriesPerRequest: null,
       connectionName: `${this.options.connectionName}-worker`,
     });
     watchRedis(connection, this.options.logger, 'notification worker');
-    this.connections.push(connection);
     const worker = new Worker(
       name,
       async (job: Job) => {
@@ -121,7 +174,18 @@ export class BullmqLanes implements NotificationQueue {
       },
     );
     worker.on('error', (error: Error) => this.logError('notification worker error', error));
-    this.workers.set(name, worker);
+    const lane: Lane = { worker, connection, busy: 0, lastActive: Date.now() };
+    worker.on('active', () => {
+      lane.busy += 1;
+      lane.lastActive = Date.now();
+    });
+    const done = (): void => {
+      lane.busy = Math.max(0, lane.busy - 1);
+      lane.lastActive = Date.now();
+    };
+    worker.on('completed', done);
+    worker.on('failed', done);
+    this.lanes.set(name, lane);
   }
 
   private logError(msg: string, error: Error): void {

@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { isValidNhsNumber } from '../../core/fhir/nhs-number';
 import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../../core/fhir/systems';
 import type { TopicCode } from './event-topics';
+import type { EventSensitivity } from './event-sensitivity';
 
 const ods = z.string().regex(/^[A-Z0-9]{3,10}$/, 'must be an ODS code');
 const nhsNumber = z.string().refine(isValidNhsNumber, 'must be a valid NHS number (10 digits, modulus 11)');
 const instant = z.iso.datetime({ offset: true });
+const coding = z.looseObject({ system: z.string().max(200).optional(), code: z.string().max(64).optional() });
 const localId = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, . _ or -');
 
 export const AMBULANCE_STATUSES = ['dispatched', 'at-patient', 'conveying', 'handed-over'] as const;
@@ -21,6 +23,15 @@ export const ambulanceIncidentEventSchema = z
     destination: z.strictObject({ odsCode: ods }).optional(),
     /** Expected arrival at the destination (conveying). */
     eta: instant.optional(),
+    /** The incident's confidentiality labels (v3-Confidentiality), as on a FHIR resource's meta.security. */
+    security: z.array(coding).max(10).optional(),
+    /** The presenting complaint, coded (SNOMED CT): judged against the sensitive code sets, never kept. */
+    presentingComplaint: z
+      .array(z.looseObject({ coding: z.array(coding).max(10).optional() }))
+      .max(10)
+      .optional(),
+    /** The ambulance service knows the patient is restricted (PDS S-flag). */
+    restricted: z.boolean().optional(),
   })
   .superRefine((event, ctx) => {
     if ((event.status === 'conveying' || event.status === 'handed-over') && !event.destination)
@@ -82,10 +93,19 @@ export interface CareEvent {
   /** The organisation the topic's filter matches: the destination or the registered practice. */
   readonly filterOds?: string;
   readonly eta?: string;
+  /** Sensitive-data decision at receipt: no notifications at all. */
+  readonly withheld?: EventSensitivity['withheld'];
+  /** Restricted (S-flag) patient: minimal notifications (see notification-bundle.ts). */
+  readonly restricted?: true;
 }
 
-export function careEventOfIncident(event: AmbulanceIncidentEvent, source: CareEvent['source']): CareEvent {
+export function careEventOfIncident(
+  event: AmbulanceIncidentEvent,
+  source: CareEvent['source'],
+  sensitivity: EventSensitivity = {},
+): CareEvent {
   return {
+    ...sensitivity,
     topic: 'ambulance-arrival',
     event: event.status,
     nhsNumber: event.nhsNumber,
@@ -97,13 +117,18 @@ export function careEventOfIncident(event: AmbulanceIncidentEvent, source: CareE
   };
 }
 
-export function careEventOfEncounter(encounter: EncounterEvent, source: CareEvent['source']): CareEvent {
+export function careEventOfEncounter(
+  encounter: EncounterEvent,
+  source: CareEvent['source'],
+  sensitivity: EventSensitivity = {},
+): CareEvent {
   const practice = encounter.contained
     ?.filter((r) => r.resourceType === 'Patient')
     .flatMap((p) => p.generalPractitioner ?? [])
     .find((gp) => gp.identifier)?.identifier?.value;
   const admitted = encounter.status === 'in-progress';
   return {
+    ...sensitivity,
     topic: 'encounter-start-end',
     event: admitted ? 'admitted' : 'discharged',
     nhsNumber: encounter.subject.identifier.value,

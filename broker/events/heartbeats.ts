@@ -1,4 +1,5 @@
 import type { Logger } from '../observability/logger';
+import type { HeartbeatClock } from './heartbeat-clock';
 import { notificationBundle } from './notification-bundle';
 import type { NotificationSender } from './notification-sender';
 import type { SubscriptionStore } from './subscription-store';
@@ -9,10 +10,11 @@ const TICK_MS = 1000;
 /**
  * Heartbeats (Backport IG): a subscription with a heartbeat period hears from the broker at least that
  * often, so its owner can tell silence from a broken channel. Not journalled and not retried: a lost
- * heartbeat is itself the signal. Sent by each delivering process (several pods may each send one).
+ * heartbeat is itself the signal. Several delivering pods share the clock (Redis), so one heartbeat
+ * goes per period across the cluster, not one per pod.
  */
 export class Heartbeats {
-  private readonly lastSent = new Map<string, number>();
+  private readonly periods = new Map<string, number>();
   private readonly timer: NodeJS.Timeout;
   private busy = false;
 
@@ -20,6 +22,7 @@ export class Heartbeats {
     private readonly options: {
       readonly subscriptions: SubscriptionStore;
       readonly sender: NotificationSender;
+      readonly clock: HeartbeatClock;
       readonly baseUrl: () => string;
       readonly eventsSince: (subscriptionId: string) => Promise<number>;
       readonly logger: Logger;
@@ -31,7 +34,11 @@ export class Heartbeats {
 
   /** Something was sent to the subscription: its next heartbeat is a period from now. */
   touched(subscriptionId: string): void {
-    this.lastSent.set(subscriptionId, Date.now());
+    const period = this.periods.get(subscriptionId);
+    if (period === undefined) return;
+    this.options.clock
+      .touch(subscriptionId, period)
+      .catch((error: unknown) => this.options.logger.warn({ err: error }, 'heartbeat clock unavailable'));
   }
 
   close(): void {
@@ -45,9 +52,11 @@ export class Heartbeats {
       const now = Date.now();
       for (const subscription of await this.options.subscriptions.active()) {
         if (!subscription.heartbeatSeconds) continue;
-        const last = this.lastSent.get(subscription.id) ?? Date.parse(subscription.created);
-        if (now - last < subscription.heartbeatSeconds * 1000) continue;
-        this.touched(subscription.id);
+        const period = subscription.heartbeatSeconds * 1000;
+        this.periods.set(subscription.id, period);
+        // The handshake counts as the first thing it heard.
+        if (now - Date.parse(subscription.created) < period) continue;
+        if (!(await this.options.clock.claim(subscription.id, period))) continue;
         const bundle = notificationBundle({
           baseUrl: this.options.baseUrl(),
           subscription,

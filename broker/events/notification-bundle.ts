@@ -4,6 +4,7 @@ import { BROKER_CANONICAL, NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../../core
 import type { CareEvent } from './care-event';
 import { TOPICS } from './event-topics';
 import { BACKPORT, type SubscriptionRecord } from './subscription-record';
+import { RESTRICTED_CONFIDENTIALITY } from '../merge/sensitive-data/confidentiality';
 
 export const NOTIFICATION_TYPES = ['handshake', 'heartbeat', 'event-notification', 'query-status'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
@@ -30,7 +31,16 @@ export interface StatusOptions {
   readonly events?: readonly NumberedEvent[];
 }
 
-/** The R4 Parameters form of SubscriptionStatus (Backport IG, backport-subscription-status-r4). */
+/**
+ * The R4 Parameters form of SubscriptionStatus (Backport IG, backport-subscription-status-r4).
+ *
+ * A restricted (S-flag) patient's event is told in its minimal form: the event, when, the NHS number
+ * and the focus (read back through the broker, where the restricted-patient rules apply) — and not the
+ * source organisation, which says where the patient is or was (the hospital, the ambulance service's
+ * station). The subscriber's own organisation is all else it implies, which it owns. No notification
+ * ever carries an address or a registered practice. The status is labelled restricted so the receiver
+ * knows why.
+ */
 export function subscriptionStatus(options: StatusOptions): Parameters {
   const { baseUrl, subscription } = options;
   const parameter: ParametersParameter[] = [
@@ -57,21 +67,29 @@ export function subscriptionStatus(options: StatusOptions): Parameters {
             identifier: { system: NHS_NUMBER_SYSTEM, value: event.nhsNumber },
           },
         },
-        {
-          name: 'additional-context',
-          valueReference: {
-            type: 'Organization',
-            identifier: { system: ODS_CODE_SYSTEM, value: event.source.odsCode },
-            display: event.source.name,
-          },
-        },
+        ...(event.restricted
+          ? []
+          : [
+              {
+                name: 'additional-context',
+                valueReference: {
+                  type: 'Organization',
+                  identifier: { system: ODS_CODE_SYSTEM, value: event.source.odsCode },
+                  display: event.source.name,
+                },
+              } satisfies ParametersParameter,
+            ]),
       ],
     })),
   ];
+  const restricted = (options.events ?? []).some(({ event }) => event.restricted);
   return {
     resourceType: 'Parameters',
     id: randomUUID(),
-    meta: { profile: [`${BACKPORT}/backport-subscription-status-r4`] },
+    meta: {
+      profile: [`${BACKPORT}/backport-subscription-status-r4`],
+      ...(restricted ? { security: [RESTRICTED_CONFIDENTIALITY] } : {}),
+    },
     parameter,
   };
 }

@@ -20,7 +20,16 @@ export type NotificationJob = z.infer<typeof notificationJobSchema>;
 
 /** One id per (subscription, event), the same on every pod and every sweep: fanning out twice adds nothing. */
 export function notificationId(subscriptionId: string, eventId: string): string {
-  const hex = createHash('sha256').update(`${subscriptionId}/${eventId}`).digest('hex');
+  return uuidOf(`${subscriptionId}/${eventId}`);
+}
+
+/** One id per (subscription, events-since-start number): the journal takes each once, so no number is given twice. */
+export function numberClaimId(subscriptionId: string, eventNumber: number): string {
+  return uuidOf(`${subscriptionId}#${eventNumber}`);
+}
+
+function uuidOf(text: string): string {
+  const hex = createHash('sha256').update(text).digest('hex');
   // A UUID's shape (version 8, RFC 9562 custom), so that the journal's uuid column takes it.
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -22,7 +22,7 @@ export class NotificationMetrics {
     });
     this.suppressed = new Counter({
       name: 'hie_notifications_suppressed_total',
-      help: 'Notifications not made for a matching subscription, by reason (objection).',
+      help: 'Notifications not made for a matching subscription, by reason (objection, sensitive-data).',
       labelNames: ['reason'] as const,
       registers: [registry],
     });

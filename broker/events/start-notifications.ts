@@ -15,10 +15,14 @@ import { NotificationRelay } from './notification-relay';
 import { NotificationSender } from './notification-sender';
 import { SubscriptionStore } from './subscription-store';
 import { BullmqLanes } from './bullmq-lanes';
+import { EndpointPolicy } from './endpoint-policy';
+import { MemoryHeartbeatClock, RedisHeartbeatClock } from './heartbeat-clock';
 
 export interface RunningNotifications {
   readonly subscriptions: SubscriptionStore;
   readonly sender: NotificationSender;
+  /** Where subscriber endpoints may point (checked at creation and at each delivery). */
+  readonly endpoints: EndpointPolicy;
   /** How many notifications a subscription has had (its events-since-subscription-start). */
   eventsSince(subscriptionId: string): Promise<number>;
   /** An event was committed: fan out and deliver now rather than at the next sweep. */
@@ -48,7 +52,13 @@ export function startNotifications(options: {
   const { journal, logger, config } = options;
   const subscriptions = new SubscriptionStore(journal);
   const metrics = new NotificationMetrics(options.registry);
+  const endpoints = new EndpointPolicy({
+    allowHttp: config.allowHttpEndpoints,
+    allowPrivateNetworks: config.subscriberEndpoints.allowPrivateNetworks,
+    allowedHosts: config.subscriberEndpoints.allowedHosts,
+  });
   const sender = new NotificationSender({
+    endpoints,
     key: options.key,
     timeoutMs: config.delivery.timeoutMs,
     userAgent: options.userAgent,
@@ -62,9 +72,7 @@ export function startNotifications(options: {
     });
     return last ? notificationBodySchema.parse(last.body).eventNumber : 0;
   };
-  const heartbeats = options.deliver
-    ? new Heartbeats({ subscriptions, sender, baseUrl: options.baseUrl, eventsSince, logger })
-    : undefined;
+  let heartbeats: Heartbeats | undefined;
   const deliverer = new NotificationDeliverer({
     journal,
     subscriptions,
@@ -85,6 +93,7 @@ export function startNotifications(options: {
       ...(options.deliver ? { deliver: (job, signal) => deliverer.deliver(job, signal) } : {}),
       onConnected: nudge,
       connectionName: `hie-broker-${options.brokerId}-notify`,
+      workerIdleMs: config.delivery.workerIdleMs,
       logger,
     });
   } else {
@@ -92,6 +101,18 @@ export function startNotifications(options: {
       throw new Error('Notification delivery outside this process needs Redis (set REDIS_URL)');
     queue = new InProcessLanes({ deliver: (job, signal) => deliverer.deliver(job, signal), logger });
   }
+  if (options.deliver)
+    heartbeats = new Heartbeats({
+      subscriptions,
+      sender,
+      clock:
+        queue instanceof BullmqLanes
+          ? new RedisHeartbeatClock(queue.connection, `hie-broker:${options.brokerId}:notify`)
+          : new MemoryHeartbeatClock(),
+      baseUrl: options.baseUrl,
+      eventsSince,
+      logger,
+    });
   const fanOut = new FanOut({ journal, subscriptions, objections: options.objections, metrics, logger });
   const relay = new NotificationRelay({
     journal,
@@ -105,6 +126,7 @@ export function startNotifications(options: {
   return {
     subscriptions,
     sender,
+    endpoints,
     eventsSince,
     nudge,
     close: () =>
@@ -112,6 +134,7 @@ export function startNotifications(options: {
         heartbeats?.close();
         await relay.close();
         await queue.close();
+        sender.close();
       })()),
   };
 }

@@ -55,13 +55,10 @@ const valueOf = (extensions: readonly Extension[] | undefined, url: string, key:
  * A Subscription a registered system asks for: a topic this broker publishes, a filter naming the
  * system's own organisation (an ED subscribes to patients coming to its own ODS code, a practice to
  * its own registered patients), a rest-hook channel and id-only payloads. Anything else is refused
- * with what to send instead.
+ * with what to send instead. Where the endpoint may point is the EndpointPolicy's to say (asynchronous:
+ * it resolves the host).
  */
-export function readSubscriptionRequest(
-  body: unknown,
-  system: EventSystemConfig,
-  options: { readonly allowHttpEndpoints: boolean } = { allowHttpEndpoints: false },
-): RequestedSubscription {
+export function readSubscriptionRequest(body: unknown, system: EventSystemConfig): RequestedSubscription {
   const parsed = subscriptionBody.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -69,11 +66,6 @@ export function readSubscriptionRequest(
     throw invalid(`Subscription.${path} ${issue.message}.`, `Subscription.${path}`);
   }
   const subscription = parsed.data;
-  if (!options.allowHttpEndpoints && new URL(subscription.channel.endpoint).protocol !== 'https:')
-    throw invalid(
-      'Subscription.channel.endpoint must be an https URL: notifications name patients.',
-      'Subscription.channel.endpoint',
-    );
   const topic = topicByUrl(subscription.criteria);
   if (!topic)
     throw invalid(

@@ -170,14 +170,44 @@ const SUBSCRIPTION_RESOURCE: CapabilityStatementRestResource = {
       .map((t) => `${t.resourceType}?${t.filterParameter}=…`)
       .join(' or ')}); a rest-hook channel with id-only payloads. Notifications are history Bundles signed ` +
     'as a detached JWS (header X-Hie-Signature) with the key at /.well-known/jwks.json; X-Hie-Notification-Id ' +
-    'is stable across retries.',
-  interaction: [{ code: 'create' }, { code: 'read' }, { code: 'delete' }],
+    "is stable across retries. Search returns only the calling system's own subscriptions.",
+  interaction: [{ code: 'create' }, { code: 'read' }, { code: 'delete' }, { code: 'search-type' }],
+  searchParam: [
+    {
+      name: 'status',
+      type: 'token',
+      documentation: 'requested, active, error or off; comma-separated alternatives.',
+    },
+    { name: 'url', type: 'uri', documentation: 'The channel endpoint, exactly.' },
+    { name: 'criteria', type: 'string', documentation: 'A topic canonical, exactly.' },
+    { name: '_count', type: 'number', documentation: 'At most this many (0 to 1000; default 100).' },
+  ],
   operation: [
     {
       name: 'status',
       definition:
         'http://hl7.org/fhir/uv/subscriptions-backport/OperationDefinition/backport-subscription-status',
     },
+  ],
+};
+
+/** The published topics in R4's Basic form (Backport IG), public like this statement. */
+const TOPIC_RESOURCE: CapabilityStatementRestResource = {
+  type: 'Basic',
+  supportedProfile: ['http://hl7.org/fhir/5.0/StructureDefinition/profile-SubscriptionTopic'],
+  documentation:
+    'The SubscriptionTopics this broker publishes, as Basic resources coded http://hl7.org/fhir/fhir-types|SubscriptionTopic ' +
+    '(ids: ' +
+    Object.keys(TOPICS).join(', ') +
+    '). No authentication needed; no other Basic resources are served.',
+  interaction: [{ code: 'read' }, { code: 'search-type' }],
+  searchParam: [
+    {
+      name: 'code',
+      type: 'token',
+      documentation: 'SubscriptionTopic (or http://hl7.org/fhir/fhir-types|SubscriptionTopic).',
+    },
+    { name: '_id', type: 'token', documentation: 'A topic id.' },
   ],
 };
 
@@ -247,6 +277,7 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
           },
           ...GOVERNANCE_RESOURCES,
           SUBSCRIPTION_RESOURCE,
+          TOPIC_RESOURCE,
         ],
       },
     ],

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openJournal } from '../../broker/audit/journal/open-journal';
-import type { Journal, JournalEntry } from '../../broker/audit/journal/journal';
+import type { Journal, JournalEntry, JournalStream } from '../../broker/audit/journal/journal';
 import { createLogger } from '../../broker/observability/logger';
 import { startFhirNode, type RunningFhirNode } from '../../sim/fhir-node';
 import { EventSystemClient } from '../../sim/event-system-client';
@@ -28,6 +28,8 @@ export interface EventBroker {
   readonly practice: EventSystemClient;
   /** The broker's journal, read-only beside it. */
   events(): Promise<readonly JournalEntry[]>;
+  /** Entries of any stream, read-only beside it. */
+  entries(stream: JournalStream): Promise<readonly JournalEntry[]>;
   close(): Promise<void>;
 }
 
@@ -35,7 +37,10 @@ export interface EventBroker {
  * A broker in front of a simulated acute store, with the ambulance service and two EDs registered
  * for events; `config` is layered last (redis, events.delivery).
  */
-export async function startEventBroker(config: Record<string, unknown> = {}): Promise<EventBroker> {
+export async function startEventBroker(
+  config: Record<string, unknown> = {},
+  options: { readonly extraSources?: readonly Record<string, unknown>[] } = {},
+): Promise<EventBroker> {
   const store: RunningFhirNode = await startFhirNode({
     dataset: generatePopulation({ size: 5 }).nodes.acute,
   });
@@ -62,6 +67,7 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
           baseUrl: store.baseUrl,
           supplies: ['Encounter', 'Condition', 'Observation'],
         },
+        ...(options.extraSources ?? []),
       ],
       config: {
         audit: { store: { kind: 'file', directory } },
@@ -74,6 +80,7 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
           ],
           // The simulated endpoints listen on plain http.
           allowHttpEndpoints: true,
+          subscriberEndpoints: { allowPrivateNetworks: true },
           ...((config.events as object | undefined) ?? {}),
         },
         ...Object.fromEntries(Object.entries(config).filter(([key]) => key !== 'events')),
@@ -81,6 +88,14 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
     });
   let broker = await start();
   let journal: Journal | undefined;
+  const entries = async (stream: JournalStream): Promise<readonly JournalEntry[]> => {
+    // Re-opened each time: a read-only file journal reads what was committed when it opened.
+    await journal?.close();
+    journal = await openJournal({ kind: 'file', directory }, createLogger({ level: 'silent' }), {
+      readOnly: true,
+    });
+    return journal.query({ stream, limit: 1000 });
+  };
   return {
     get broker() {
       return broker;
@@ -98,14 +113,8 @@ export async function startEventBroker(config: Record<string, unknown> = {}): Pr
     ed,
     otherEd,
     practice,
-    events: async () => {
-      // Re-opened each time: a read-only file journal reads what was committed when it opened.
-      await journal?.close();
-      journal = await openJournal({ kind: 'file', directory }, createLogger({ level: 'silent' }), {
-        readOnly: true,
-      });
-      return journal.query({ stream: 'event', limit: 1000 });
-    },
+    events: () => entries('event'),
+    entries,
     close: async () => {
       await journal?.close();
       await broker.close();

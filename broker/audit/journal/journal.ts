@@ -20,6 +20,9 @@ export const JOURNAL_STREAMS = [
   'event',
   'subscription',
   'notification',
+  // One per notification number of a subscription: its id is unique per (subscription, number), so two
+  // pods cannot give two notifications the same events-since-subscription-start.
+  'notification-number',
 ] as const;
 export type JournalStream = (typeof JOURNAL_STREAMS)[number];
 

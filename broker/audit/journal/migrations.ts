@@ -91,6 +91,16 @@ export const MIGRATIONS: readonly Migration[] = [
         stream IN ('audit', 'alert', 'alert-ack', 'consent', 'event', 'subscription', 'notification'));
     `,
   },
+  {
+    version: 3,
+    name: 'notification-number stream',
+    sql: (s) => `
+      ALTER TABLE ${s}.journal DROP CONSTRAINT journal_stream_check;
+      ALTER TABLE ${s}.journal ADD CONSTRAINT journal_stream_check CHECK (
+        stream IN ('audit', 'alert', 'alert-ack', 'consent', 'event', 'subscription', 'notification',
+          'notification-number'));
+    `,
+  },
 ];
 
 const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { z } from 'zod';
+import type { TraceContext } from '../../../core/source-contract';
+import type { CodeableConcept, Coding, Encounter, Patient } from '@medplum/fhirtypes';
 import type { EventKind, EventSystemConfig } from '../../../config/schema';
 import { operationOutcome } from '../../../core/outcome-error';
 import { AccessDenied } from '../../governance/access-denied';
@@ -21,6 +23,8 @@ import { locals } from '../request-context';
 import { eventSystemOf } from './event-system-auth';
 import { invalidBody } from './zod-outcome';
 import { inSpan, SPAN } from '../../observability/spans';
+import { judgeEvent, type EventSensitivity } from '../../events/event-sensitivity';
+import type { SensitiveDataPolicy } from '../../merge/sensitive-data/sensitive-data-policy';
 
 export interface EventRoutesOptions {
   readonly tokens: SystemTokens;
@@ -29,6 +33,13 @@ export interface EventRoutesOptions {
   readonly maxBodyBytes: number;
   /** An event was committed: fan it out now rather than at the next sweep. */
   readonly onRecorded: () => void;
+  /** The view's sensitive-data policy: a sensitive event makes no notification. */
+  readonly sensitiveData: SensitiveDataPolicy;
+  /**
+   * Whether PDS says the patient is restricted (S-flag), where PDS is configured. Resolves true when
+   * PDS cannot say (fail closed: a minimal notification rather than a revealing one).
+   */
+  readonly restrictedByPds?: (nhsNumber: string, trace: TraceContext) => Promise<boolean>;
 }
 
 /**
@@ -40,7 +51,9 @@ export function eventRoutes(options: EventRoutesOptions): Router {
   const receive = <S extends z.ZodType>(
     kind: EventKind,
     schema: S,
-    toCareEvent: (body: z.infer<S>, source: CareEvent['source']) => CareEvent,
+    toCareEvent: (body: z.infer<S>, source: CareEvent['source'], sensitivity: EventSensitivity) => CareEvent,
+    judge: (body: z.infer<S>) => EventSensitivity,
+    nhsNumberOf: (body: z.infer<S>) => string,
   ) => {
     return async (req: Request, res: Response): Promise<void> => {
       locals(res).route = `/events/${kind}`;
@@ -52,7 +65,11 @@ export function eventRoutes(options: EventRoutesOptions): Router {
         );
       const parsed = schema.safeParse(await readJsonBody(req, options.maxBodyBytes));
       if (!parsed.success) throw invalidBody(`The ${kind} event is not valid`, parsed.error);
-      const event = toCareEvent(parsed.data, sourceOf(system));
+      let sensitivity = judge(parsed.data);
+      if (!sensitivity.withheld && !sensitivity.restricted && options.restrictedByPds)
+        if (await options.restrictedByPds(nhsNumberOf(parsed.data), locals(res).trace))
+          sensitivity = { ...sensitivity, restricted: true };
+      const event = toCareEvent(parsed.data, sourceOf(system), sensitivity);
       const id = randomUUID();
       try {
         await inSpan(
@@ -92,11 +109,37 @@ export function eventRoutes(options: EventRoutesOptions): Router {
       );
     };
   };
+  const policy = options.sensitiveData;
   router.post(
     '/events/ambulance-incident',
-    receive('ambulance-incident', ambulanceIncidentEventSchema, careEventOfIncident),
+    receive(
+      'ambulance-incident',
+      ambulanceIncidentEventSchema,
+      careEventOfIncident,
+      (incident) =>
+        judgeEvent(policy, {
+          ...(incident.security ? { security: incident.security as Coding[] } : {}),
+          ...(incident.presentingComplaint
+            ? { complaints: incident.presentingComplaint as CodeableConcept[] }
+            : {}),
+          ...(incident.restricted !== undefined ? { restrictedFlag: incident.restricted } : {}),
+        }),
+      (incident) => incident.nhsNumber,
+    ),
   );
-  router.post('/events/encounter', receive('encounter', encounterEventSchema, careEventOfEncounter));
+  router.post(
+    '/events/encounter',
+    receive(
+      'encounter',
+      encounterEventSchema,
+      careEventOfEncounter,
+      (encounter) => {
+        const patient = encounter.contained?.find((r) => r.resourceType === 'Patient') as Patient | undefined;
+        return judgeEvent(policy, { encounter: encounter as Encounter, ...(patient ? { patient } : {}) });
+      },
+      (encounter) => encounter.subject.identifier.value,
+    ),
+  );
   return router;
 }
 

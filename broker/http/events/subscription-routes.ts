@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { operationOutcome } from '../../../core/outcome-error';
+import { OutcomeError, operationOutcome, outcomeOf } from '../../../core/outcome-error';
+import { EndpointRefused, endpointRuleText } from '../../events/endpoint-policy';
 import { AuditUnavailable } from '../../audit/audit-trail';
 import { JournalUnavailable } from '../../audit/journal/journal';
 import { notificationBundle, subscriptionStatus } from '../../events/notification-bundle';
 import { subscriptionResource, type SubscriptionRecord } from '../../events/subscription-record';
 import { readSubscriptionRequest } from '../../events/subscription-request';
+import { matchesSearch, readSubscriptionSearch } from '../../events/subscription-search';
 import type { RunningNotifications } from '../../events/start-notifications';
 import type { EventSystemRegistry } from '../../trust/event-system-registry';
 import type { SystemTokens } from '../../trust/system-tokens';
@@ -19,8 +21,8 @@ const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Topic-based Subscriptions (R5 Backport IG for R4), made and read by registered systems only: create
- * (with a handshake to the endpoint), read, `$status` and delete (status off), each on the system's
- * own subscriptions. Another system's subscription is a 404, as if it did not exist.
+ * (with a handshake to the endpoint), search, read, `$status` and delete (status off), each on the
+ * system's own subscriptions. Another system's subscription is a 404, as if it did not exist.
  */
 export function subscriptionRoutes(options: {
   readonly tokens: SystemTokens;
@@ -28,8 +30,6 @@ export function subscriptionRoutes(options: {
   readonly notifications: () => RunningNotifications | undefined;
   readonly baseUrlOf: (req: Request) => string;
   readonly maxBodyBytes: number;
-  /** events.allowHttpEndpoints: development only. */
-  readonly allowHttpEndpoints: boolean;
 }): Router {
   const router = Router();
   const running = (): RunningNotifications => {
@@ -58,9 +58,17 @@ export function subscriptionRoutes(options: {
     locals(res).route = '/fhir/Subscription';
     const notifications = running();
     const system = await eventSystemOf(req, options.tokens, options.systems);
-    const requested = readSubscriptionRequest(await readJsonBody(req, options.maxBodyBytes), system, {
-      allowHttpEndpoints: options.allowHttpEndpoints,
-    });
+    const requested = readSubscriptionRequest(await readJsonBody(req, options.maxBodyBytes), system);
+    try {
+      await notifications.endpoints.check(requested.endpoint);
+    } catch (error) {
+      if (!(error instanceof EndpointRefused)) throw error;
+      throw new OutcomeError(
+        'invalid',
+        outcomeOf('invalid', endpointRuleText(error.rule), 'Subscription.channel.endpoint'),
+        { cause: error },
+      );
+    }
     const record: SubscriptionRecord = {
       id: randomUUID(),
       status: 'requested',
@@ -89,6 +97,28 @@ export function subscriptionRoutes(options: {
     await save(notifications, made);
     res.setHeader('Location', `${baseUrl}/Subscription/${made.id}`);
     sendFhir(res, 201, subscriptionResource(made));
+  });
+
+  router.get('/fhir/Subscription', async (req, res) => {
+    locals(res).route = '/fhir/Subscription';
+    const notifications = running();
+    const system = await eventSystemOf(req, options.tokens, options.systems);
+    const search = readSubscriptionSearch(req.query);
+    const baseUrl = options.baseUrlOf(req);
+    // A system's own subscriptions only: no role sees another system's (none has a duty to).
+    const mine = [...(await notifications.subscriptions.all()).values()]
+      .filter((record) => record.owner === system.clientId && matchesSearch(record, search))
+      .sort((a, b) => a.created.localeCompare(b.created) || a.id.localeCompare(b.id));
+    sendFhir(res, 200, {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      total: mine.length,
+      entry: mine.slice(0, search.count).map((record) => ({
+        fullUrl: `${baseUrl}/Subscription/${record.id}`,
+        resource: subscriptionResource(record),
+        search: { mode: 'match' },
+      })),
+    });
   });
 
   router.get('/fhir/Subscription/:id', async (req, res) => {
