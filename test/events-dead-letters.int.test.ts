@@ -33,8 +33,16 @@ async function call<T>(
   return { status: response.status, text, body: JSON.parse(text) as T };
 }
 
-const deadLetters = (env: EventBroker): Promise<Answer<{ notifications: DeadLetterItem[] }>> =>
-  call(env, '/admin/notifications?status=dead-letter&_count=10');
+/** The administrator's list (polled gently: the user's rate limit covers /admin too). */
+async function deadLetters(env: EventBroker): Promise<Answer<{ notifications: DeadLetterItem[] }>> {
+  const answer = await call<{ notifications: DeadLetterItem[] }>(
+    env,
+    '/admin/notifications?status=dead-letter&_count=10',
+  );
+  expect(answer.status).toBe(200);
+  return answer;
+}
+const POLL_MS = 250;
 
 /** Both delivery modes, each with the journal it is deployed with: BullMQ with PostgreSQL, in-process with the file. */
 describe.each([
@@ -90,7 +98,7 @@ describe.each([
     await waitUntil(
       'the notification is listed as dead-lettered',
       async () => (await deadLetters(env)).body.notifications.length === 1,
-      { timeoutMs: 15_000 },
+      { timeoutMs: 15_000, everyMs: POLL_MS },
     );
     expect(ed.posts - posts).toBe(ATTEMPTS);
 
@@ -172,7 +180,7 @@ describe.each([
     await waitUntil(
       'dead-lettered again',
       async () => (await deadLetters(env)).body.notifications[0]?.redelivered === true,
-      { timeoutMs: 15_000 },
+      { timeoutMs: 15_000, everyMs: POLL_MS },
     );
     expect((await deadLetters(env)).body.notifications).toHaveLength(1);
     ed.setDown(false);
@@ -205,5 +213,52 @@ describe.each([
     }
     const badStatus = await call<OperationOutcome>(env, '/admin/notifications?status=delivered');
     expect(badStatus.status).toBe(400);
+  });
+
+  it('when the subscription was ended after its notification was dead-lettered, then redeliver is 409 saying so', async () => {
+    const otherEd = await ReceivingEd.start(env.broker.jwksUrl);
+    try {
+      const made = await env.otherEd.post(
+        env.broker.url,
+        '/fhir/Subscription',
+        subscriptionTo({ ods: 'R1Y', endpoint: otherEd.endpoint }),
+      );
+      expect(made.status).toBe(201);
+      const otherId = (made.body as { id: string }).id;
+      otherEd.setDown(true); // after its handshake
+      const posted = await env.ambulance.post(
+        env.broker.url,
+        '/events/ambulance-incident',
+        incidentEvent({ incidentId: 'D-3', nhsNumber: DEMO_NHS_NUMBERS.gpAndNeighbour, destination: 'R1Y' }),
+      );
+      expect(posted.status).toBeLessThan(300);
+      let dead: DeadLetterItem | undefined;
+      await waitUntil(
+        'dead-lettered',
+        async () =>
+          (dead = (await deadLetters(env)).body.notifications.find((n) => n.subscriptionId === otherId)) !==
+          undefined,
+        { timeoutMs: 15_000, everyMs: POLL_MS },
+      );
+      const ended = await env.otherEd.send(env.broker.url, `/fhir/Subscription/${otherId}`, {
+        method: 'DELETE',
+      });
+      expect(ended.status).toBeLessThan(300);
+      const refused = await call<OperationOutcome>(
+        env,
+        `/admin/notifications/${dead!.notificationId}/redeliver`,
+        {
+          method: 'POST',
+        },
+      );
+      expect(refused.status).toBe(409);
+      expect(refused.body.issue?.[0]?.diagnostics ?? refused.text).toMatch(/subscription .* is off/);
+      // Still listed: nothing was resent.
+      expect((await deadLetters(env)).body.notifications.map((n) => n.notificationId)).toContain(
+        dead!.notificationId,
+      );
+    } finally {
+      await otherEd.close();
+    }
   });
 });

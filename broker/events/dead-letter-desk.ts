@@ -8,6 +8,7 @@ import {
   type DeadLetterBody,
   type RedeliveryBody,
 } from './dead-letters';
+import { SubscriptionStore } from './subscription-store';
 
 /** A redelivery the desk refuses: no such notification, or it is not dead-lettered now. */
 export class RedeliveryRefused extends OutcomeError {
@@ -34,13 +35,17 @@ const SCAN_BATCH = 200;
  * Both are journal entries; nothing is edited.
  */
 export class DeadLetterDesk {
+  private readonly subscriptions: SubscriptionStore;
+
   constructor(
     private readonly options: {
       readonly trail: AuditTrail;
       /** A redelivery was committed: the relay may queue it now rather than at its next sweep. */
       readonly onRedelivery?: () => void;
     },
-  ) {}
+  ) {
+    this.subscriptions = new SubscriptionStore(options.trail.journal);
+  }
 
   /** Dead-lettered notifications, newest first: up to `limit`, given up on within [from, to). */
   async list(filter: { from?: string; to?: string; limit: number }): Promise<DeadLetterItem[]> {
@@ -92,6 +97,15 @@ export class DeadLetterDesk {
       );
     }
     const { subscriptionId } = deadLetterBodySchema.parse(deadLetter.body);
+    const subscription = await this.subscriptions.get(subscriptionId);
+    if (!subscription || subscription.status === 'off') {
+      // Queued, it would only be skipped: say so rather than answer 202 for nothing.
+      return this.refuse(
+        request,
+        'conflict',
+        'The subscription this notification was for is off: there is nowhere to send it.',
+      );
+    }
     const body: RedeliveryBody = { notificationId, subscriptionId, deadLetterId: deadLetter.id };
     try {
       await trail.commit({
