@@ -33,6 +33,7 @@ import { RefusalAggregator } from './audit/refusal-aggregator';
 import { OrganisationDirectory } from './governance/organisation-directory';
 import { probeAccess } from './observability/probe-access';
 import { AlertDesk } from './audit/alert-desk';
+import { DeadLetterDesk } from './events/dead-letter-desk';
 import { AuditTrail } from './audit/audit-trail';
 import { EntryTraces } from './observability/entry-traces';
 import { openJournal } from './audit/journal/open-journal';
@@ -399,6 +400,7 @@ export async function startBroker(
     refusals,
     objections,
     alerts: new AlertDesk(trail),
+    deadLetters: new DeadLetterDesk({ trail, onRedelivery: () => notifications?.nudge() }),
     policy,
     probeAccess: allowedProbes,
     ...(mounted ? { extraRoutes: mounted.routes } : {}),

@@ -15,6 +15,7 @@ import { incidentEvent, subscriptionTo } from './support/event-fixtures';
 import { superuser, TEST_DATABASE_URL } from './support/journal-stores';
 import { RedisServerProcess } from './support/redis-server';
 import { waitUntil } from './support/wait-until';
+import { bearer, testIdentity } from './support/identity';
 
 describe('notifications with the api and worker roles apart (PostgreSQL journal, Redis)', () => {
   const schema = `events_roles_${randomBytes(5).toString('hex')}`;
@@ -58,6 +59,7 @@ describe('notifications with the api and worker roles apart (PostgreSQL journal,
       audit: { store: { kind: 'postgres', url: TEST_DATABASE_URL, schema } },
       redis: { url: redis.url },
       logging: { level: 'warn' },
+      auth: { issuers: [(await testIdentity()).issuerConfig()] },
       events: {
         systems: [
           {
@@ -69,7 +71,7 @@ describe('notifications with the api and worker roles apart (PostgreSQL journal,
           },
           { clientId: 'roles-ed', name: 'ED', odsCode: 'R1X', jwksUrl: edSystem.jwksUrl },
         ],
-        delivery: { relayIntervalMs: 200, backoffMs: 20 },
+        delivery: { relayIntervalMs: 200, backoffMs: 20, attempts: 3 },
         allowHttpEndpoints: true,
         subscriberEndpoints: { allowPrivateNetworks: true },
       },
@@ -112,5 +114,39 @@ describe('notifications with the api and worker roles apart (PostgreSQL journal,
     expect(ed.eventNotifications()[0]!.events[0]!.focus).toBe(
       `${api.url}/fhir/Encounter?patient=${DEMO_NHS_NUMBERS.rich}`,
     );
+  });
+
+  it('when the worker gives up on a notification, then an administrator redelivers it through the api and the worker delivers it, once', async () => {
+    const before = ed.eventNotifications().length;
+    ed.setDown(true);
+    await ambulance.post(
+      api.url,
+      '/events/ambulance-incident',
+      incidentEvent({ incidentId: 'R-2', nhsNumber: DEMO_NHS_NUMBERS.rich }),
+    );
+    const admin = { authorization: await bearer('admin') };
+    let notificationId: string | undefined;
+    await waitUntil(
+      'the api lists it as dead-lettered',
+      async () => {
+        const list = (await (await fetch(`${api.url}/admin/notifications`, { headers: admin })).json()) as {
+          notifications: { notificationId: string }[];
+        };
+        notificationId = list.notifications[0]?.notificationId;
+        return notificationId !== undefined;
+      },
+      { timeoutMs: 15_000, everyMs: 250 },
+    );
+    ed.setDown(false);
+    const posts = ed.posts;
+    const redelivered = await fetch(`${api.url}/admin/notifications/${notificationId}/redeliver`, {
+      method: 'POST',
+      headers: admin,
+    });
+    expect(redelivered.status).toBe(202);
+    await waitUntil('the ED has it', () => ed.eventNotifications().length === before + 1);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(ed.posts - posts).toBe(1);
+    expect(ed.eventNotifications().at(-1)!.notificationId).toBe(notificationId);
   });
 });

@@ -91,12 +91,13 @@ describe('the peer boundary: what a neighbouring broker may assert', () => {
 
   const textOf = (answer: { body: Record<string, unknown> }): string => JSON.stringify(answer.body);
 
-  it('when a peer vouches for a privacy officer (R8013), then the audit trail, alerts and objection register are refused, saying why', async () => {
+  it('when a peer vouches for a privacy officer (R8013), then the audit trail, alerts, objection register and dead-lettered notifications are refused, saying why', async () => {
     const officer = { role: 'R8013', org: 'RQM' };
     for (const path of [
       `/fhir/AuditEvent?patient=${RICH}`,
       '/admin/alerts',
       `/fhir/Consent?patient=${RICH}`,
+      '/admin/notifications?status=dead-letter',
     ]) {
       const refused = await asPeer(path, { claims: officer });
       expect({ path, status: refused.status }).toEqual({ path, status: 403 });

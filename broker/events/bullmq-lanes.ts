@@ -4,7 +4,7 @@ import { closeRedis } from '../redis/close-redis';
 import { LogThrottle } from '../jobs/log-throttle';
 import { watchRedis } from '../jobs/redis-watch';
 import type { Logger } from '../observability/logger';
-import { notificationJobSchema, type NotificationJob } from './notification-entry';
+import { jobKey, notificationJobSchema, type NotificationJob } from './notification-entry';
 import { KEEP_COMPLETED, type NotificationQueue } from './notification-queue';
 
 type Deliver = (job: NotificationJob, signal: AbortSignal) => Promise<unknown>;
@@ -97,7 +97,7 @@ export class BullmqLanes implements NotificationQueue {
         mine.map((job) => ({
           name: 'notify',
           data: job,
-          opts: { ...this.jobOptions, jobId: job.notificationId },
+          opts: { ...this.jobOptions, jobId: jobKey(job) },
         })),
       );
       this.ensureWorker(name);

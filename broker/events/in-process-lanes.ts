@@ -1,5 +1,5 @@
 import type { Logger } from '../observability/logger';
-import type { NotificationJob } from './notification-entry';
+import { jobKey, type NotificationJob } from './notification-entry';
 import { KEEP_COMPLETED, type NotificationQueue } from './notification-queue';
 import { DeliveryStopped } from './notification-deliverer';
 
@@ -27,8 +27,9 @@ export class InProcessLanes implements NotificationQueue {
   async enqueue(jobs: readonly NotificationJob[]): Promise<void> {
     if (this.stop.signal.aborted) return;
     for (const job of jobs) {
-      if (this.held.has(job.notificationId) || this.completed.has(job.notificationId)) continue;
-      this.held.add(job.notificationId);
+      const key = jobKey(job);
+      if (this.held.has(key) || this.completed.has(key)) continue;
+      this.held.add(key);
       let lane = this.lanes.get(job.subscriptionId);
       if (!lane) this.lanes.set(job.subscriptionId, (lane = { queue: [] }));
       lane.queue.push(job);
@@ -52,7 +53,7 @@ export class InProcessLanes implements NotificationQueue {
       const job = lane.queue[0]!;
       try {
         await this.options.deliver(job, this.stop.signal);
-        this.remember(job.notificationId);
+        this.remember(jobKey(job));
       } catch (error) {
         if (error instanceof DeliveryStopped) break;
         // The journal failed (e.g. down): the notification stays undelivered there; a later sweep brings it back.
@@ -61,12 +62,12 @@ export class InProcessLanes implements NotificationQueue {
           'notification delivery failed; left for the next sweep',
         );
         // The whole lane goes, so that the next sweep brings it back in order.
-        for (const held of lane.queue) this.held.delete(held.notificationId);
+        for (const held of lane.queue) this.held.delete(jobKey(held));
         lane.queue.length = 0;
         break;
       }
       lane.queue.shift();
-      this.held.delete(job.notificationId);
+      this.held.delete(jobKey(job));
     }
     lane.running = undefined;
     if ([...this.lanes.values()].every((l) => !l.running)) this.options.onIdle?.();

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '@medplum/fhirtypes';
 import { NHS_NUMBER_SYSTEM, ODS_CODE_SYSTEM } from '../../core/fhir/systems';
-import type { Journal } from '../audit/journal/journal';
+import { JournalRequestRejected, type Journal, type NewJournalEntry } from '../audit/journal/journal';
 import { AUDIT_ACTION_SYSTEM } from '../audit/audit-event';
 import { retryDelayMs, type RetryPolicy } from '../jobs/retry-policy';
 import type { Logger } from '../observability/logger';
+import { deadLetterEntry } from './dead-letters';
 import { TOPICS } from './event-topics';
 import { inSpan, SPAN } from '../observability/spans';
 import { notificationBundle } from './notification-bundle';
@@ -14,7 +15,10 @@ import type { NotificationSender, SendResult } from './notification-sender';
 import type { SubscriptionRecord } from './subscription-record';
 import type { SubscriptionStore } from './subscription-store';
 
-/** Outbox marks on notification entries: `notify` once handled (delivered or given up), `dead-letter` when given up. */
+/**
+ * Outbox marks on notification (and redelivery) entries: `notify` once handled (delivered or given up),
+ * `dead-letter` when given up; giving up also appends a `notification-dead-letter` entry (dead-letters.ts).
+ */
 export const NOTIFY_SINK = 'notify';
 export const DEAD_LETTER_SINK = 'dead-letter';
 
@@ -51,6 +55,10 @@ export class NotificationDeliverer {
 
   async deliver(job: NotificationJob, signal: AbortSignal): Promise<'delivered' | 'dead-letter' | 'skipped'> {
     const { journal } = this.options;
+    // A redelivery is handled (marked) as itself; the notification it sends again is unchanged.
+    const handledId = job.redeliveryId ?? job.notificationId;
+    if (job.redeliveryId && (await journal.get(job.redeliveryId))?.stream !== 'notification-redelivery')
+      return 'skipped';
     const entry = await journal.get(job.notificationId);
     if (!entry || entry.stream !== 'notification') return 'skipped';
     const body = notificationBodySchema.parse(entry.body);
@@ -61,7 +69,7 @@ export class NotificationDeliverer {
       (await this.options.subscriptions.all()).get(body.subscriptionId) ??
       (await this.options.subscriptions.get(body.subscriptionId));
     if (!eventEntry || !subscription || subscription.status === 'off') {
-      await journal.markDelivered(entry.id, NOTIFY_SINK);
+      await journal.markDelivered(handledId, NOTIFY_SINK);
       return 'skipped';
     }
     const event = careEventOf(eventEntry);
@@ -95,18 +103,35 @@ export class NotificationDeliverer {
         result,
         attempt,
         last,
+        redelivery: job.redeliveryId !== undefined,
       });
       if (result.outcome === 'delivered') {
-        await journal.markDelivered(entry.id, NOTIFY_SINK);
-        this.options.metrics.latency.observe(
-          { topic: subscription.topic },
-          (Date.now() - Date.parse(eventEntry.recorded)) / 1000,
-        );
+        await journal.markDelivered(handledId, NOTIFY_SINK);
+        // Event-to-subscriber latency is the pipeline's; a redelivery's waited for an administrator.
+        if (!job.redeliveryId)
+          this.options.metrics.latency.observe(
+            { topic: subscription.topic },
+            (Date.now() - Date.parse(eventEntry.recorded)) / 1000,
+          );
         return 'delivered';
       }
       if (last) {
-        await journal.markDelivered(entry.id, DEAD_LETTER_SINK);
-        await journal.markDelivered(entry.id, NOTIFY_SINK);
+        // The dead letter first (what administrators list and redeliver), then the marks: a crash
+        // between them brings the job back, whose dead letter (the same id) the journal already has.
+        await appendOnce(
+          journal,
+          deadLetterEntry({
+            notificationId: entry.id,
+            redeliveryId: job.redeliveryId,
+            subscription,
+            eventId: eventEntry.id,
+            eventRecorded: eventEntry.recorded,
+            attempts: attempt,
+            last: result,
+          }),
+        );
+        await journal.markDelivered(handledId, DEAD_LETTER_SINK);
+        await journal.markDelivered(handledId, NOTIFY_SINK);
         this.options.metrics.deadLettered.inc({ topic: subscription.topic });
         this.options.logger.warn(
           {
@@ -134,6 +159,7 @@ export class NotificationDeliverer {
     result: SendResult;
     attempt: number;
     last: boolean;
+    redelivery: boolean;
   }): Promise<void> {
     const id = randomUUID();
     const recorded = new Date().toISOString();
@@ -146,7 +172,7 @@ export class NotificationDeliverer {
       action: 'C',
       recorded,
       outcome,
-      outcomeDesc: `Attempt ${a.attempt}: ${a.result.outcome}${a.result.status ? ` (HTTP ${a.result.status})` : ''}${a.last ? '; dead-lettered' : ''}`,
+      outcomeDesc: `${a.redelivery ? 'Redelivery attempt' : 'Attempt'} ${a.attempt}: ${a.result.outcome}${a.result.status ? ` (HTTP ${a.result.status})` : ''}${a.last ? '; dead-lettered' : ''}`,
       agent: [
         {
           requestor: false,
@@ -190,6 +216,15 @@ export class NotificationDeliverer {
         body: event,
       },
     ]);
+  }
+}
+
+/** Appends an entry whose id is derived (the same on every try): already there is as good as appended. */
+async function appendOnce(journal: Journal, entry: NewJournalEntry): Promise<void> {
+  try {
+    await journal.append([entry]);
+  } catch (error) {
+    if (!(error instanceof JournalRequestRejected) || !(await journal.get(entry.id))) throw error;
   }
 }
 

@@ -15,6 +15,8 @@ export type NotificationBody = z.infer<typeof notificationBodySchema>;
 export const notificationJobSchema = z.strictObject({
   notificationId: z.uuid(),
   subscriptionId: z.uuid(),
+  /** Present when an administrator asked for a dead-lettered notification again: that request's entry. */
+  redeliveryId: z.uuid().optional(),
 });
 export type NotificationJob = z.infer<typeof notificationJobSchema>;
 
@@ -28,7 +30,11 @@ export function numberClaimId(subscriptionId: string, eventNumber: number): stri
   return uuidOf(`${subscriptionId}#${eventNumber}`);
 }
 
-function uuidOf(text: string): string {
+/** What a lane holds a job by (and BullMQ's job id): a redelivery is a job of its own. */
+export const jobKey = (job: NotificationJob): string => job.redeliveryId ?? job.notificationId;
+
+/** A UUID derived from the text: the same text gives the same id, so the journal takes it once. */
+export function uuidOf(text: string): string {
   const hex = createHash('sha256').update(text).digest('hex');
   // A UUID's shape (version 8, RFC 9562 custom), so that the journal's uuid column takes it.
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;

@@ -1,10 +1,18 @@
-import type { Journal } from '../audit/journal/journal';
+import type { Journal, JournalEntry } from '../audit/journal/journal';
+import { redeliveryBodySchema } from './dead-letters';
+import type { NotificationJob } from './notification-entry';
 import { LogThrottle } from '../jobs/log-throttle';
 import type { Logger } from '../observability/logger';
 import type { FanOut } from './fan-out';
 import { inSpan, SPAN } from '../observability/spans';
 import { NOTIFY_SINK } from './notification-deliverer';
 import type { NotificationQueue } from './notification-queue';
+
+function jobOf(entry: JournalEntry): NotificationJob {
+  if (entry.stream === 'notification') return { notificationId: entry.id, subscriptionId: entry.keys.ref! };
+  const { notificationId, subscriptionId } = redeliveryBodySchema.parse(entry.body);
+  return { notificationId, subscriptionId, redeliveryId: entry.id };
+}
 
 /** The outbox mark of an event once its notifications are committed. */
 export const FAN_OUT_SINK = 'fan-out';
@@ -76,9 +84,14 @@ export class NotificationRelay {
         await journal.markDelivered(event.id, FAN_OUT_SINK);
       }
       if (events.length === BATCH) this.again = true;
-      const pending = await journal.undelivered(NOTIFY_SINK, ['notification'], BATCH);
+      // Redeliveries an administrator asked for join their subscriber's lane like any notification.
+      const pending = await journal.undelivered(
+        NOTIFY_SINK,
+        ['notification', 'notification-redelivery'],
+        BATCH,
+      );
       if (pending.length > 0 && queue.ready()) {
-        await queue.enqueue(pending.map((e) => ({ notificationId: e.id, subscriptionId: e.keys.ref! })));
+        await queue.enqueue(pending.map(jobOf));
       }
     } catch (error) {
       const passed = this.failures.pass('sweep');

@@ -12,6 +12,7 @@ const DUTY_TEXT: Readonly<Record<GovernanceDuty, string>> = {
   'consent-manage': 'Managing the objection register',
   'usage-read': 'The usage report',
   'objection-record': "Recording a patient's objection",
+  'notifications-manage': 'Managing dead-lettered notifications',
 };
 
 /**

@@ -23,6 +23,7 @@ import type { UserTokenVerifier } from '../auth/user-token-verifier';
 import { authenticate } from './authenticate';
 import { AuditUnavailable, type AuditTrail } from '../audit/audit-trail';
 import type { AlertDesk } from '../audit/alert-desk';
+import type { DeadLetterDesk } from '../events/dead-letter-desk';
 import type { AccessPolicy } from '../governance/access-policy';
 import type { ObjectionRegister } from '../governance/objection-register';
 import { auditRefusal } from './audit-refusal';
@@ -89,6 +90,8 @@ export interface AppOptions {
   readonly documents: DocumentReader;
   readonly objections: ObjectionRegister;
   readonly alerts: AlertDesk;
+  /** Dead-lettered notifications, for administrators (notifications-manage). */
+  readonly deadLetters: DeadLetterDesk;
   /** Roles: for the governance duties. */
   readonly policy: AccessPolicy;
   /** Whether a request may read /metrics and /readyz detail (broker/observability/probe-access.ts). */
@@ -199,6 +202,7 @@ export function createApp(options: AppOptions): Express {
     trail: options.trail,
     objections: options.objections,
     alerts: options.alerts,
+    deadLetters: options.deadLetters,
     policy: options.policy,
     requesterOf,
     baseUrlOf,

@@ -49,7 +49,8 @@ export const rateRuleSchema = z.strictObject({
 
 /**
  * Governance duties a role may hold, apart from seeing records: reading the audit trail, working
- * privacy-officer alerts, managing the objection register, reading the usage report.
+ * privacy-officer alerts, managing the objection register, reading the usage report, listing and
+ * redelivering dead-lettered notifications (`notifications-manage`: subscriber endpoints, no patient data).
  */
 /**
  * `objection-record` is the narrow duty of a clinician to whom a patient says they object: recording that
@@ -62,6 +63,7 @@ export const GOVERNANCE_DUTIES = [
   'consent-manage',
   'usage-read',
   'objection-record',
+  'notifications-manage',
 ] as const;
 export type GovernanceDuty = (typeof GOVERNANCE_DUTIES)[number];
 
@@ -86,7 +88,7 @@ const peerOrganisationSchema = z.strictObject({
  * Backend Services against /auth/token using the keys at its JWKS URL, and forwards its user's
  * identity in an assertion signed with the same keys. Each may vouch only for the roles and
  * organisations listed here (nothing by default); governance duties (audit-read, alerts,
- * consent-manage, usage-read) are never granted to a vouched-for user, whatever the role.
+ * consent-manage, usage-read, notifications-manage) are never granted to a vouched-for user, whatever the role.
  */
 export const peersSchema = z
   .array(

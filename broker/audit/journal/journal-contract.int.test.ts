@@ -286,4 +286,41 @@ describe.each(STORE_KINDS)('the %s journal (contract)', (kind) => {
     expect(ids(await reopened.undelivered('fhir', ['audit'], 10))).toEqual([a4!.id]);
     expect(ids(await reopened.undelivered('siem', ['audit'], 10))).toEqual([a1!.id, a2!.id, a3!.id, a4!.id]);
   });
+
+  test('when a notification is dead-lettered and redelivered, then both are new entries found by ref, and a repeated redelivery id is refused', async () => {
+    const notification = randomUUID();
+    const [note] = await journal.append([entry({ ref: randomUUID() }, { stream: 'notification' })]);
+    const [dead] = await journal.append([
+      entry(
+        { user: 'acute-ed', organisation: 'R1X', action: 'notification-dead-letter', ref: notification },
+        { stream: 'notification-dead-letter' },
+      ),
+    ]);
+    const redelivery = entry(
+      { user: 'u1', action: 'notification-redeliver', ref: notification },
+      { stream: 'notification-redelivery' },
+    );
+    await journal.append([redelivery]);
+    // The same redelivery asked for twice (two administrators at once): the journal takes it once.
+    await expect(
+      journal.append([{ ...redelivery, recorded: new Date().toISOString() }]),
+    ).rejects.toBeInstanceOf(JournalRequestRejected);
+
+    const ids = (entries: readonly JournalEntry[]): string[] => entries.map((e) => e.id);
+    expect(
+      ids(await journal.query({ stream: 'notification-dead-letter', ref: notification, limit: 10 })),
+    ).toEqual([dead!.id]);
+    expect(
+      ids(await journal.query({ stream: 'notification-redelivery', ref: notification, limit: 10 })),
+    ).toEqual([redelivery.id]);
+    // A redelivery is outbox work like a notification: undelivered until its lane has handled it.
+    expect(ids(await journal.undelivered('notify', ['notification', 'notification-redelivery'], 10))).toEqual(
+      [note!.id, redelivery.id],
+    );
+    await journal.markDelivered(redelivery.id, 'notify');
+    expect(ids(await journal.undelivered('notify', ['notification', 'notification-redelivery'], 10))).toEqual(
+      [note!.id],
+    );
+    expect(await journal.verify()).toMatchObject({ ok: true, entries: 3 });
+  });
 });

@@ -23,6 +23,11 @@ export const JOURNAL_STREAMS = [
   // One per notification number of a subscription: its id is unique per (subscription, number), so two
   // pods cannot give two notifications the same events-since-subscription-start.
   'notification-number',
+  // A notification given up on after its attempts (one per try: the first delivery, then each
+  // redelivery), and an administrator's redelivery of one: appended, never edited, so the journal
+  // says what happened to each notification and who asked for it again.
+  'notification-dead-letter',
+  'notification-redelivery',
 ] as const;
 export type JournalStream = (typeof JOURNAL_STREAMS)[number];
 

@@ -101,6 +101,16 @@ export const MIGRATIONS: readonly Migration[] = [
           'notification-number'));
     `,
   },
+  {
+    version: 4,
+    name: 'notification dead-letter and redelivery streams',
+    sql: (s) => `
+      ALTER TABLE ${s}.journal DROP CONSTRAINT journal_stream_check;
+      ALTER TABLE ${s}.journal ADD CONSTRAINT journal_stream_check CHECK (
+        stream IN ('audit', 'alert', 'alert-ack', 'consent', 'event', 'subscription', 'notification',
+          'notification-number', 'notification-dead-letter', 'notification-redelivery'));
+    `,
+  },
 ];
 
 const LATEST = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -110,7 +110,7 @@ describe('the postgres journal', () => {
       const versions = await superuser<{ version: number }>(
         `SELECT version FROM "${fresh.schema}".schema_migrations`,
       );
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     } finally {
       await fresh.cleanup();
     }
