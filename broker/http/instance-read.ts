@@ -1,6 +1,10 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SourceDescriptor } from '../../core/source-contract';
-import { isRecordResourceType, type RecordResourceType } from '../../core/fhir/resource-types';
+import {
+  isRecordResourceType,
+  RECORD_RESOURCE_TYPES,
+  type RecordResourceType,
+} from '../../core/fhir/resource-types';
 import type { PatientView } from '../view/patient-view';
 import { notFound } from './fhir-error';
 import { READ_WINDOW_MS } from '../view/recent-references';
@@ -18,8 +22,10 @@ export type ReadableSupportingType = (typeof READABLE_SUPPORTING_TYPES)[number];
 
 export type ReadableType = RecordResourceType | ReadableSupportingType;
 
+const READABLE_TYPES: ReadonlySet<string> = new Set([...RECORD_RESOURCE_TYPES, ...READABLE_SUPPORTING_TYPES]);
+
 export function isReadableType(value: string): value is ReadableType {
-  return isRecordResourceType(value) || (READABLE_SUPPORTING_TYPES as readonly string[]).includes(value);
+  return READABLE_TYPES.has(value);
 }
 
 export { READ_WINDOW_ENTRIES, READ_WINDOW_MS } from '../view/recent-references';
@@ -54,24 +60,34 @@ export function findInView(view: PatientView, type: ReadableType, id: string): R
 
 const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
 
-/** Every relative `reference` in a resource, at any depth. */
-function referencesIn(node: unknown, into: string[]): void {
-  if (Array.isArray(node)) for (const item of node) referencesIn(item, into);
-  else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'reference' && typeof value === 'string' && RELATIVE.test(value)) into.push(value);
-      else referencesIn(value, into);
+/** Every relative `reference` in a resource, at any depth (for…in: no array of pairs per node). */
+function referencesIn(node: unknown, add: (reference: string) => void): void {
+  if (Array.isArray(node)) for (const item of node) referencesIn(item, add);
+  else if (typeof node === 'object' && node !== null) {
+    const record = node as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
+      if (key === 'reference' && typeof value === 'string') {
+        if (RELATIVE.test(value)) add(value);
+      } else if (typeof value === 'object' && value !== null) referencesIn(value, add);
     }
   }
 }
 
-/** The `Type/id`s a searchset's entries have or refer to that can later be read by id. */
+/**
+ * The `Type/id`s a searchset's entries have or refer to (relative references, at any depth) that can
+ * later be read by id, each once.
+ */
 export function readableReferences(resources: Iterable<Resource | undefined>): string[] {
-  const references: string[] = [];
+  const references = new Set<string>();
+  const add = (reference: string): void => {
+    if (!references.has(reference) && isReadableType(reference.slice(0, reference.indexOf('/'))))
+      references.add(reference);
+  };
   for (const resource of resources) {
     if (!resource?.id) continue;
-    references.push(`${resource.resourceType}/${resource.id}`);
-    referencesIn(resource, references);
+    add(`${resource.resourceType}/${resource.id}`);
+    referencesIn(resource, add);
   }
-  return references.filter((reference) => isReadableType(reference.slice(0, reference.indexOf('/'))));
+  return [...references];
 }

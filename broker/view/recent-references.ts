@@ -52,12 +52,18 @@ export class RecentReferences implements ReferenceLocator {
   }
 
   rememberNow(owner: string, references: readonly string[], origin: ReferenceOrigin): void {
-    const expiresAt = this.now() + this.options.ttlMs;
+    // One entry object for the whole view: its ids share it.
+    const entry = {
+      nhsNumber: origin.nhsNumber,
+      resourceTypes: origin.resourceTypes,
+      expiresAt: this.now() + this.options.ttlMs,
+    };
+    const prefix = ownerPrefix(owner);
     for (const reference of references) {
-      const key = keyOf(owner, reference);
+      const key = prefix + reference;
       // Re-inserted so that the Map's order stays oldest first.
       this.entries.delete(key);
-      this.entries.set(key, { ...origin, expiresAt });
+      this.entries.set(key, entry);
     }
     for (const key of this.entries.keys()) {
       if (this.entries.size <= this.options.maxEntries) break;
@@ -66,7 +72,7 @@ export class RecentReferences implements ReferenceLocator {
   }
 
   locateNow(owner: string, reference: string): ReferenceOrigin | undefined {
-    const key = keyOf(owner, reference);
+    const key = ownerPrefix(owner) + reference;
     const found = this.entries.get(key);
     if (!found) return undefined;
     if (found.expiresAt <= this.now()) {
@@ -77,4 +83,5 @@ export class RecentReferences implements ReferenceLocator {
   }
 }
 
-const keyOf = (owner: string, reference: string): string => JSON.stringify([owner, reference]);
+/** The owner's part of a key: its length first, so that no owner's key can be mistaken for another's. */
+const ownerPrefix = (owner: string): string => `${owner.length}:${owner}`;
