@@ -58,18 +58,19 @@ export function findInView(view: PatientView, type: ReadableType, id: string): R
   return pool.find((e) => e.resource.resourceType === type && e.resource.id === id)?.resource;
 }
 
-const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
+/** A relative reference to a readable type: one test, nothing sliced. */
+const READABLE_REFERENCE = new RegExp(`^(?:${[...READABLE_TYPES].join('|')})/[A-Za-z0-9\\-.]{1,64}$`);
 
-/** Every relative `reference` in a resource, at any depth (for…in: no array of pairs per node). */
-function referencesIn(node: unknown, add: (reference: string) => void): void {
-  if (Array.isArray(node)) for (const item of node) referencesIn(item, add);
+/** Every relative `reference` to a readable type in a resource, at any depth (for…in: no array of pairs per node). */
+function readableIn(node: unknown, into: Set<string>): void {
+  if (Array.isArray(node)) for (const item of node) readableIn(item, into);
   else if (typeof node === 'object' && node !== null) {
     const record = node as Record<string, unknown>;
     for (const key in record) {
       const value = record[key];
       if (key === 'reference' && typeof value === 'string') {
-        if (RELATIVE.test(value)) add(value);
-      } else if (typeof value === 'object' && value !== null) referencesIn(value, add);
+        if (READABLE_REFERENCE.test(value)) into.add(value);
+      } else if (typeof value === 'object' && value !== null) readableIn(value, into);
     }
   }
 }
@@ -80,14 +81,10 @@ function referencesIn(node: unknown, add: (reference: string) => void): void {
  */
 export function readableReferences(resources: Iterable<Resource | undefined>): string[] {
   const references = new Set<string>();
-  const add = (reference: string): void => {
-    if (!references.has(reference) && isReadableType(reference.slice(0, reference.indexOf('/'))))
-      references.add(reference);
-  };
   for (const resource of resources) {
     if (!resource?.id) continue;
-    add(`${resource.resourceType}/${resource.id}`);
-    referencesIn(resource, add);
+    if (READABLE_TYPES.has(resource.resourceType)) references.add(`${resource.resourceType}/${resource.id}`);
+    readableIn(resource, references);
   }
   return [...references];
 }
