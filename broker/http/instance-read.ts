@@ -1,6 +1,10 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SourceDescriptor } from '../../core/source-contract';
-import { isRecordResourceType, type RecordResourceType } from '../../core/fhir/resource-types';
+import {
+  isRecordResourceType,
+  RECORD_RESOURCE_TYPES,
+  type RecordResourceType,
+} from '../../core/fhir/resource-types';
 import type { PatientView } from '../view/patient-view';
 import { notFound } from './fhir-error';
 import { READ_WINDOW_MS } from '../view/recent-references';
@@ -18,8 +22,10 @@ export type ReadableSupportingType = (typeof READABLE_SUPPORTING_TYPES)[number];
 
 export type ReadableType = RecordResourceType | ReadableSupportingType;
 
+const READABLE_TYPES: ReadonlySet<string> = new Set([...RECORD_RESOURCE_TYPES, ...READABLE_SUPPORTING_TYPES]);
+
 export function isReadableType(value: string): value is ReadableType {
-  return isRecordResourceType(value) || (READABLE_SUPPORTING_TYPES as readonly string[]).includes(value);
+  return READABLE_TYPES.has(value);
 }
 
 export { READ_WINDOW_ENTRIES, READ_WINDOW_MS } from '../view/recent-references';
@@ -52,26 +58,33 @@ export function findInView(view: PatientView, type: ReadableType, id: string): R
   return pool.find((e) => e.resource.resourceType === type && e.resource.id === id)?.resource;
 }
 
-const RELATIVE = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/;
+/** A relative reference to a readable type: one test, nothing sliced. */
+const READABLE_REFERENCE = new RegExp(`^(?:${[...READABLE_TYPES].join('|')})/[A-Za-z0-9\\-.]{1,64}$`);
 
-/** Every relative `reference` in a resource, at any depth. */
-function referencesIn(node: unknown, into: string[]): void {
-  if (Array.isArray(node)) for (const item of node) referencesIn(item, into);
-  else if (node && typeof node === 'object') {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'reference' && typeof value === 'string' && RELATIVE.test(value)) into.push(value);
-      else referencesIn(value, into);
+/** Every relative `reference` to a readable type in a resource, at any depth (for…in: no array of pairs per node). */
+function readableIn(node: unknown, into: Set<string>): void {
+  if (Array.isArray(node)) for (const item of node) readableIn(item, into);
+  else if (typeof node === 'object' && node !== null) {
+    const record = node as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
+      if (key === 'reference' && typeof value === 'string') {
+        if (READABLE_REFERENCE.test(value)) into.add(value);
+      } else if (typeof value === 'object' && value !== null) readableIn(value, into);
     }
   }
 }
 
-/** The `Type/id`s a searchset's entries have or refer to that can later be read by id. */
+/**
+ * The `Type/id`s a searchset's entries have or refer to (relative references, at any depth) that can
+ * later be read by id, each once.
+ */
 export function readableReferences(resources: Iterable<Resource | undefined>): string[] {
-  const references: string[] = [];
+  const references = new Set<string>();
   for (const resource of resources) {
     if (!resource?.id) continue;
-    references.push(`${resource.resourceType}/${resource.id}`);
-    referencesIn(resource, references);
+    if (READABLE_TYPES.has(resource.resourceType)) references.add(`${resource.resourceType}/${resource.id}`);
+    readableIn(resource, references);
   }
-  return references.filter((reference) => isReadableType(reference.slice(0, reference.indexOf('/'))));
+  return [...references];
 }

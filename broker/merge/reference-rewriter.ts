@@ -27,8 +27,13 @@ export interface ReferenceRewriterOptions {
 
 /** `Type/localId` when the reference points into the source at `baseUrl` (relative, or absolute under it). */
 export function localTarget(reference: string, baseUrl: string): { type: string; id: string } | null {
+  return localTargetUnder(reference, `${baseUrl}/`);
+}
+
+/** As localTarget, with the base URL's prefix (`{baseUrl}/`) made once by the caller. */
+function localTargetUnder(reference: string, prefix: string): { type: string; id: string } | null {
   let relative = reference;
-  if (reference.startsWith(`${baseUrl}/`)) relative = reference.slice(baseUrl.length + 1);
+  if (reference.startsWith(prefix)) relative = reference.slice(prefix.length);
   else if (/^[a-z][a-z0-9+.-]*:/i.test(reference)) return null;
   const match = RELATIVE_REFERENCE.exec(relative);
   return match ? { type: match[1]!, id: match[2]! } : null;
@@ -41,22 +46,45 @@ export function localTarget(reference: string, baseUrl: string): { type: string;
  * reference never dangles into, or collides with, another source's ids.
  */
 export class ReferenceRewriter {
-  constructor(private readonly options: ReferenceRewriterOptions) {}
+  private readonly prefix: string;
+  /**
+   * Each distinct reference's fate, worked out once: a source's resources name the same patient,
+   * practitioners and encounters over and over, and each working-out is a regex and a few strings.
+   */
+  private readonly known = new Map<string, { readonly rewritten: string; readonly withheld: boolean }>();
+
+  constructor(private readonly options: ReferenceRewriterOptions) {
+    this.prefix = `${options.baseUrl}/`;
+  }
 
   /** `Type/localId` when the reference points into this source (relative, or absolute under its base URL). */
   localTarget(reference: string): { type: string; id: string } | null {
-    return localTarget(reference, this.options.baseUrl);
+    return localTargetUnder(reference, this.prefix);
   }
 
   /** True when the reference points at a resource of this source that is withheld as sensitive. */
   isWithheld(reference: string): boolean {
-    const target = this.options.withheld?.size ? this.localTarget(reference) : null;
-    return target !== null && this.options.withheld!.has(`${target.type}/${target.id}`);
+    return this.fate(reference).withheld;
   }
 
   rewrite(reference: string): string {
-    if (reference.startsWith('#')) return reference;
-    const target = this.localTarget(reference);
+    return this.fate(reference).rewritten;
+  }
+
+  private fate(reference: string): { readonly rewritten: string; readonly withheld: boolean } {
+    let fate = this.known.get(reference);
+    if (!fate) {
+      const target = this.localTarget(reference);
+      fate = {
+        rewritten: this.rewriteTarget(reference, target),
+        withheld: target !== null && this.options.withheld?.has(`${target.type}/${target.id}`) === true,
+      };
+      this.known.set(reference, fate);
+    }
+    return fate;
+  }
+
+  private rewriteTarget(reference: string, target: { type: string; id: string } | null): string {
     if (!target) return reference;
     if (target.type === 'Patient' && target.id === this.options.localPatientId)
       return `Patient/${this.options.viewPatientId}`;

@@ -22,4 +22,31 @@ describe('RecentReferences', () => {
     expect(recent.locateNow('u', 'Condition/a')).toEqual(origin);
     expect(recent.locateNow('u', 'Condition/c')).toEqual(origin);
   });
+
+  it('when one user viewed two patients, then each id is located in the newest view that showed it', () => {
+    const recent = new RecentReferences({ ttlMs: 1000, maxEntries: 100, now: () => 0 });
+    const other = { nhsNumber: '9000000017', resourceTypes: ['Condition'] as const };
+    recent.rememberNow('u', ['Condition/a', 'Practitioner/p'], origin);
+    recent.rememberNow('u', ['Condition/b', 'Practitioner/p'], other);
+    expect(recent.locateNow('u', 'Condition/a')).toEqual(origin);
+    expect(recent.locateNow('u', 'Condition/b')).toEqual(other);
+    expect(recent.locateNow('u', 'Practitioner/p')).toEqual(other);
+  });
+
+  it('when a reference spans two remembered ids or is a part of one, then it is not located', () => {
+    const recent = new RecentReferences({ ttlMs: 1000, maxEntries: 100, now: () => 0 });
+    recent.rememberNow('u', ['Condition/a', 'Condition/b'], origin);
+    expect(recent.locateNow('u', 'Condition/a\nCondition/b')).toBeUndefined();
+    expect(recent.locateNow('u', 'Condition/')).toBeUndefined();
+    expect(recent.locateNow('u', 'a')).toBeUndefined();
+  });
+
+  it('when one view holds more ids than allowed, then it is kept until a newer view replaces it', () => {
+    const recent = new RecentReferences({ ttlMs: 1000, maxEntries: 1, now: () => 0 });
+    recent.rememberNow('u', ['Condition/a', 'Condition/b'], origin);
+    expect(recent.locateNow('u', 'Condition/b')).toEqual(origin);
+    recent.rememberNow('v', ['Condition/c'], origin);
+    expect(recent.locateNow('u', 'Condition/b')).toBeUndefined();
+    expect(recent.locateNow('v', 'Condition/c')).toEqual(origin);
+  });
 });

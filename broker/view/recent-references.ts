@@ -26,6 +26,15 @@ export interface RecentReferencesOptions {
   readonly now?: () => number;
 }
 
+/** One view's ids, as one string (`\n`-separated, with a `\n` at each end): one allocation, no per-id entry. */
+interface RememberedView {
+  readonly owner: string;
+  readonly references: string;
+  readonly count: number;
+  readonly origin: ReferenceOrigin;
+  readonly expiresAt: number;
+}
+
 /**
  * Which patient each resource id a user was recently shown belongs to, so that a read of that id
  * (`GET /fhir/Condition/acute-cond-1`, a reference followed by a FHIR client) can be answered by a fresh
@@ -33,9 +42,16 @@ export interface RecentReferencesOptions {
  * id carries no patient, and most source protocols (GP Connect, ePCR) cannot read by id; this keeps no
  * clinical content, only the id, the NHS number and the record types, per user and for minutes.
  * This one keeps them in process memory; with Redis, RedisReferenceLocator shares them between processes.
+ *
+ * Kept per view rather than per id: a view of thousands of ids is one entry, and a read (far rarer than
+ * a view) searches the user's few recent views, newest first.
  */
 export class RecentReferences implements ReferenceLocator {
-  private readonly entries = new Map<string, ReferenceOrigin & { readonly expiresAt: number }>();
+  /** Oldest first. */
+  private readonly views = new Set<RememberedView>();
+  private readonly byOwner = new Map<string, RememberedView[]>();
+  /** Ids kept, over all views. */
+  private kept = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: RecentReferencesOptions) {
@@ -52,29 +68,51 @@ export class RecentReferences implements ReferenceLocator {
   }
 
   rememberNow(owner: string, references: readonly string[], origin: ReferenceOrigin): void {
-    const expiresAt = this.now() + this.options.ttlMs;
-    for (const reference of references) {
-      const key = keyOf(owner, reference);
-      // Re-inserted so that the Map's order stays oldest first.
-      this.entries.delete(key);
-      this.entries.set(key, { ...origin, expiresAt });
+    const now = this.now();
+    if (references.length > 0) {
+      const view: RememberedView = {
+        owner,
+        references: `\n${references.join('\n')}\n`,
+        count: references.length,
+        origin: { nhsNumber: origin.nhsNumber, resourceTypes: origin.resourceTypes },
+        expiresAt: now + this.options.ttlMs,
+      };
+      this.views.add(view);
+      this.kept += view.count;
+      const mine = this.byOwner.get(owner);
+      if (mine) mine.push(view);
+      else this.byOwner.set(owner, [view]);
     }
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= this.options.maxEntries) break;
-      this.entries.delete(key);
+    // The oldest go first: expired, or beyond the most kept (the newest view always stays).
+    for (const view of this.views) {
+      if (view.expiresAt > now && (this.kept <= this.options.maxEntries || this.views.size === 1)) break;
+      this.forget(view);
     }
   }
 
   locateNow(owner: string, reference: string): ReferenceOrigin | undefined {
-    const key = keyOf(owner, reference);
-    const found = this.entries.get(key);
-    if (!found) return undefined;
-    if (found.expiresAt <= this.now()) {
-      this.entries.delete(key);
-      return undefined;
+    if (reference.includes('\n')) return undefined;
+    const mine = this.byOwner.get(owner);
+    if (!mine) return undefined;
+    const now = this.now();
+    const line = `\n${reference}\n`;
+    // The newest view that showed it says whose it is.
+    for (let i = mine.length - 1; i >= 0; i--) {
+      const view = mine[i]!;
+      if (view.expiresAt <= now) break;
+      if (view.references.includes(line)) {
+        return { nhsNumber: view.origin.nhsNumber, resourceTypes: view.origin.resourceTypes };
+      }
     }
-    return { nhsNumber: found.nhsNumber, resourceTypes: found.resourceTypes };
+    return undefined;
+  }
+
+  private forget(view: RememberedView): void {
+    this.views.delete(view);
+    this.kept -= view.count;
+    const mine = this.byOwner.get(view.owner)!;
+    // A user's views are oldest first, as all are: the one forgotten is their first.
+    mine.splice(mine.indexOf(view), 1);
+    if (mine.length === 0) this.byOwner.delete(view.owner);
   }
 }
-
-const keyOf = (owner: string, reference: string): string => JSON.stringify([owner, reference]);

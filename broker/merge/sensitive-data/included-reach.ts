@@ -7,7 +7,10 @@ export function referencesIn(node: unknown, found: string[] = []): string[] {
   if (Array.isArray(node)) {
     for (const item of node) referencesIn(item, found);
   } else if (typeof node === 'object' && node !== null) {
-    for (const [key, value] of Object.entries(node)) {
+    // for…in rather than Object.entries: no array of pairs per node (this walks every node of a view).
+    const record = node as Record<string, unknown>;
+    for (const key in record) {
+      const value = record[key];
       if (key === 'reference' && typeof value === 'string') found.push(value);
       else if (typeof value === 'object' && value !== null) referencesIn(value, found);
     }
