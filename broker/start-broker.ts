@@ -14,6 +14,7 @@ import type { RequestHandler } from 'express';
 import type { SourceDescriptor } from '../core/source-contract';
 import { closeRedis } from './redis/close-redis';
 import { createApp } from './http/app';
+import { admission } from './http/hardening/admission';
 import { answerClientErrors } from './http/hardening/client-error';
 import { RateLimits } from './http/hardening/rate-limits';
 import type { Logger } from './observability/logger';
@@ -116,6 +117,8 @@ export interface BrokerParts {
   readonly policy: AccessPolicy;
   /** The per-user and per-organisation view budgets the API spends (shared through Redis when set). */
   readonly rateLimits: RateLimits;
+  /** The process's admission control for patient data, which the API's views pass through too. */
+  readonly admitted: RequestHandler;
   readonly logger: Logger;
   readonly version: string;
   /** The broker's Redis connection, when `redis.url` is set. */
@@ -315,9 +318,18 @@ export async function startBroker(
   const replays = redis
     ? new RedisReplayStore(redis, `hie-broker:${config.broker.id}:jti:`)
     : new MemoryReplayStore();
+  // Admission control for patient data: one gate for the process, in front of the API's and the viewer's views.
+  const admitted = admission(config.server.admission, {
+    rejected: () => metrics.admissionRejected.inc(),
+    occupancy: (working, waiting) => {
+      metrics.admissionOccupancy.set({ state: 'working' }, working);
+      metrics.admissionOccupancy.set({ state: 'waiting' }, waiting);
+    },
+  });
   let mounted: MountedRoutes | undefined;
   try {
     mounted = await options.mount?.({
+      admitted,
       config,
       service,
       sources: federation.adapters.map((adapter) => adapter.source),
@@ -389,8 +401,8 @@ export async function startBroker(
     users: new UserTokenVerifier(config.auth.issuers),
     rateLimits,
     ...(tracer ? { tracer } : {}),
+    admitted,
     edge: {
-      admission: config.server.admission,
       maxBodyBytes: config.server.maxBodyBytes,
       trustProxy: config.server.trustProxy,
       corsOrigins: config.server.corsOrigins,

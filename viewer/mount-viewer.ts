@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { BrokerParts, MountedRoutes } from '../broker/start-broker';
 import { auditContextOf } from '../broker/http/audit-context';
 import { locals } from '../broker/http/request-context';
@@ -166,7 +166,13 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
     await startSession(req, res, await signed.verify(form.get('launch_token')));
   });
 
-  router.get('/viewer/record', async (req, res) => {
+  const admitted: RequestHandler = (req, res, next) => {
+    locals(res).route = '/viewer/record';
+    return parts.admitted(req, res, next);
+  };
+  // Past the same admission control as the API's views: under more load than the process can serve,
+  // the viewer is told "busy, try again" (503, Retry-After) like any other caller.
+  router.get('/viewer/record', admitted, async (req, res) => {
     locals(res).route = '/viewer/record';
     const current = await sessions.current(req);
     if (!current)
@@ -356,6 +362,7 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
           },
           'viewer launch refused',
         );
+      res.set(error.headers);
       return message(res, error.status, headingOf(error.status), text);
     }
     logger.error({ err: error, requestId: locals(res).trace.requestId }, 'viewer error');

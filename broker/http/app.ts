@@ -37,7 +37,6 @@ import { tokenRoutes } from './token-route';
 import { bodyLimit } from './hardening/body-limit';
 import { corsPolicy } from './hardening/cors-policy';
 import { rateLimit } from './hardening/rate-limit';
-import { admission, type AdmissionLimits } from './hardening/admission';
 import type { RateLimits } from './hardening/rate-limits';
 import { securityHeaders } from './hardening/security-headers';
 
@@ -77,7 +76,6 @@ export interface AppOptions {
   /** Request limits and the edge's trust: see `server.*` in config/schema.ts. */
   readonly edge: {
     /** Admission control for patient-data requests (503 past it). */
-    readonly admission: AdmissionLimits;
     readonly maxBodyBytes: number;
     readonly trustProxy: false | number | readonly string[];
     readonly corsOrigins: readonly string[];
@@ -96,6 +94,11 @@ export interface AppOptions {
   readonly policy: AccessPolicy;
   /** Whether a request may read /metrics and /readyz detail (broker/observability/probe-access.ts). */
   readonly probeAccess: (req: Request) => boolean;
+  /**
+   * Admission control for patient data (./hardening/admission.ts): one gate per process, shared with
+   * the routes the composition mounts (the viewer's record), so neither way round the other's limit.
+   */
+  readonly admitted: express.RequestHandler;
   /** Routes mounted by the composition (the clinician's viewer), before the 404. */
   readonly extraRoutes?: express.RequestHandler;
   /**
@@ -220,13 +223,7 @@ export function createApp(options: AppOptions): Express {
     rateLimit(options.rateLimits, (clientId) => options.peers.get(clientId)?.name ?? clientId),
   );
   // Patient data, past the budgets: admitted while this process has room (the governance views under /admin are not held back).
-  const admitted = admission(options.edge.admission, {
-    rejected: () => options.metrics.admissionRejected.inc(),
-    occupancy: (working, waiting) => {
-      options.metrics.admissionOccupancy.set({ state: 'working' }, working);
-      options.metrics.admissionOccupancy.set({ state: 'waiting' }, waiting);
-    },
-  });
+  const admitted = options.admitted;
   const patientData = Router().use(signedIn, admitted);
   if (options.events) app.use(options.events);
   // Documents first: their answer is the document's own media type, not FHIR JSON.
