@@ -185,6 +185,8 @@ export async function startBroker(
           client: pdsClient,
           authority: new IdentityAuthority({
             client: pdsClient,
+            id: pdsSource.id,
+            odsCode: pdsSource.odsCode,
             name: pdsSource.name,
             timeoutMs: pdsSource.timeoutMs,
             minScore: pdsSource.trace.minScore,

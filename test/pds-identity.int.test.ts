@@ -1,4 +1,4 @@
-import type { Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
+import type { AuditEvent, Bundle, OperationOutcome, Patient } from '@medplum/fhirtypes';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { SUPERSEDED_DEMO_NUMBER } from '../sim/pds-node';
 import { closingOutcome, getFhir, reasonOf, sourceIssues } from './support/fhir-http';
@@ -87,6 +87,26 @@ describe('identity from the national demographics service (PDS)', () => {
     expect(body.telecom).toBeUndefined();
     expect(body.generalPractitioner).toBeUndefined();
     expect(body.meta?.security?.map((c) => c.code)).toContain('R');
+  });
+
+  it('when a view is audited, then the demographics service is one of its entities, with what it answered', async () => {
+    const requestId = `pds-audit-${Date.now()}`;
+    await getFhir<Bundle>(`${t.fhir}/Patient/${SUPERSEDED_DEMO_NUMBER}/$everything`, {
+      headers: { authorization: await bearer(), 'x-request-id': requestId },
+    });
+    const trail = await getFhir<Bundle>(`${t.fhir}/AuditEvent?patient=${DEMO_NHS_NUMBERS.rich}&_count=100`, {
+      headers: { authorization: await bearer('privacy-officer') },
+    });
+    const view = (trail.body.entry ?? [])
+      .map((e) => e.resource as AuditEvent)
+      .find((e) => JSON.stringify(e).includes(requestId));
+    expect(view).toBeDefined();
+    const pds = view!.entity!.find((e) => e.name === 'pds');
+    expect(pds?.what?.display).toBe('Personal Demographics Service');
+    expect(pds?.detail).toEqual([
+      { type: 'identity-status', valueString: 'confirmed' },
+      { type: 'nhs-number-superseded', valueString: 'true' },
+    ]);
   });
 
   it('when a superseded NHS number is read, then the current record opens with a notice in the view and the banner', async () => {

@@ -87,6 +87,13 @@ export interface AuditEventInput {
     readonly queryId: string;
     readonly relationship?: RelationshipDecision;
     readonly sources: readonly { readonly source: SourceDescriptor; readonly outcome: SourceOutcome }[];
+    /** The national demographics service, when one was asked who the patient is: what it answered. */
+    readonly identity?: {
+      readonly authority: { readonly id: string; readonly name: string; readonly odsCode: string };
+      readonly status: 'confirmed' | 'not-found' | 'unavailable';
+      /** The number asked for was retired; the view opened under the current one. */
+      readonly superseded: boolean;
+    };
     readonly returned: number;
     readonly withheld: number;
   };
@@ -189,6 +196,25 @@ function queryEntity(input: AuditEventInput): AuditEventEntity {
   };
 }
 
+/** The demographics authority asked who the patient is: a source of identity, not of the record. */
+function identityEntity(
+  identity: NonNullable<NonNullable<AuditEventInput['view']>['identity']>,
+): AuditEventEntity {
+  return {
+    what: {
+      identifier: { system: ODS_CODE_SYSTEM, value: identity.authority.odsCode },
+      display: identity.authority.name,
+    },
+    type: { system: ENTITY_TYPE, code: '2', display: 'System Object' },
+    role: { system: OBJECT_ROLE, code: '3', display: 'Report' },
+    name: identity.authority.id,
+    detail: [
+      detail('identity-status', identity.status),
+      ...(identity.superseded ? [detail('nhs-number-superseded', 'true')] : []),
+    ],
+  };
+}
+
 function sourceEntity(source: SourceDescriptor, outcome: SourceOutcome): AuditEventEntity {
   const reason =
     outcome.status === 'skipped'
@@ -258,6 +284,7 @@ export function auditEvent(input: AuditEventInput): AuditEvent {
           ]
         : []),
       ...(input.view?.sources.map((s) => sourceEntity(s.source, s.outcome)) ?? []),
+      ...(input.view?.identity ? [identityEntity(input.view.identity)] : []),
     ],
   };
 }

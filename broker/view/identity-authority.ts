@@ -6,6 +6,9 @@ import { inSpan, SPAN } from '../observability/spans';
 
 export interface IdentityAuthorityOptions {
   readonly client: PdsClient;
+  /** The configured source's id and ODS code, as the audit trail names it. */
+  readonly id: string;
+  readonly odsCode: string;
   /** e.g. "Personal Demographics Service", as views name it. */
   readonly name: string;
   /** How long a view waits for it before falling back to the sources' majority. */
@@ -21,6 +24,11 @@ export class IdentityAuthority {
 
   get name(): string {
     return this.options.name;
+  }
+
+  /** Who the authority is, as an audit entity names it. */
+  get descriptor(): { readonly id: string; readonly name: string; readonly odsCode: string } {
+    return { id: this.options.id, name: this.options.name, odsCode: this.options.odsCode };
   }
 
   /** What PDS says about this NHS number, within its own time limit and the view's deadline. */

@@ -220,6 +220,16 @@ export class PatientViewService {
           source: adapter.source,
           outcome: view.outcomes[index]!,
         })),
+        ...(this.options.authority && view.identity
+          ? {
+              identity: {
+                authority: this.options.authority.descriptor,
+                status: view.identity.status,
+                superseded:
+                  view.identity.status === 'confirmed' && view.identity.supersededNumber !== undefined,
+              },
+            }
+          : {}),
         returned: released?.returned ?? view.counts.shown + view.counts.grouped,
         withheld: view.counts.received - view.counts.shown - view.counts.grouped,
       },
