@@ -13,7 +13,7 @@ import {
   type SourceIssue,
   type SourceOutcome,
 } from '../../core/source-contract';
-import { searchBundleSchema, type SearchBundle } from '../fhir-r4/search-bundle';
+import { isSearchBundle, type SearchBundle } from '../fhir-r4/search-bundle';
 import { settleOutcome } from '../settle-outcome';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { UpstreamFailure, upstreamError } from '../upstream-failure';
@@ -53,15 +53,14 @@ export class PeerBrokerAdapter implements SourceAdapter {
         if (status === 404) return { status: 'no-match' };
         // Demographics only: the peer's Patient read.
         if (types.length === 0) return { status: 'ok', ...this.record(asBundle(body), query) };
-        const bundle = searchBundleSchema.safeParse(body);
-        if (!bundle.success) {
+        if (!isSearchBundle(body)) {
           throw upstreamError(
             'wrong-resource-type',
             'answered with something that is not a FHIR Bundle',
             'structure',
           );
         }
-        return { status: 'ok', ...this.record(bundle.data, query) };
+        return { status: 'ok', ...this.record(body, query) };
       },
     );
   }

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { upstreamError } from '../upstream-failure';
 
 /** One searchset entry, as far as the adapters rely on it; everything else passes through untouched. */
@@ -12,44 +11,57 @@ export interface SearchEntry {
   readonly [key: string]: unknown;
 }
 
+/** The parts of a FHIR R4 searchset Bundle the adapter relies on; everything else passes through untouched. */
+export interface SearchBundle {
+  readonly resourceType: 'Bundle';
+  readonly type?: string;
+  readonly link?: readonly {
+    readonly relation: string;
+    readonly url: string;
+    readonly [key: string]: unknown;
+  }[];
+  readonly entry?: readonly SearchEntry[];
+  readonly [key: string]: unknown;
+}
+
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/**
- * The entry's shape checked where it stands rather than parsed into a copy: a bundle carries hundreds
- * of entries, and a copy of each (what an object schema makes) cost a fifth of the JSON parse again.
- */
+const isOptionalString = (value: unknown): boolean => value === undefined || typeof value === 'string';
+
+/** The entry's shape checked where it stands rather than parsed into a copy. */
 function isSearchEntry(value: unknown): value is SearchEntry {
   if (!isObject(value)) return false;
   const { resource, search } = value;
   const resourceOk =
     resource === undefined ||
-    (isObject(resource) &&
-      typeof resource.resourceType === 'string' &&
-      (resource.id === undefined || typeof resource.id === 'string'));
-  const searchOk =
-    search === undefined ||
-    (isObject(search) && (search.mode === undefined || typeof search.mode === 'string'));
+    (isObject(resource) && typeof resource.resourceType === 'string' && isOptionalString(resource.id));
+  const searchOk = search === undefined || (isObject(search) && isOptionalString(search.mode));
   return resourceOk && searchOk;
 }
 
-/** The parts of a FHIR R4 searchset Bundle the adapter relies on; everything else passes through untouched. */
-export const searchBundleSchema = z.looseObject({
-  resourceType: z.literal('Bundle'),
-  type: z.string().optional(),
-  link: z.array(z.looseObject({ relation: z.string(), url: z.string() })).optional(),
-  entry: z.array(z.custom<SearchEntry>(isSearchEntry, 'not a searchset entry')).optional(),
-});
+const isLink = (value: unknown): boolean =>
+  isObject(value) && typeof value.relation === 'string' && typeof value.url === 'string';
 
-export type SearchBundle = z.infer<typeof searchBundleSchema>;
+/**
+ * Whether a body is a searchset Bundle as far as the adapters rely on it. A plain check where it stands,
+ * not a zod parse: a schema over the bundle copied its envelope and ran its machinery for each of the
+ * hundreds of entries of every page, a measurable part of the broker's cost per view. What it accepts is
+ * what the schema accepted (search-bundle.test.ts holds the two side by side).
+ */
+export function isSearchBundle(body: unknown): body is SearchBundle {
+  if (!isObject(body) || body.resourceType !== 'Bundle' || !isOptionalString(body.type)) return false;
+  const { link, entry } = body;
+  if (link !== undefined && !(Array.isArray(link) && link.every(isLink))) return false;
+  return entry === undefined || (Array.isArray(entry) && entry.every(isSearchEntry));
+}
 
 /**
  * A search's answer as a searchset Bundle, or the structure failure that says what came instead;
  * the same check for a page fetched on its own and for one that arrived inside a batch-response.
  */
 export function parseSearchBundle(body: unknown): SearchBundle {
-  const parsed = searchBundleSchema.safeParse(body);
-  if (parsed.success) return parsed.data;
+  if (isSearchBundle(body)) return body;
   const kind =
     typeof body === 'object' && body !== null ? (body as { resourceType?: unknown }).resourceType : undefined;
   throw upstreamError(

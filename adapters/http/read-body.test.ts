@@ -60,6 +60,14 @@ describe('readBody', () => {
     expect(error).toMatchObject({ reason: 'unsupported-encoding', detail: { encoding: 'compress' } });
   });
 
+  it('when another listener paused the body before it is read, then it is still read whole', async () => {
+    const paused = wire(json);
+    paused.pause();
+    paused.on('data', () => {});
+    const body = await readBody(paused, undefined, LIMITS);
+    expect(body.equals(json)).toBe(true);
+  });
+
   it('when a gzip body is truncated, then reading fails rather than returning part of it', async () => {
     const gz = zlib.gzipSync(json);
     await expect(readBody(wire(gz.subarray(0, gz.length - 8)), 'gzip', LIMITS)).rejects.toThrow();

@@ -152,11 +152,13 @@ export class SourceHttpClient {
         ratioFloorBytes: RATIO_FLOOR_BYTES,
       });
       meterSourceResponse(body.length);
+      const text = body.toString('utf8');
       return {
         status: response.statusCode ?? 0,
         contentType: header('content-type') ?? '',
         retryAfter: header('retry-after'),
-        text: body.toString('utf8').replace(/^\uFEFF/, ''),
+        // A byte order mark is not JSON; without a regular expression over the whole body.
+        text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text,
       };
     } catch (error) {
       throw classifyTransportError(error, request.signal, this.options.maxResponseBytes);
