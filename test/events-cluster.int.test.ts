@@ -1,5 +1,5 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Subscription } from '@medplum/fhirtypes';
@@ -21,6 +21,7 @@ import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { ReceivingEd } from '../sim/receiving-ed';
+import { sharedStoresEventConfig } from './support/event-broker';
 import { incidentEvent, subscriptionTo } from './support/event-fixtures';
 import { superuser, TEST_DATABASE_URL } from './support/journal-stores';
 import { RedisServerProcess } from './support/redis-server';
@@ -48,55 +49,27 @@ describe('notifications from two broker pods (PostgreSQL journal, real Redis)', 
       EventSystemClient.start('cluster-other-ed'),
     ]);
     keyDir = mkdtempSync(path.join(tmpdir(), 'hie-key-'));
-    const keyFile = path.join(keyDir, 'broker.pem');
-    writeFileSync(
-      keyFile,
-      generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({
-        type: 'pkcs8',
-        format: 'pem',
-      }),
-      { mode: 0o600 },
-    );
     const config = loadConfig({
       env: {},
-      overrides: {
-        server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 500 },
-        broker: { id: 'cluster-host', name: 'Cluster', odsCode: 'X26', signingKey: { file: keyFile } },
-        sources: [
+      overrides: sharedStoresEventConfig({
+        id: 'cluster-host',
+        keyDir,
+        storeUrl: store.baseUrl,
+        schema,
+        redisUrl: redis.url,
+        systems: [
           {
-            id: 'acute',
-            kind: 'fhir-r4',
-            name: 'Acute',
-            odsCode: 'R1X',
-            baseUrl: store.baseUrl,
-            supplies: ['Encounter'],
+            clientId: 'cluster-ambulance',
+            name: 'Ambulance',
+            odsCode: 'R1Z',
+            jwksUrl: ambulance.jwksUrl,
+            publishes: ['ambulance-incident'],
           },
+          { clientId: 'cluster-ed', name: 'ED', odsCode: 'R1X', jwksUrl: edSystem.jwksUrl },
+          { clientId: 'cluster-other-ed', name: 'Other ED', odsCode: 'R1Y', jwksUrl: otherEdSystem.jwksUrl },
         ],
-        audit: { store: { kind: 'postgres', url: TEST_DATABASE_URL, schema } },
-        redis: { url: redis.url },
-        logging: { level: 'warn' },
-        events: {
-          systems: [
-            {
-              clientId: 'cluster-ambulance',
-              name: 'Ambulance',
-              odsCode: 'R1Z',
-              jwksUrl: ambulance.jwksUrl,
-              publishes: ['ambulance-incident'],
-            },
-            { clientId: 'cluster-ed', name: 'ED', odsCode: 'R1X', jwksUrl: edSystem.jwksUrl },
-            {
-              clientId: 'cluster-other-ed',
-              name: 'Other ED',
-              odsCode: 'R1Y',
-              jwksUrl: otherEdSystem.jwksUrl,
-            },
-          ],
-          delivery: { relayIntervalMs: 100, backoffMs: 20 },
-          allowHttpEndpoints: true,
-          subscriberEndpoints: { allowPrivateNetworks: true },
-        },
-      },
+        delivery: { relayIntervalMs: 100, backoffMs: 20 },
+      }),
     });
     const logger = createLogger({ level: 'silent' });
     pods = [

@@ -1,5 +1,5 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deepMerge, loadConfig } from '../config/load-config';
@@ -11,8 +11,9 @@ import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
 import { ReceivingEd } from '../sim/receiving-ed';
+import { sharedStoresEventConfig } from './support/event-broker';
 import { incidentEvent, subscriptionTo } from './support/event-fixtures';
-import { superuser, TEST_DATABASE_URL } from './support/journal-stores';
+import { superuser } from './support/journal-stores';
 import { RedisServerProcess } from './support/redis-server';
 import { waitUntil } from './support/wait-until';
 import { bearer, testIdentity } from './support/identity';
@@ -34,48 +35,25 @@ describe('notifications with the api and worker roles apart (PostgreSQL journal,
     ambulance = await EventSystemClient.start('roles-ambulance');
     edSystem = await EventSystemClient.start('roles-ed');
     keyDir = mkdtempSync(path.join(tmpdir(), 'hie-key-'));
-    const keyFile = path.join(keyDir, 'broker.pem');
-    writeFileSync(
-      keyFile,
-      generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({
-        type: 'pkcs8',
-        format: 'pem',
-      }),
-      { mode: 0o600 },
-    );
-    const base = {
-      server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 500 },
-      broker: { id: 'roles-host', name: 'Roles', odsCode: 'X26', signingKey: { file: keyFile } },
-      sources: [
+    const base = sharedStoresEventConfig({
+      id: 'roles-host',
+      keyDir,
+      storeUrl: store.baseUrl,
+      schema,
+      redisUrl: redis.url,
+      systems: [
         {
-          id: 'acute',
-          kind: 'fhir-r4',
-          name: 'Acute',
-          odsCode: 'R1X',
-          baseUrl: store.baseUrl,
-          supplies: ['Encounter'],
+          clientId: 'roles-ambulance',
+          name: 'Ambulance',
+          odsCode: 'R1Z',
+          jwksUrl: ambulance.jwksUrl,
+          publishes: ['ambulance-incident'],
         },
+        { clientId: 'roles-ed', name: 'ED', odsCode: 'R1X', jwksUrl: edSystem.jwksUrl },
       ],
-      audit: { store: { kind: 'postgres', url: TEST_DATABASE_URL, schema } },
-      redis: { url: redis.url },
-      logging: { level: 'warn' },
-      auth: { issuers: [(await testIdentity()).issuerConfig()] },
-      events: {
-        systems: [
-          {
-            clientId: 'roles-ambulance',
-            name: 'Ambulance',
-            odsCode: 'R1Z',
-            jwksUrl: ambulance.jwksUrl,
-            publishes: ['ambulance-incident'],
-          },
-          { clientId: 'roles-ed', name: 'ED', odsCode: 'R1X', jwksUrl: edSystem.jwksUrl },
-        ],
-        delivery: { relayIntervalMs: 200, backoffMs: 20, attempts: 3 },
-        allowHttpEndpoints: true,
-        subscriberEndpoints: { allowPrivateNetworks: true },
-      },
-    };
+      delivery: { relayIntervalMs: 200, backoffMs: 20, attempts: 3 },
+      extra: { auth: { issuers: [(await testIdentity()).issuerConfig()] } },
+    });
     const logger = createLogger({ level: 'silent' });
     api = await startBroker(loadConfig({ env: {}, overrides: base }), logger, {
       delivery: 'relay',

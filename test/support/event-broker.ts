@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openJournal } from '../../broker/audit/journal/open-journal';
@@ -9,6 +9,7 @@ import { startFhirNode, type RunningFhirNode } from '../../sim/fhir-node';
 import { EventSystemClient } from '../../sim/event-system-client';
 import { generatePopulation } from '../../sim/population/generate-population';
 import { startBrokerUnderTest, type BrokerUnderTest } from './broker-under-test';
+import { TEST_DATABASE_URL } from './journal-stores';
 
 /** The ambulance service and two EDs (the demo's acute trust R1X, and another R1Y), as registered systems. */
 export const AMBULANCE = { clientId: 'london-ambulance', name: 'London Ambulance Service', odsCode: 'R1Z' };
@@ -121,5 +122,56 @@ export async function startEventBroker(
       await Promise.all([ambulance.close(), ed.close(), otherEd.close(), practice.close(), store.close()]);
       rmSync(directory, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * What each broker process of a multi-process events test is configured with: the shared stores
+ * (PostgreSQL journal in `schema`, Redis), one acute source supplying encounters, a signing key written
+ * into `keyDir` (the processes must sign alike), and the given event systems and delivery settings, on
+ * the simulated endpoints' plain http.
+ */
+export function sharedStoresEventConfig(options: {
+  readonly id: string;
+  readonly keyDir: string;
+  readonly storeUrl: string;
+  readonly schema: string;
+  readonly redisUrl: string;
+  readonly systems: readonly Record<string, unknown>[];
+  readonly delivery: Record<string, unknown>;
+  readonly extra?: Record<string, unknown>;
+}): Record<string, unknown> {
+  const keyFile = path.join(options.keyDir, 'broker.pem');
+  writeFileSync(
+    keyFile,
+    generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    }),
+    { mode: 0o600 },
+  );
+  return {
+    server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 500 },
+    broker: { id: options.id, name: options.id, odsCode: 'X26', signingKey: { file: keyFile } },
+    sources: [
+      {
+        id: 'acute',
+        kind: 'fhir-r4',
+        name: 'Acute',
+        odsCode: 'R1X',
+        baseUrl: options.storeUrl,
+        supplies: ['Encounter'],
+      },
+    ],
+    audit: { store: { kind: 'postgres', url: TEST_DATABASE_URL, schema: options.schema } },
+    redis: { url: options.redisUrl },
+    logging: { level: 'warn' },
+    events: {
+      systems: options.systems,
+      delivery: options.delivery,
+      allowHttpEndpoints: true,
+      subscriberEndpoints: { allowPrivateNetworks: true },
+    },
+    ...options.extra,
   };
 }
