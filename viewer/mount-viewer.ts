@@ -242,33 +242,50 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
     }
   });
 
+  type LiveSession = NonNullable<Awaited<ReturnType<ViewerSessions['current']>>>;
+  /**
+   * A form posted from the record page: its session and fields, once the session is live and the
+   * form's CSRF token is the session's; otherwise the page saying which (401, 403) is answered and
+   * there is nothing to do.
+   */
+  const postedForm = async (
+    req: Request,
+    res: Response,
+    expired: string,
+  ): Promise<(LiveSession & { form: ReadonlyMap<string, string> }) | undefined> => {
+    const current = await sessions.current(req);
+    if (!current) {
+      message(res, 401, 'Your session has ended', 'Open the record again from your clinical system.');
+      return undefined;
+    }
+    const form = await readForm(req, config.server.maxBodyBytes);
+    if (!sameToken(form.get('csrf') ?? '', current.session.csrf)) {
+      message(res, 403, 'This form has expired', expired);
+      return undefined;
+    }
+    return { ...current, form };
+  };
+
   // The user's arrangement of the sections: a form per section, so it works without JavaScript.
   router.post('/viewer/preferences', async (req, res) => {
     locals(res).route = '/viewer/preferences';
-    const current = await sessions.current(req);
-    if (!current)
-      return message(res, 401, 'Your session has ended', 'Open the record again from your clinical system.');
-    const form = await readForm(req, config.server.maxBodyBytes);
-    if (!sameToken(form.get('csrf') ?? '', current.session.csrf))
-      return message(res, 403, 'This form has expired', 'Reload the record and try again.');
+    const posted = await postedForm(req, res, 'Reload the record and try again.');
+    if (!posted) return;
+    const { form, session } = posted;
     const section = form.get('section') as SectionId | undefined;
     const action = form.get('action') as SectionAction | undefined;
     if (!section || !SECTION_IDS.includes(section) || !action || !SECTION_ACTIONS.includes(action))
       throw new LaunchRefused('invalid', 'Choose a section and what to do with it.');
-    await preferences.apply(current.session.requester.userId, section, action);
+    await preferences.apply(session.requester.userId, section, action);
     res.redirect(303, `/viewer/record#${section}`);
   });
 
   // A clinician records the objection the patient has just told them of: in force at once, alerted.
   router.post('/viewer/objection', async (req, res) => {
     locals(res).route = '/viewer/objection';
-    const current = await sessions.current(req);
-    if (!current)
-      return message(res, 401, 'Your session has ended', 'Open the record again from your clinical system.');
-    const form = await readForm(req, config.server.maxBodyBytes);
-    const { session } = current;
-    if (!sameToken(form.get('csrf') ?? '', session.csrf))
-      return message(res, 403, 'This form has expired', 'Reload the record and try again.');
+    const posted = await postedForm(req, res, 'Reload the record and try again.');
+    if (!posted) return;
+    const { form, session } = posted;
     const requester = requesterOf(session);
     parts.policy.requireDuty(requester, 'objection-record');
     const now = new Date();
@@ -304,18 +321,13 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
 
   router.post('/viewer/access', async (req, res) => {
     locals(res).route = '/viewer/access';
-    const current = await sessions.current(req);
-    if (!current)
-      return message(res, 401, 'Your session has ended', 'Open the record again from your clinical system.');
-    const form = await readForm(req, config.server.maxBodyBytes);
-    const { session } = current;
-    if (!sameToken(form.get('csrf') ?? '', session.csrf))
-      return message(
-        res,
-        403,
-        'This form has expired',
-        'Open the record again from your clinical system, and fill in the form there.',
-      );
+    const posted = await postedForm(
+      req,
+      res,
+      'Open the record again from your clinical system, and fill in the form there.',
+    );
+    if (!posted) return;
+    const { form, session } = posted;
     const basis = form.get('basis');
     const reason = (form.get('reason') ?? '').trim();
     const problem =
@@ -335,7 +347,7 @@ export function mountViewer(parts: BrokerParts): MountedRoutes {
         reason,
       });
     // The next view states it, exactly as the API's X-Hie-Relationship headers do: audited and alerted there.
-    await sessions.update(current.id, {
+    await sessions.update(posted.id, {
       ...session,
       relationship: { basis: basis as 'self-claimed' | 'emergency', reason },
       csrf: randomToken(),

@@ -12,10 +12,11 @@ import { waitUntil } from './support/wait-until';
 const RICH = DEMO_NHS_NUMBERS.rich;
 
 /**
- * The viewer's record is patient data like the API's views: the same admission control (one gate for
- * the process) and the same per-user budgets, each answered with a page a clinician can act on.
+ * The viewer over plain HTTP, without a browser. Its record is patient data like the API's views: the
+ * same admission control (one gate for the process) and the same per-user budgets, each answered with a
+ * page a clinician can act on; its forms act only for a live session and with that session's token.
  */
-describe('the viewer under load: admission control and view budgets', () => {
+describe('the viewer over HTTP: admission control, view budgets and its forms', () => {
   let ehr: RunningClinicalSystem;
   let world: TestRegion;
   let acuteLatencyMs = 0;
@@ -66,6 +67,32 @@ describe('the viewer under load: admission control and view budgets', () => {
     const metrics = await (await fetch(`${world.broker.url}/metrics`)).text();
     return Number(/^hie_admission_requests\{state="working"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
   };
+
+  it('when a form arrives without the session or without its token, then it is refused and the page says which', async () => {
+    const cookie = await launch();
+    const post = (route: string, body: Record<string, string>, withCookie = true): Promise<Response> =>
+      fetch(`${world.broker.url}${route}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(withCookie ? { cookie } : {}),
+        },
+        body: new URLSearchParams(body).toString(),
+        redirect: 'manual',
+      });
+    for (const [route, fields] of [
+      ['/viewer/objection', { scope: 'all', date: '2026-01-01' }],
+      ['/viewer/preferences', { section: 'medications', action: 'collapse' }],
+      ['/viewer/access', { basis: 'emergency', reason: 'Unconscious in resus now' }],
+    ] as const) {
+      const forged = await post(route, { csrf: 'forged', ...fields });
+      expect([route, forged.status]).toEqual([route, 403]);
+      expect(await forged.text()).toContain('This form has expired');
+      const sessionless = await post(route, { csrf: 'forged', ...fields }, false);
+      expect([route, sessionless.status]).toEqual([route, 401]);
+      expect(await sessionless.text()).toContain('Your session has ended');
+    }
+  });
 
   it('when the process is full with API views, then the viewer answers 503 with Retry-After and a page saying to try again', async () => {
     const cookie = await launch();
