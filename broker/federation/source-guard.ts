@@ -45,6 +45,48 @@ const DEFAULT_RESILIENCE: SourceResilience = resilienceSchema.parse({});
 /** A call is not started with less time than this left. */
 const MIN_CALL_MS = 5;
 
+/**
+ * Why an adapter's signal was aborted. Made once: aborting without a reason constructs a DOMException,
+ * stack trace and all, and every call's signal is aborted when the call returns.
+ */
+const TIMED_OUT = Object.freeze({ name: 'TimeoutError', message: 'the source call ran out of time' });
+const RETURNED = Object.freeze({ name: 'AbortError', message: 'the source call has returned' });
+
+/**
+ * Runs `call` with a signal that aborts when `limitMs` pass or `parent` aborts, and rejects with a
+ * TaskCancelledError at that moment even if the call ignores its signal (cockatiel's aggressive
+ * timeout, as the breaker must see every call end); when the call settles, its signal is aborted, so
+ * that nothing it left running (another request, a hedge) outlives it.
+ */
+export async function withinLimit<T>(
+  limitMs: number,
+  parent: AbortSignal,
+  call: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const { signal } = controller;
+  let cancel: (error: TaskCancelledError) => void = () => undefined;
+  const cancelled = new Promise<never>((_, reject) => {
+    cancel = reject;
+  });
+  const stop = (reason: unknown): void => {
+    if (signal.aborted) return;
+    controller.abort(reason);
+    cancel(new TaskCancelledError(`Operation timed out after ${limitMs}ms`));
+  };
+  const onParentAbort = (): void => stop(parent.reason);
+  if (parent.aborted) onParentAbort();
+  else parent.addEventListener('abort', onParentAbort, { once: true });
+  const timer = setTimeout(() => stop(TIMED_OUT), limitMs);
+  try {
+    return await Promise.race([call(signal), cancelled]);
+  } finally {
+    clearTimeout(timer);
+    parent.removeEventListener('abort', onParentAbort);
+    if (!signal.aborted) controller.abort(RETURNED);
+  }
+}
+
 function stateName(state: CircuitState): CircuitStateName {
   switch (state) {
     case CircuitState.Closed:
@@ -144,16 +186,14 @@ export class SourceGuard {
       return this.breaker.execute(
         ({ signal: probe }) =>
           // A limit inside the breaker too, so that it sees every call end, whatever the adapter does.
-          timeout(leftMs, TimeoutStrategy.Aggressive).execute(
-            ({ signal: call }) => this.fetch(query, { signal: call, trace, deadline }),
-            probe,
-          ),
+          withinLimit(leftMs, probe, (call) => this.fetch(query, { signal: call, trace, deadline })),
         signal,
       );
     };
     try {
-      return await timeout(limitMs, TimeoutStrategy.Aggressive).execute(({ signal }) =>
-        this.bulkhead.execute(turn, signal),
+      // The adapter's signal is aborted when its call returns (withinLimit), so this one need not be.
+      return await timeout(limitMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }).execute(
+        ({ signal }) => this.bulkhead.execute(turn, signal),
       );
     } catch (error) {
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
