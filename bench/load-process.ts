@@ -4,7 +4,7 @@ import autocannon from 'autocannon';
 import type { Bundle } from '@medplum/fhirtypes';
 import { createAdapter } from '../broker/federation/create-adapter';
 import type { SourceAdapter } from '../core/source-contract';
-import { loadSigningKey } from '../core/trust/signing-key';
+import { loadFederationKey, loadSigningKey } from '../core/trust/signing-key';
 import { sourceSchema, type SourceConfig } from '../config/schema';
 import { PERSONAS } from '../sim/identity-provider';
 import { closedLoop } from './closed-loop';
@@ -61,6 +61,8 @@ export interface ClosedLoopResult {
 export interface DirectSetup {
   readonly sources: readonly unknown[];
   readonly signingKeyPem: string;
+  /** The broker's federation key, when it has one; else the signing key signs requester assertions. */
+  readonly federationKeyPem?: string;
   readonly brokerId: string;
   readonly nhsNumber: string;
 }
@@ -102,12 +104,14 @@ async function adapters(setup: DirectSetup): Promise<Map<string, SourceAdapter>>
   if (direct && JSON.stringify(direct.setup) === JSON.stringify(setup)) return direct.adapters;
   await Promise.all([...(direct?.adapters.values() ?? [])].map((a) => a.close()));
   const signingKey = await loadSigningKey(setup.signingKeyPem);
+  const federationKey = setup.federationKeyPem ? await loadFederationKey(setup.federationKeyPem) : signingKey;
   const made = new Map(
     setup.sources.map((raw) => {
       const source: SourceConfig = sourceSchema.parse(raw);
       const adapter = createAdapter(source, {
         userAgent: 'bench-direct',
         signingKey,
+        federationKey,
         brokerId: setup.brokerId,
         onFault: (_id, error) => {
           throw error;

@@ -87,6 +87,14 @@ export async function startRig(options: RigOptions): Promise<Rig> {
     const dir = mkdtempSync(path.join(tmpdir(), 'hie-bench-'));
     const keyFile = path.join(dir, 'broker-key.pem');
     writeFileSync(keyFile, signingKeyPem, { mode: 0o600 });
+    // As a production broker with peers is configured: requester assertions signed with an Ed25519 key.
+    // BENCH_FEDERATION_KEY=none signs them with the signing key (and runs a build older than federationKey).
+    const federationKeyPem =
+      process.env.BENCH_FEDERATION_KEY === 'none'
+        ? undefined
+        : generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const federationKeyFile = path.join(dir, 'federation-key.pem');
+    if (federationKeyPem) writeFileSync(federationKeyFile, federationKeyPem, { mode: 0o600 });
     const idp = await DemoIdentityProvider.create(dir);
     const authorization = `Bearer ${await idp.token('ed-doctor')}`;
     let brokers = 0;
@@ -112,7 +120,11 @@ export async function startRig(options: RigOptions): Promise<Rig> {
           ...(variant.everySource ? { sources: variant.everySource } : {}),
           ...(audit ? { audit } : {}),
           extra: {
-            broker: { id: brokerId, signingKey: { file: keyFile } },
+            broker: {
+              id: brokerId,
+              signingKey: { file: keyFile },
+              ...(federationKeyPem ? { federationKey: { file: federationKeyFile } } : {}),
+            },
             rateLimit: { perUser: unlimited, perOrganisation: unlimited },
             ...(variant.redis ? { redis: { url: BENCH_REDIS_URL } } : {}),
           },
@@ -166,7 +178,13 @@ export async function startRig(options: RigOptions): Promise<Rig> {
           url: `${broker.url}/fhir/Patient/${DEMO_NHS_NUMBERS.rich}/$everything`,
           headers: { accept: 'application/fhir+json', authorization },
         },
-        direct: { sources: config.sources, signingKeyPem, brokerId, nhsNumber: DEMO_NHS_NUMBERS.rich },
+        direct: {
+          sources: config.sources,
+          signingKeyPem,
+          ...(federationKeyPem ? { federationKeyPem } : {}),
+          brokerId,
+          nhsNumber: DEMO_NHS_NUMBERS.rich,
+        },
       };
     };
 

@@ -49,9 +49,18 @@ export const configSchema = z
        */
       allowEphemeralSigningKey: z.boolean().default(false),
       /**
-       * Other public keys served at /.well-known/jwks.json beside the signing key's (PEM, public or
-       * private: only the public half is served), for a rotation with overlap: the next key before it
-       * signs, the previous one for a while after. See docs/operations.md, "Rotating the signing key".
+       * The broker's federation key (PEM private key; Ed25519 → EdDSA, or EC P-256 → ES256): it signs
+       * the requester assertion sent with every view that asks a neighbouring broker, for a fraction of
+       * a P-384 or RSA signature's CPU (at both ends); its public half is served beside the signing
+       * key's. Without one, the signing key signs them when configured (as before: peers need no
+       * change), else an ephemeral Ed25519 key does. SMART client assertions always use the signing key.
+       */
+      federationKey: secretRef.optional(),
+      /**
+       * Other public keys served at /.well-known/jwks.json beside the signing and federation keys'
+       * (PEM, public or private: only the public half is served; EC P-384, EC P-256, RSA or Ed25519),
+       * for a rotation with overlap: the next key before it signs, the previous one for a while after.
+       * See docs/operations.md, "Rotating the broker's signing key".
        */
       publishedKeys: z.array(secretRef).max(4).default([]),
       /** Brokers a request may pass through before it stops fanning out. */

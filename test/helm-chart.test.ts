@@ -145,15 +145,21 @@ describe('the Helm chart', () => {
     (file) => {
       const example = withExample(file) as {
         config: Values;
-        secrets?: { signingKey?: { secretName?: string; key?: string } };
+        secrets?: Record<'signingKey' | 'federationKey', { secretName?: string; key?: string } | undefined>;
       };
-      // As the chart's helper does: a signing key from a Secret is mounted and named as broker.signingKey.
-      const signingKey = example.secrets?.signingKey;
-      const config = signingKey?.secretName
-        ? deepMerge(example.config, {
-            broker: { signingKey: { file: `/var/run/secrets/hie-broker/signing-key/${signingKey.key}` } },
-          })
-        : example.config;
+      // As the chart's helper does: a signing (federation) key from a Secret is mounted and named as
+      // broker.signingKey (broker.federationKey).
+      let config = example.config;
+      for (const [name, dir] of [
+        ['signingKey', 'signing-key'],
+        ['federationKey', 'federation-key'],
+      ] as const) {
+        const secret = example.secrets?.[name];
+        if (secret?.secretName)
+          config = deepMerge(config, {
+            broker: { [name]: { file: `/var/run/secrets/hie-broker/${dir}/${secret.key}` } },
+          });
+      }
       expect(() => loadConfig({ env: {}, overrides: config })).not.toThrow();
     },
   );

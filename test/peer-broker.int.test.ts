@@ -1,11 +1,17 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import { SignJWT } from 'jose';
+import { SignJWT, type JWK } from 'jose';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { SmartBackendAuth } from '../adapters/auth/smart-backend-auth';
 import { SourceHttpClient } from '../adapters/http/source-http-client';
 import { UpstreamFailure } from '../adapters/upstream-failure';
 import { PeerBrokerAdapter } from '../adapters/broker/peer-broker-adapter';
 import { signRequesterAssertion } from '../core/trust/requester-assertion';
+import { loadFederationKey, loadSigningKey } from '../core/trust/signing-key';
+import { ConfigError } from '../config/load-config';
+import { servedJwks } from './support/pds-region';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { generatePopulation } from '../sim/population/generate-population';
 import { DEMO_NHS_NUMBERS } from '../sim/population/types';
@@ -284,6 +290,128 @@ describe('broker to broker', () => {
     } finally {
       await stranger.close();
     }
+  });
+});
+
+describe('broker to broker with an Ed25519 federation key', () => {
+  let gp: RunningFhirNode;
+  let store: RunningFhirNode;
+  let north: BrokerUnderTest;
+  let stale: BrokerUnderTest;
+  let staleJwks: { url: string; close: () => Promise<void> };
+  let ours: BrokerUnderTest;
+  let keyDir: string;
+  let federationPem: string;
+
+  beforeAll(async () => {
+    // Our GP practice holds the patient's registration: the asking GP's legitimate relationship.
+    gp = await startFhirNode({ dataset: population.nodes.gp });
+    store = await startFhirNode({ dataset: population.nodes['neighbouring-ics'] });
+    keyDir = mkdtempSync(path.join(tmpdir(), 'hie-federation-key-'));
+    federationPem = generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    writeFileSync(path.join(keyDir, 'federation.pem'), federationPem, { mode: 0o600 });
+    const ourPort = await reservePort();
+    const ourSigningPem = generateKeyPairSync('ec', { namedCurve: 'secp384r1' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    // A peer that reads our JWKS as served: both keys.
+    north = await startBrokerUnderTest({
+      id: 'north-thames',
+      sources: [fhirSource('nt-store', store, 'Y90201')],
+      peers: [
+        registeredPeer({
+          clientId: 'nw-london',
+          name: 'NW London',
+          jwksUrl: `${ourPort.url}/.well-known/jwks.json`,
+        }),
+      ],
+    });
+    // A peer that knows only our signing key (a JWKS copied before the federation key existed).
+    staleJwks = await servedJwks(await loadSigningKey(ourSigningPem));
+    stale = await startBrokerUnderTest({
+      id: 'south-east',
+      sources: [fhirSource('se-store', store, 'Y90201')],
+      peers: [registeredPeer({ clientId: 'nw-london', name: 'NW London', jwksUrl: staleJwks.url })],
+    });
+    ours = await startBrokerUnderTest({
+      id: 'nw-london',
+      listenOn: ourPort,
+      pem: ourSigningPem,
+      sources: [
+        fhirSource('gp', gp, 'Y90001'),
+        peerSource(north, { id: 'north-thames', clientId: 'nw-london' }),
+        peerSource(stale, { id: 'south-east', clientId: 'nw-london', odsCode: 'Q9Y' }),
+      ],
+      config: { broker: { federationKey: { file: path.join(keyDir, 'federation.pem') } } },
+    });
+  });
+  afterAll(async () => {
+    await ours?.close();
+    await Promise.all([north?.close(), stale?.close(), staleJwks?.close(), store?.close(), gp?.close()]);
+    rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  it('when the view asks a peer that reads our JWKS, then the peer verifies the EdDSA assertion and answers for the original user', async () => {
+    const { status, body } = await getFhir<Bundle>(`${ours.fhir}/Patient/${RICH}/$everything`, {
+      headers: { 'x-request-id': 'federation-key-view' },
+    });
+    expect(status).toBe(200);
+    const viaPeer = (body.entry ?? []).filter((e) => e.resource?.id?.startsWith('north-thames-nt-store-'));
+    expect(viaPeer.length).toBeGreaterThan(0);
+    const line = await logLine(north.logs, (l) => l.requestId === 'federation-key-view' && Boolean(l.view));
+    expect((line?.view as { requester: unknown }).requester).toEqual({
+      userId: '555000000001',
+      role: 'R8000',
+      org: 'Y90001',
+    });
+  });
+
+  it('when a peer knows only our signing key, then it refuses our assertion: the federation key signs it, not the signing key', async () => {
+    const { body } = await getFhir<Bundle>(`${ours.fhir}/Patient/${RICH}/$everything`);
+    const [issue] = sourceIssues(body, 'south-east');
+    expect(statusOf(issue)).toBe('rejected');
+    expect(reasonOf(issue)).toBe('http-401');
+    // The token endpoint took our client assertion (signing key); the view itself was refused.
+    const tokenLine = await logLine(stale.logs, (l) => l.msg === 'request' && l.route === '/oauth/token');
+    expect(tokenLine?.status).toBe(200);
+    const refused = await logLine(stale.logs, (l) => l.msg === 'request' && l.status === 401);
+    expect(refused?.method).toBe('GET');
+  });
+
+  it('when the JWKS is read, then it lists the signing key (ES384) and the federation key (EdDSA), public halves only', async () => {
+    const { keys } = (await (await fetch(ours.jwksUrl)).json()) as { keys: JWK[] };
+    const federationKey = await loadFederationKey(federationPem);
+    expect(keys.map((k) => [k.kty, k.alg, k.kid])).toEqual([
+      ['EC', 'ES384', ours.signingKey.kid],
+      ['OKP', 'EdDSA', federationKey.kid],
+    ]);
+    expect(keys[1]).toEqual(federationKey.publicJwk);
+    for (const key of keys) expect(key.d).toBeUndefined();
+  });
+
+  it('when the federation key is a P-384 key, then the broker refuses to start, naming broker.federationKey', async () => {
+    const wrong = path.join(keyDir, 'wrong.pem');
+    writeFileSync(
+      wrong,
+      generateKeyPairSync('ec', { namedCurve: 'secp384r1' }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      }),
+    );
+    const refused = await startBrokerUnderTest({
+      id: 'misconfigured',
+      sources: [fhirSource('gp', store, 'Y90001')],
+      config: { broker: { federationKey: { file: wrong } } },
+    }).then(
+      (broker) => broker.close().then(() => null),
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(ConfigError);
+    expect((refused as ConfigError).describe()).toMatch(
+      /broker\.federationKey: must be an Ed25519 or EC P-256 private key/,
+    );
   });
 });
 

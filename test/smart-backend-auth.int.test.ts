@@ -43,13 +43,15 @@ describe('SMART Backend Services between the broker and the trusts', () => {
     expect(acute.tokens!.issued()).toBe(before + 1);
   });
 
-  it('when the broker publishes its key, then the JWKS holds the public half only', async () => {
+  it('when the broker publishes its keys, then the JWKS holds their public halves only', async () => {
     const jwks = (await (await fetch(`${t.broker.url}/.well-known/jwks.json`)).json()) as {
       keys: Record<string, unknown>[];
     };
-    expect(jwks.keys).toHaveLength(1);
+    // The (ephemeral) signing key, and beside it the ephemeral Ed25519 key for requester assertions.
+    expect(jwks.keys).toHaveLength(2);
     expect(jwks.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-384', alg: 'ES384', use: 'sig' });
-    expect(jwks.keys[0]!.d).toBeUndefined();
+    expect(jwks.keys[1]).toMatchObject({ kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA', use: 'sig' });
+    for (const key of jwks.keys) expect(key.d).toBeUndefined();
   });
 
   it('when a client signs with a key the trust does not know, then the token is refused and that source is rejected', async () => {

@@ -3,7 +3,7 @@ import { createAdapter } from '../broker/federation/create-adapter';
 import { Federation } from '../broker/federation/federation';
 import { createLogger } from '../broker/observability/logger';
 import { BrokerMetrics } from '../broker/observability/metrics';
-import { loadSigningKey } from '../core/trust/signing-key';
+import { loadFederationKey, loadSigningKey } from '../core/trust/signing-key';
 import { sourceSchema } from '../config/schema';
 import { startFhirNode, type RunningFhirNode } from '../sim/fhir-node';
 import { generatePopulation } from '../sim/population/generate-population';
@@ -144,6 +144,7 @@ describe('policies per source, against real servers', () => {
           createAdapter(config, {
             userAgent: 'test',
             signingKey: await loadSigningKey(undefined),
+            federationKey: await loadFederationKey(undefined),
             brokerId: 'test',
             onFault: () => {},
             onRetry: (sourceId, reason) => metrics.sourceRetries.inc({ source: sourceId, reason }),

@@ -2,7 +2,7 @@ import type { OperationOutcome, OperationOutcomeIssue, Patient, Resource } from 
 import { isRecordResourceType, isSupportingResourceType } from '../../core/fhir/resource-types';
 import { NHS_NUMBER_SYSTEM, SOURCE_EXTENSION_URL, SOURCE_ISSUE_SYSTEM } from '../../core/fhir/systems';
 import { CHAIN_HEADER, REQUESTER_HEADER, signRequesterAssertion } from '../../core/trust/requester-assertion';
-import type { SigningKey } from '../../core/trust/signing-key';
+import type { FederationKey } from '../../core/trust/signing-key';
 import type { SmartBackendAuth } from '../auth/smart-backend-auth';
 import {
   baseUrlOf,
@@ -22,8 +22,8 @@ export interface PeerBrokerAdapterOptions {
   readonly source: SourceDescriptor;
   readonly client: SourceHttpClient;
   readonly auth: SmartBackendAuth;
-  /** This broker's key and id: they sign the requester assertion and extend the chain. */
-  readonly key: SigningKey;
+  /** This broker's federation key and id: they sign the requester assertion and extend the chain. */
+  readonly key: FederationKey;
   readonly brokerId: string;
   readonly onFault: (error: unknown) => void;
 }

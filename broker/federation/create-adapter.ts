@@ -1,6 +1,6 @@
 import type { SourceConfig } from '../../config/schema';
 import { readSecret } from '../../core/trust/secret';
-import type { SigningKey } from '../../core/trust/signing-key';
+import type { FederationKey, SigningKey } from '../../core/trust/signing-key';
 import { AmbulanceEpcrAdapter } from '../../adapters/ambulance-epcr/ambulance-epcr-adapter';
 import { GpConnectAdapter } from '../../adapters/gp-connect/gp-connect-adapter';
 import { SmartBackendAuth } from '../../adapters/auth/smart-backend-auth';
@@ -12,8 +12,10 @@ import type { RetryReason } from '../../adapters/http/transient-retry';
 
 export interface CreateAdapterOptions {
   readonly userAgent: string;
-  /** The broker's key, for SMART Backend Services client assertions and requester assertions to peers. */
+  /** The broker's signing key, for SMART Backend Services client assertions (ES384/RS384). */
   readonly signingKey: SigningKey;
+  /** The broker's federation key, for requester assertions to peers (the signing key unless one is configured). */
+  readonly federationKey: FederationKey;
   /** This broker's id, which extends the chain sent to peers. */
   readonly brokerId: string;
   readonly onFault: (sourceId: string, error: unknown) => void;
@@ -81,7 +83,7 @@ function protocolAdapter(source: SourceConfig, options: CreateAdapterOptions): S
         source: descriptor(source),
         client,
         auth: smartAuth(source.auth, client, options.signingKey),
-        key: options.signingKey,
+        key: options.federationKey,
         brokerId: options.brokerId,
         onFault: (error) => options.onFault(source.id, error),
       });

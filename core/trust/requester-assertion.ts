@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { RELATIONSHIP_BASES, type Requester } from '../requester';
-import type { SigningKey } from './signing-key';
+import { REQUESTER_ASSERTION_ALGS, type FederationKey } from './signing-key';
 import { TrustError } from './trust-error';
 
 /** The header that carries the original user's identity from broker to broker. */
@@ -46,7 +46,8 @@ export function requesterFitsPatient(requester: Requester, nhsNumber: string): b
 
 /** Signs the requester's identity for a peer: short-lived, single-use, for that peer and that patient only. */
 export function signRequesterAssertion(options: {
-  key: SigningKey;
+  /** The broker's federation key (the signing key itself unless one is configured). */
+  key: FederationKey;
   issuer: string;
   audience: string;
   requester: Requester;
@@ -93,7 +94,8 @@ export async function verifyRequesterAssertion(
     const { payload } = await jwtVerify(jwt, options.keys, {
       issuer: options.issuer,
       audience: options.audience,
-      algorithms: ['ES384', 'RS384'],
+      // A peer signs with its federation key (EdDSA, ES256) or, without one, its signing key.
+      algorithms: [...REQUESTER_ASSERTION_ALGS],
       maxTokenAge: `${REQUESTER_ASSERTION_LIFETIME_LIMIT_S}s`,
       requiredClaims: ['exp', 'iat', 'jti'],
     });

@@ -76,12 +76,17 @@ What the broker itself refuses at start, refused at install instead (values.sche
 {{- end }}
 {{- end }}
 
-{{/* The configuration file: config, with the signing key's mounted path when one is given. */}}
+{{/* The configuration file: config, with the signing and federation keys' mounted paths when given. */}}
 {{- define "hie-broker.configFile" -}}
 {{- $config := deepCopy .Values.config }}
 {{- if .Values.secrets.signingKey.secretName }}
 {{- $broker := default dict $config.broker }}
 {{- $_ := set $broker "signingKey" (dict "file" (printf "/var/run/secrets/hie-broker/signing-key/%s" .Values.secrets.signingKey.key)) }}
+{{- $_ := set $config "broker" $broker }}
+{{- end }}
+{{- if .Values.secrets.federationKey.secretName }}
+{{- $broker := default dict $config.broker }}
+{{- $_ := set $broker "federationKey" (dict "file" (printf "/var/run/secrets/hie-broker/federation-key/%s" .Values.secrets.federationKey.key)) }}
 {{- $_ := set $config "broker" $broker }}
 {{- end }}
 {{- toYaml $config }}
@@ -155,6 +160,12 @@ What the broker itself refuses at start, refused at install instead (values.sche
     secretName: {{ .Values.secrets.signingKey.secretName }}
     defaultMode: 0400
 {{- end }}
+{{- if .Values.secrets.federationKey.secretName }}
+- name: federation-key
+  secret:
+    secretName: {{ .Values.secrets.federationKey.secretName }}
+    defaultMode: 0400
+{{- end }}
 {{- range .Values.secrets.files }}
 - name: {{ .name }}
   secret:
@@ -174,6 +185,11 @@ What the broker itself refuses at start, refused at install instead (values.sche
 {{- if .Values.secrets.signingKey.secretName }}
 - name: signing-key
   mountPath: /var/run/secrets/hie-broker/signing-key
+  readOnly: true
+{{- end }}
+{{- if .Values.secrets.federationKey.secretName }}
+- name: federation-key
+  mountPath: /var/run/secrets/hie-broker/federation-key
   readOnly: true
 {{- end }}
 {{- range .Values.secrets.files }}
