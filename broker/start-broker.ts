@@ -27,13 +27,7 @@ import { readSecret } from '../core/trust/secret';
 import { MemoryReplayStore, RedisReplayStore } from './trust/replay-store';
 import { ConfigError } from '../config/load-config';
 import { SystemTokens } from './trust/system-tokens';
-import {
-  loadFederationKey,
-  loadSigningKey,
-  publicJwkOf,
-  type FederationKey,
-  type SigningKey,
-} from '../core/trust/signing-key';
+import { loadBrokerKeys } from './trust/broker-keys';
 import { DocumentReader } from './documents/document-reader';
 import { PatientViewService } from './view/patient-view-service';
 import { RefusalAggregator } from './audit/refusal-aggregator';
@@ -83,33 +77,6 @@ function redisReady(redis: Redis, waitMs: number): Promise<boolean> {
       resolve(true);
     });
   });
-}
-
-/**
- * The key requester assertions to peers are signed with: the configured federation key; else the
- * configured signing key (every process and every peer's cached JWKS already know it); else, with an
- * ephemeral signing key anyway, an ephemeral Ed25519 key, the cheapest to sign and verify.
- */
-async function brokerFederationKey(config: BrokerConfig, signingKey: SigningKey): Promise<FederationKey> {
-  if (config.broker.federationKey) {
-    const pem = readSecret(config.broker.federationKey);
-    try {
-      return await loadFederationKey(pem);
-    } catch (cause) {
-      // A P-384 or RSA key here is most likely the signing key: it signs requester assertions anyway.
-      throw new ConfigError(
-        [
-          {
-            path: 'broker.federationKey',
-            message:
-              'must be an Ed25519 or EC P-256 private key (PEM); leave it out to sign requester assertions with broker.signingKey',
-          },
-        ],
-        { cause },
-      );
-    }
-  }
-  return config.broker.signingKey ? signingKey : loadFederationKey();
 }
 
 /** The composition root of the API role: constructs the adapters, the federation and the HTTP server. */
@@ -184,23 +151,11 @@ export async function startBroker(
       },
     ]);
   }
-  const signingKey = await loadSigningKey(
-    config.broker.signingKey ? readSecret(config.broker.signingKey) : undefined,
-  );
-  if (!config.broker.signingKey)
-    logger.warn('no broker.signingKey configured: using an ephemeral key for this run');
-  const federationKey = await brokerFederationKey(config, signingKey);
+  const { signingKey, federationKey, jwks } = await loadBrokerKeys(config, logger);
   // Read before anything is opened: a missing secret stops the start with nothing left behind.
   const allowedProbes = probeAccess(
     config.observability.accessToken ? readSecret(config.observability.accessToken) : undefined,
   );
-  // A rotation's overlap: the next (or previous) key is served beside the signing and federation keys.
-  const published = await Promise.all(config.broker.publishedKeys.map((ref) => publicJwkOf(readSecret(ref))));
-  const jwks = {
-    keys: [signingKey.publicJwk, federationKey.publicJwk, ...published].filter(
-      (jwk, index, all) => all.findIndex((other) => other.kid === jwk.kid) === index,
-    ),
-  };
   // The demographics service is asked beside the record sources, never fanned out to like them.
   const recordSources = config.sources.filter(isRecordSource);
   const pdsSource = config.sources.find((s): s is PdsSourceConfig => s.kind === 'pds');
