@@ -35,25 +35,36 @@ const isOneOf = (value: unknown, allowed: readonly string[]): boolean =>
   typeof value === 'string' && allowed.includes(value);
 
 const SCT_OR_DMD_CODE = /^\d{6,18}$/;
-const DATE = /^(\d{4})-(\d\d)-(\d\d)$/;
+const DATE = /^\d{4}-\d\d-\d\d$/;
 /** RFC 3339 with seconds (any fraction) and a `Z` or `±hh:mm` offset, as zod's `iso.datetime({ offset: true })`. */
 const INSTANT =
-  /^(\d{4})-(\d\d)-(\d\d)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+  /^\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
-/** A day that exists in the Gregorian calendar (29 February only in leap years), from a date's captures. */
-function isCalendarDay(match: RegExpExecArray | null): boolean {
-  if (!match) return false;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
+/** The number written by `count` ASCII digits from `from` (the patterns above have checked they are digits). */
+function digits(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) value = value * 10 + text.charCodeAt(i) - 48;
+  return value;
+}
+
+/**
+ * Whether the `yyyy-mm-dd` that starts a matched date or instant is a day of the Gregorian calendar (29 February
+ * only in leap years). Read digit by digit: it runs for every time of every incident.
+ */
+function isCalendarDay(text: string): boolean {
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
   if (month < 1 || month > 12 || day < 1) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
 
-const isDate = (value: unknown): value is string => isString(value) && isCalendarDay(DATE.exec(value));
-const isInstant = (value: unknown): value is string => isString(value) && isCalendarDay(INSTANT.exec(value));
+const isDate = (value: unknown): value is string =>
+  isString(value) && DATE.test(value) && isCalendarDay(value);
+const isInstant = (value: unknown): value is string =>
+  isString(value) && INSTANT.test(value) && isCalendarDay(value);
 const isCode = (value: unknown): boolean => isString(value) && SCT_OR_DMD_CODE.test(value);
 
 function isEpcrPatient(value: unknown): value is EpcrPatient {
