@@ -30,13 +30,7 @@ const STU3_BASE = 'http://hl7.org/fhir/';
 const V2_TABLE = /^\d{4}$/;
 const V3_SYSTEM = /^[A-Za-z]+$/;
 
-/**
- * The R4 URI of an STU3 code system: v2 and v3 tables and the moved HL7 systems change, all others stay.
- * Runs for every coding of every resource, so a system outside hl7.org/fhir (SNOMED CT, LOINC, UCUM…) is
- * returned at once rather than tried against each pattern.
- */
-export function r4CodeSystem(system: string): string {
-  if (!system.startsWith(STU3_BASE)) return system;
+function convertedSystem(system: string): string {
   const renamed = RENAMED_CODE_SYSTEMS[system];
   if (renamed) return renamed;
   const rest = system.slice(STU3_BASE.length);
@@ -44,6 +38,26 @@ export function r4CodeSystem(system: string): string {
   if (rest.startsWith('v3/') && V3_SYSTEM.test(rest.slice(3))) return `${THO}/v3-${rest.slice(3)}`;
   if (MOVED.has(rest)) return `${THO}/${rest}`;
   return system;
+}
+
+/** The hl7.org/fhir systems met so far and their R4 URIs: a record uses a handful, hundreds of times each. */
+const R4_SYSTEMS = new Map<string, string>();
+/** Beyond this many, a system is converted each time rather than remembered: no source can make it grow. */
+const R4_SYSTEMS_KEPT = 256;
+
+/**
+ * The R4 URI of an STU3 code system: v2 and v3 tables and the moved HL7 systems change, all others stay.
+ * Runs for every coding of every resource, so a system outside hl7.org/fhir (SNOMED CT, LOINC, UCUM…) is
+ * returned at once, and one inside it is worked out once.
+ */
+export function r4CodeSystem(system: string): string {
+  if (!system.startsWith(STU3_BASE)) return system;
+  let r4 = R4_SYSTEMS.get(system);
+  if (r4 === undefined) {
+    r4 = convertedSystem(system);
+    if (R4_SYSTEMS.size < R4_SYSTEMS_KEPT) R4_SYSTEMS.set(system, r4);
+  }
+  return r4;
 }
 
 /** STU3 resource types that R4 renamed: references to them follow the conversion. */
