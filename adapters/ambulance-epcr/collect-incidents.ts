@@ -1,6 +1,7 @@
 import type { AdapterContext, SourceIssue } from '../../core/source-contract';
 import { UpstreamFailure } from '../upstream-failure';
-import { incidentSchema, type Incident } from './epcr-schema';
+import { isIncident } from './epcr-checks';
+import type { Incident } from './epcr-schema';
 import { fetchIncidentPage, type EpcrEndpoint } from './epcr-requests';
 
 export interface CollectIncidentsOptions {
@@ -69,8 +70,7 @@ export async function collectIncidents(
       break;
     }
     for (const raw of result.incidents) {
-      const parsed = incidentSchema.safeParse(raw);
-      if (parsed.success) byId.set(parsed.data.incidentId, parsed.data);
+      if (isIncident(raw)) byId.set(raw.incidentId, raw);
       else invalid++;
     }
     const next = result.nextCursor ?? undefined;

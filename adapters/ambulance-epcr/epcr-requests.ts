@@ -1,12 +1,8 @@
 import type { AdapterContext } from '../../core/source-contract';
 import type { SourceHttpClient } from '../http/source-http-client';
 import { upstreamError } from '../upstream-failure';
-import {
-  incidentPageSchema,
-  patientSearchResponseSchema,
-  type IncidentPage,
-  type PatientSearchResponse,
-} from './epcr-schema';
+import { isIncidentPage, isPatientSearchResponse } from './epcr-checks';
+import type { IncidentPage, PatientSearchResponse } from './epcr-schema';
 
 /** Where and how to reach one ePCR API. */
 export interface EpcrEndpoint {
@@ -40,15 +36,15 @@ export async function searchEpcrPatients(
   ctx: AdapterContext,
 ): Promise<PatientSearchResponse> {
   const url = `${endpoint.baseUrl}/v1/patients?${new URLSearchParams({ nhsNumber }).toString()}`;
-  const parsed = patientSearchResponseSchema.safeParse(await getEpcrJson(endpoint, url, ctx));
-  if (!parsed.success) {
+  const body = await getEpcrJson(endpoint, url, ctx);
+  if (!isPatientSearchResponse(body)) {
     throw upstreamError(
       'wrong-resource-type',
       'answered the patient search with something that is not an ePCR patient list',
       'structure',
     );
   }
-  return parsed.data;
+  return body;
 }
 
 export interface IncidentPageRequest {
@@ -68,13 +64,13 @@ export async function fetchIncidentPage(
   if (request.from) params.set('from', request.from);
   if (request.cursor) params.set('cursor', request.cursor);
   const url = `${endpoint.baseUrl}/v1/patients/${encodeURIComponent(request.patientId)}/incidents?${params.toString()}`;
-  const parsed = incidentPageSchema.safeParse(await getEpcrJson(endpoint, url, ctx));
-  if (!parsed.success) {
+  const body = await getEpcrJson(endpoint, url, ctx);
+  if (!isIncidentPage(body)) {
     throw upstreamError(
       'wrong-resource-type',
       'answered the incident search with something that is not a page of ePCR incidents',
       'structure',
     );
   }
-  return parsed.data;
+  return body;
 }

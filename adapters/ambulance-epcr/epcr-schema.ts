@@ -16,6 +16,9 @@ import { z } from 'zod';
  *
  * Fields the broker does not use pass through validation (unknown keys are ignored), so the trust can add
  * fields without breaking the adapter.
+ *
+ * These schemas are the contract and the source of the types; the adapter checks each body with the plain
+ * checks of epcr-checks.ts, which accept exactly what these accept (epcr-checks.test.ts holds them side by side).
  */
 
 /** An instant with its offset, as the ePCR writes every time (e.g. `2025-12-20T13:31:00Z`). */

@@ -1,4 +1,3 @@
-import { UnsecuredJWT } from 'jose';
 import { ODS_CODE_SYSTEM } from '../../core/fhir/systems';
 import type { Requester } from '../../core/requester';
 
@@ -7,6 +6,9 @@ export const SDS_ROLE_PROFILE_ID_SYSTEM = 'https://fhir.nhs.uk/Id/sds-role-profi
 
 /** How long a GP Connect access token is valid: the specification fixes it at five minutes. */
 export const GPC_TOKEN_LIFETIME_SECONDS = 300;
+
+/** `{"alg":"none"}`, base64url: the header of every unsigned JWT. */
+const UNSECURED_HEADER = Buffer.from(JSON.stringify({ alg: 'none' }), 'utf8').toString('base64url');
 
 /**
  * The GP Connect access token: an unsigned JWT (alg none, as the specification requires) carrying audit and
@@ -23,7 +25,11 @@ export function gpcAccessToken(request: {
 }): string {
   const { requester, issuer } = request;
   const iat = Math.floor(request.now.getTime() / 1000);
-  return new UnsecuredJWT({
+  if (!Number.isFinite(iat)) throw new TypeError('GP Connect access token: the time is not a valid date');
+  // Built directly, not with jose's UnsecuredJWT, which structuredClones the claims on every request: an
+  // unsigned JWT is the two base64url JSON parts and an empty signature, byte for byte what jose wrote
+  // (gpc-access-token.test.ts holds the two side by side).
+  const claims = {
     reason_for_request: 'directcare',
     requested_scope: 'patient/*.read',
     requesting_device: {
@@ -45,11 +51,11 @@ export function gpcAccessToken(request: {
         { system: SDS_ROLE_PROFILE_ID_SYSTEM, value: requester.role },
       ],
     },
-  })
-    .setIssuer(issuer)
-    .setSubject(requester.userId)
-    .setAudience(request.audience)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + GPC_TOKEN_LIFETIME_SECONDS)
-    .encode();
+    iss: issuer,
+    sub: requester.userId,
+    aud: request.audience,
+    iat,
+    exp: iat + GPC_TOKEN_LIFETIME_SECONDS,
+  };
+  return `${UNSECURED_HEADER}.${Buffer.from(JSON.stringify(claims), 'utf8').toString('base64url')}.`;
 }

@@ -32,12 +32,14 @@ export function listWarnings(resources: readonly Stu3Resource[]): SourceIssue[] 
   const issues = new Map<string, SourceIssue>();
   for (const list of resources) {
     if (list.resourceType !== 'List') continue;
-    const section = sectionName(list);
+    // Named only when the list carries a warning: most lists carry none.
+    let section: string | undefined;
     for (const extension of asArray(list.extension)) {
       if (!isObject(extension) || extension.url !== LIST_WARNING_CODE_URL) continue;
       const code = typeof extension.valueCode === 'string' ? extension.valueCode : undefined;
       if (!code) continue;
       const known = WARNINGS[code];
+      section ??= sectionName(list);
       const key = code === 'data-in-transit' ? code : `${code}|${section}`;
       if (issues.has(key)) continue;
       issues.set(key, {

@@ -191,6 +191,23 @@ describe('reading a GP Connect structured record', () => {
     ]);
   });
 
+  it('when allergies refer by absolute URL, then the target comes back, unless the URL breaks a line before it', () => {
+    const bundle = JSON.parse(
+      JSON.stringify(fixture())
+        .replaceAll('"Practitioner/1"', '"https://gp.example/fhir/STU3/1/Practitioner/1"')
+        .replaceAll('"Organization/7"', '"https://gp.example/x\\n/Organization/7"'),
+    ) as ReturnType<typeof fixture>;
+
+    const { record } = readStructuredRecord(structuredRecordResources(bundle), {
+      nhsNumber: NHS,
+      wanted: ['AllergyIntolerance'],
+    });
+
+    expect((record.supporting ?? []).map((r) => `${r.resourceType}/${r.id ?? ''}`)).toEqual([
+      'Practitioner/1',
+    ]);
+  });
+
   it('when the query has a since, then items updated before it are left out and undated items kept', () => {
     const bundle = fixture();
     const allergy = bundle.entry.find((e) => e.resource.id === 'allergy-1')!.resource as unknown as {

@@ -144,6 +144,16 @@ function referencedSupporting(
   return [...included.values()];
 }
 
+/**
+ * `Type/id` of an absolute reference (`https://…/Type/id`); any other reference as it is. The pattern can only
+ * match a reference with two slashes or more, so the usual `Type/id` is returned without running it.
+ */
+function relativeReference(reference: string): string {
+  const last = reference.lastIndexOf('/');
+  if (last <= 0 || reference.lastIndexOf('/', last - 1) < 0) return reference;
+  return reference.replace(/^.*\/([^/]+\/[^/]+)$/, '$1');
+}
+
 /** Plain loops, not forEach and Object.entries: this walks every value of every resource in the record. */
 function references(value: unknown, found: string[] = []): string[] {
   if (Array.isArray(value)) {
@@ -151,8 +161,7 @@ function references(value: unknown, found: string[] = []): string[] {
   } else if (isObject(value)) {
     for (const key in value) {
       const inner = value[key];
-      if (key === 'reference' && typeof inner === 'string')
-        found.push(inner.replace(/^.*\/([^/]+\/[^/]+)$/, '$1'));
+      if (key === 'reference' && typeof inner === 'string') found.push(relativeReference(inner));
       else if (typeof inner === 'object' && inner !== null) references(inner, found);
     }
   }

@@ -10,6 +10,8 @@ import {
   type Stu3Resource,
 } from './stu3-resource';
 
+const SAME = ['code', 'status', 'manufacturer', 'form'] as const;
+
 /**
  * STU3 Medication → R4: ingredient `amount` is `strength`; the first package batch is `batch`. `isBrand`,
  * `isOverTheCounter` and the package container have no R4 element and are kept as extensions; package content
@@ -17,7 +19,7 @@ import {
  */
 export function convertMedication(source: Stu3Resource): Converted<Medication> {
   const { kept, dropped } = carryOver(source, {
-    same: ['code', 'status', 'manufacturer', 'form'],
+    same: SAME,
     handled: ['isBrand', 'isOverTheCounter', 'ingredient', 'package', 'image'],
   });
   const pack = isObject(source.package) ? source.package : undefined;

@@ -15,14 +15,29 @@ export interface Converted<T extends Resource = Resource> {
 }
 
 /** Elements every DomainResource has in both versions. `meta` is handled apart: its STU3 profiles no longer apply. */
-const DOMAIN_RESOURCE = [
+const DOMAIN_RESOURCE: ReadonlySet<string> = new Set([
   'id',
   'implicitRules',
   'language',
   'text',
   'extension',
   'modifierExtension',
-] as const;
+]);
+
+/**
+ * Each converter's `same` list (a module constant) as a set, made once: carryOver looks up every element of every
+ * resource.
+ */
+const sameSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function sameSet(same: readonly string[]): ReadonlySet<string> {
+  let set = sameSets.get(same);
+  if (!set) {
+    set = new Set([...DOMAIN_RESOURCE, ...same]);
+    sameSets.set(same, set);
+  }
+  return set;
+}
 
 /**
  * Carries a resource's elements into R4. `same` are elements whose shape R4 kept; `handled` are the ones the
@@ -34,23 +49,18 @@ export function carryOver(
 ): { kept: Record<string, unknown>; dropped: string[] } {
   const kept: Record<string, unknown> = {};
   const dropped: string[] = [];
-  for (const [key, value] of Object.entries(source)) {
+  const same = sameSet(options.same);
+  // for…in, not Object.entries: no array of pairs for every resource.
+  for (const key in source) {
     if (key === 'resourceType' || key === 'contained' || options.handled.includes(key)) continue;
+    const value = source[key];
     if (key === 'meta') {
       const meta = r4Meta(value);
       if (meta) kept.meta = meta;
       continue;
     }
-    if ((DOMAIN_RESOURCE as readonly string[]).includes(key) || options.same.includes(key)) {
-      kept[key] = toR4Values(value);
-      continue;
-    }
     // Primitive extensions (`_element`) travel with their element.
-    const base = key.slice(1);
-    if (
-      key.startsWith('_') &&
-      ((DOMAIN_RESOURCE as readonly string[]).includes(base) || options.same.includes(base))
-    ) {
+    if (same.has(key) || (key.startsWith('_') && same.has(key.slice(1)))) {
       kept[key] = toR4Values(value);
       continue;
     }
