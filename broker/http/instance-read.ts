@@ -8,7 +8,6 @@ import {
 import type { PatientView } from '../view/patient-view';
 import { notFound } from './fhir-error';
 import { READ_WINDOW_MS } from '../view/recent-references';
-import { referencesOfCopy } from '../merge/reference-rewriter';
 import type { OutcomeError } from '../../core/outcome-error';
 
 /** The resources the record refers to that can be read by id: who, where, which product. */
@@ -78,17 +77,14 @@ function readableIn(node: unknown, into: Set<string>): void {
 
 /**
  * The `Type/id`s a searchset's entries have or refer to (relative references, at any depth) that can
- * later be read by id, each once. A resource the merge copied brings the references its copy met;
- * any other is walked.
+ * later be read by id, each once.
  */
 export function readableReferences(resources: Iterable<Resource | undefined>): string[] {
   const references = new Set<string>();
   for (const resource of resources) {
     if (!resource?.id) continue;
     if (READABLE_TYPES.has(resource.resourceType)) references.add(`${resource.resourceType}/${resource.id}`);
-    const met = referencesOfCopy(resource);
-    if (!met) readableIn(resource, references);
-    else for (const reference of met) if (READABLE_REFERENCE.test(reference)) references.add(reference);
+    readableIn(resource, references);
   }
   return [...references];
 }

@@ -40,19 +40,6 @@ function localTargetUnder(reference: string, prefix: string): { type: string; id
 }
 
 /**
- * The `reference` values in each copy the rewriter made (as rewritten), in the order met, by the copy:
- * what the copy refers to, found by the walk that rewrote it, so that nothing walks the copy again to
- * find them (which ids a user may later read by id). Only for the copy itself: a later copy of it
- * (a grouped representative, say) is not here, and is walked.
- */
-const referencesOfCopies = new WeakMap<object, readonly string[]>();
-
-/** The references in a copy the rewriter made, or undefined when this object is not such a copy. */
-export function referencesOfCopy(resource: object): readonly string[] | undefined {
-  return referencesOfCopies.get(resource);
-}
-
-/**
  * Rewrites a source's references for the merged view: to the view's patient, to the namespaced id
  * of a resource that is in the view or of a record type the view did not ask for (readable by id
  * through the broker), or to the absolute URL at the source for anything else, so a
@@ -65,8 +52,6 @@ export class ReferenceRewriter {
    * practitioners and encounters over and over, and each working-out is a regex and a few strings.
    */
   private readonly known = new Map<string, { readonly rewritten: string; readonly withheld: boolean }>();
-  /** The rewritten references of the copy being made. */
-  private met: string[] = [];
 
   constructor(private readonly options: ReferenceRewriterOptions) {
     this.prefix = `${options.baseUrl}/`;
@@ -117,13 +102,9 @@ export class ReferenceRewriter {
    * every coding of every resource was most of the merge's allocation (and so of its garbage).
    */
   copy<T>(node: T): T {
-    const met: string[] = [];
-    this.met = met;
-    let copied = this.rewritten(node);
-    if (copied === node && typeof node === 'object' && node !== null)
-      copied = Array.isArray(node) ? [...(node as unknown[])] : { ...node };
-    if (typeof copied === 'object' && copied !== null) referencesOfCopies.set(copied, met);
-    return copied as T;
+    const copied = this.rewritten(node);
+    if (copied !== node || typeof node !== 'object' || node === null) return copied as T;
+    return (Array.isArray(node) ? [...(node as unknown[])] : { ...node }) as T;
   }
 
   /** The node with its references rewritten: the node itself when nothing in it changes, else a copy along the changed paths. */
@@ -147,11 +128,12 @@ export class ReferenceRewriter {
     let out: Record<string, unknown> | undefined;
     for (const key in record) {
       const value = record[key];
-      let next = value;
-      if (key === 'reference' && typeof value === 'string') {
-        next = this.rewrite(value);
-        this.met.push(next as string);
-      } else if (typeof value === 'object' && value !== null) next = this.rewritten(value);
+      const next =
+        key === 'reference' && typeof value === 'string'
+          ? this.rewrite(value)
+          : typeof value === 'object' && value !== null
+            ? this.rewritten(value)
+            : value;
       if (next !== value) {
         out ??= { ...record };
         out[key] = next;
