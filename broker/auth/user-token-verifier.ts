@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   createLocalJWKSet,
@@ -10,6 +9,7 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import type { Requester } from '../../core/requester';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache';
 import type { BrokerConfig } from '../../config/schema';
 
 type IssuerConfig = BrokerConfig['auth']['issuers'][number];
@@ -33,20 +33,6 @@ interface Issuer {
   readonly keys: JWTVerifyGetKey;
 }
 
-/** How many verified tokens are remembered, and for how long at most (a key dropped from the JWKS stops counting after this). */
-export interface VerifiedTokenCacheOptions {
-  readonly maxEntries: number;
-  readonly maxAgeMs: number;
-}
-
-const DEFAULT_CACHE: VerifiedTokenCacheOptions = { maxEntries: 10_000, maxAgeMs: 60_000 };
-
-interface Verified {
-  readonly requester: Requester;
-  /** Epoch ms after which the entry no longer stands for a verification: the token's exp, or the cache's own limit. */
-  readonly until: number;
-}
-
 /**
  * Verifies user-context tokens from the configured issuers. Cheap refusals come first: size, the
  * header (an allowed asymmetric algorithm, a well-formed kid, no jku/x5u/jwk to follow), an issuer
@@ -55,14 +41,10 @@ interface Verified {
 export class UserTokenVerifier {
   private readonly issuers: ReadonlyMap<string, Issuer>;
   /**
-   * Tokens already verified, by the SHA-256 of the token (never the token itself): a clinician's
-   * system sends the same token with every view for its life, and an ECDSA verification per view was
-   * a measurable part of the broker's CPU. An entry lasts no longer than the token's exp, nor than
-   * `maxAgeMs`; only successful verifications are remembered.
+   * Tokens already verified: a clinician's system sends the same token with every view for its life,
+   * and an ECDSA verification per view was a measurable part of the broker's CPU.
    */
-  private readonly verified = new Map<string, Verified>();
-  private readonly cache: VerifiedTokenCacheOptions;
-  private readonly clock: () => number;
+  private readonly verified: VerifiedTokenCache<Requester>;
 
   constructor(
     issuers: readonly IssuerConfig[],
@@ -73,8 +55,7 @@ export class UserTokenVerifier {
       clock?: () => number;
     } = {},
   ) {
-    this.cache = options.cache ?? DEFAULT_CACHE;
-    this.clock = options.clock ?? Date.now;
+    this.verified = new VerifiedTokenCache(options.cache, options.clock);
     this.issuers = new Map(
       issuers.map((config) => [
         config.issuer,
@@ -106,31 +87,15 @@ export class UserTokenVerifier {
 
   async verify(token: string): Promise<Requester> {
     if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejected('token too large');
-    const digest = this.cache.maxEntries > 0 ? createHash('sha256').update(token).digest('base64url') : '';
-    const known = digest ? this.verified.get(digest) : undefined;
-    if (known) {
-      if (this.clock() < known.until) return known.requester;
-      this.verified.delete(digest);
-    }
-    const { requester, expiresAt } = await this.verifyAfresh(token);
-    // One object serves every request with this token: frozen, so no request can change it for the next.
-    Object.freeze(requester);
-    if (digest) this.remember(digest, requester, expiresAt);
-    return requester;
+    return this.verified.verify(token, async (fresh) => {
+      const { requester, expiresAt } = await this.verifyAfresh(fresh);
+      return { value: requester, expiresAt };
+    });
   }
 
   /** How many verified tokens are remembered now. */
   get rememberedTokens(): number {
     return this.verified.size;
-  }
-
-  private remember(digest: string, requester: Requester, expiresAt: number): void {
-    const until = Math.min(expiresAt, this.clock() + this.cache.maxAgeMs);
-    if (until <= this.clock()) return;
-    // Oldest first out: a Map iterates in insertion order.
-    while (this.verified.size >= this.cache.maxEntries)
-      this.verified.delete(this.verified.keys().next().value!);
-    this.verified.set(digest, { requester, until });
   }
 
   private async verifyAfresh(token: string): Promise<{ requester: Requester; expiresAt: number }> {
