@@ -7,6 +7,9 @@ import {
 } from '../../core/fhir/resource-types';
 import type { ReferenceRewriter } from './reference-rewriter';
 
+/** A reference to a Patient: what a reference that does not point into the source is judged by. */
+const PATIENT_IN_REFERENCE = /(^|\/)Patient\//;
+
 /**
  * True when a resource belongs to the patient its source matched: its patient element points at
  * that source's patient and at no other patient. A resource that fails is never shown.
@@ -18,17 +21,24 @@ export function belongsToPatient(
 ): boolean {
   if (!isRecordResourceType(resource.resourceType)) return false;
   const path = PATIENT_REFERENCE_PATH[resource.resourceType];
-  const refs: (Reference | undefined)[] =
-    path === 'participant'
-      ? ((resource as Appointment).participant ?? []).map((p) => p.actor)
-      : [(resource as unknown as Record<string, Reference | undefined>)[path]];
-  const patientRefs = refs
-    .map((ref) => ref?.reference)
-    .filter((ref): ref is string => typeof ref === 'string')
-    .map((ref) => ({ ref, local: rewriter.localTarget(ref) }))
-    .filter(({ ref, local }) => (local ? local.type === 'Patient' : /(^|\/)Patient\//.test(ref)));
-  // Appointment participants may also be practitioners and locations: the patient must be there, and no other.
-  return patientRefs.length > 0 && patientRefs.every(({ local }) => local?.id === localPatientId);
+  // One pass, nothing built: this runs for every resource of every view.
+  let named = false;
+  /** False when the reference names a patient other than the source's own. */
+  const fits = (ref: Reference | undefined): boolean => {
+    const reference = ref?.reference;
+    if (typeof reference !== 'string') return true;
+    const local = rewriter.localTarget(reference);
+    // Appointment participants may also be practitioners and locations: only Patient references are judged.
+    if (local ? local.type !== 'Patient' : !PATIENT_IN_REFERENCE.test(reference)) return true;
+    named = true;
+    return local?.id === localPatientId;
+  };
+  if (path === 'participant') {
+    for (const participant of (resource as Appointment).participant ?? [])
+      if (!fits(participant.actor)) return false;
+  } else if (!fits((resource as unknown as Record<string, Reference | undefined>)[path])) return false;
+  // The patient must be there, and no other.
+  return named;
 }
 
 /**
@@ -47,5 +57,5 @@ export function supportingBelongsToPatient(
   if (typeof ref !== 'string') return true;
   const local = rewriter.localTarget(ref);
   if (local) return local.type !== 'Patient' || local.id === localPatientId;
-  return !/(^|\/)Patient\//.test(ref);
+  return !PATIENT_IN_REFERENCE.test(ref);
 }

@@ -30,6 +30,12 @@ export function localTarget(reference: string, baseUrl: string): { type: string;
   return localTargetUnder(reference, `${baseUrl}/`);
 }
 
+/** localTarget for one source: its base URL's prefix made once, not for every reference. */
+export function localTargetsOf(baseUrl: string): (reference: string) => { type: string; id: string } | null {
+  const prefix = `${baseUrl}/`;
+  return (reference) => localTargetUnder(reference, prefix);
+}
+
 /** As localTarget, with the base URL's prefix (`{baseUrl}/`) made once by the caller. */
 function localTargetUnder(reference: string, prefix: string): { type: string; id: string } | null {
   let relative = reference;

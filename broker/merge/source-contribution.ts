@@ -6,7 +6,7 @@ import type { MergedEntry } from './merged-entry';
 import { sourceTag, type PatientContribution } from './merged-patient';
 import { namespacedId } from './namespaced-id';
 import { binaryId } from '../documents/binary-id';
-import { ReferenceRewriter, localTarget } from './reference-rewriter';
+import { ReferenceRewriter, localTargetsOf } from './reference-rewriter';
 import type { MedicationLookup } from './sensitive-data/coded-concepts';
 import { referencesIn, withoutTargets } from './sensitive-data/included-reach';
 import type { SensitiveDataPolicy } from './sensitive-data/sensitive-data-policy';
@@ -54,7 +54,7 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
   const { source, record, policy } = input;
   const { patient, resources } = record;
   const localPatientId = patient.id!;
-  const locate = { localTarget: (reference: string) => localTarget(reference, source.baseUrl) };
+  const locate = { localTarget: localTargetsOf(source.baseUrl) };
   let otherPatient = 0;
   const supporting = (record.supporting ?? []).filter((r) => {
     if (!r.id || !isSupportingResourceType(r.resourceType)) return false;
