@@ -56,6 +56,25 @@ describe('jsonChunks', () => {
     }
   });
 
+  it('when entries straddle chunk edges in multi-byte text or are larger than a chunk, then no byte is lost or split and chunks stay within 64 kB', () => {
+    const sizes = [1, 700, 21_845, 21_846, 30_000, 65_535, 65_536, 70_000, 200_000, 3, 64_000];
+    const entry = sizes.flatMap((n, i) => [
+      { i, text: 'é'.repeat(n) },
+      { i, text: '😀'.repeat(Math.ceil(n / 4)) },
+      { i, text: 'a'.repeat(n) },
+    ]);
+    const body = { resourceType: 'Bundle', entry: [...entry, ...entry, ...entry] };
+    const chunks = jsonChunks(body);
+    expect(Buffer.concat(chunks).equals(Buffer.from(JSON.stringify(body)))).toBe(true);
+    // Each chunk decodes on its own: no character is cut between two chunks.
+    expect(chunks.map((c) => c.toString('utf8')).join('')).toBe(JSON.stringify(body));
+    // A chunk over 64 kB is one entry whose text alone is larger; every other chunk is within it.
+    const entryTexts = new Set(entry.map((e) => JSON.stringify(e)));
+    const oversized = chunks.filter((c) => c.length > 64 * 1024);
+    expect(oversized.length).toBeGreaterThan(0);
+    for (const chunk of oversized) expect(entryTexts.has(chunk.toString('utf8'))).toBe(true);
+  });
+
   it('for seeded random JSON objects with entries anywhere among their keys, then the chunked bytes equal JSON.stringify', () => {
     for (let seed = 1; seed <= 200; seed++) {
       const random = lcg(seed);
