@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { SensitiveDataConfig } from '../../../config/schema';
 import { codedConcepts, type MedicationLookup } from './coded-concepts';
-import { confidentialityCodes } from './confidentiality';
+import { labelledWithAny } from './confidentiality';
 
 /** The schema's defaults: what applies when a merge is given no configuration (fail closed on labels). */
 export const DEFAULT_SENSITIVE_DATA: SensitiveDataConfig = {
@@ -24,23 +24,27 @@ export type WithholdReason = (typeof WITHHOLD_REASONS)[number];
  */
 export class SensitiveDataPolicy {
   private readonly confidentiality: ReadonlySet<string>;
-  private readonly codes: ReadonlySet<string>;
+  /** Sensitive codes by system: a coding is looked up as it is, with no `system|code` string made for it. */
+  private readonly codes = new Map<string, Set<string>>();
 
   constructor(config: SensitiveDataConfig = DEFAULT_SENSITIVE_DATA) {
     this.confidentiality = new Set(config.withheldConfidentiality);
-    this.codes = new Set(config.codeSets.flatMap((set) => set.codes.map((code) => `${set.system}|${code}`)));
+    for (const set of config.codeSets) {
+      const codes = this.codes.get(set.system) ?? new Set<string>();
+      for (const code of set.codes) codes.add(code);
+      this.codes.set(set.system, codes);
+    }
   }
 
   /** Why the resource is withheld, or undefined when it may be shown. */
   withholds(resource: Resource, medication: MedicationLookup): WithholdReason | undefined {
     if (resource.resourceType === 'Patient') return undefined;
-    for (const code of confidentialityCodes(resource)) {
-      if (this.confidentiality.has(code)) return 'confidentiality';
-    }
+    if (labelledWithAny(resource, this.confidentiality)) return 'confidentiality';
     if (this.codes.size === 0) return undefined;
     for (const concept of codedConcepts(resource, medication)) {
       for (const coding of concept.coding ?? []) {
-        if (this.codes.has(`${coding.system ?? ''}|${coding.code ?? ''}`)) return 'sensitive-code';
+        if (coding.code !== undefined && this.codes.get(coding.system ?? '')?.has(coding.code))
+          return 'sensitive-code';
       }
     }
     return undefined;
