@@ -44,6 +44,18 @@ export interface SourceContribution {
 
 const key = (resource: Resource): string => `${resource.resourceType}/${resource.id}`;
 
+/** `Type/id` of every resource in the lists that is not withheld: built in one loop, no array between. */
+function shownKeys(lists: readonly (readonly Resource[])[], withheld: ReadonlySet<string>): Set<string> {
+  const keys = new Set<string>();
+  for (const list of lists) {
+    for (const resource of list) {
+      const k = key(resource);
+      if (!withheld.has(k)) keys.add(k);
+    }
+  }
+  return keys;
+}
+
 /**
  * One source's record, ready to merge: ids namespaced, references rewritten, provenance in `meta`.
  * Left out and counted: resources that do not belong to the source's patient (identity guard), then
@@ -92,7 +104,7 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
   const rewriter = new ReferenceRewriter({
     sourceId: source.id,
     baseUrl: source.baseUrl,
-    inView: new Set([...resources, ...supporting].map(key).filter((k) => !withheldKeys.has(k))),
+    inView: shownKeys([resources, supporting], withheldKeys),
     localPatientId,
     viewPatientId: input.nhsNumber,
     withheld: withheldKeys,

@@ -19,12 +19,23 @@ export function groupDuplicates(input: GroupDuplicatesInput): MergedEntry[] {
   const priority = new Map(input.sourceOrder.map((id, index) => [id, index]));
   const rank = (index: number): number =>
     priority.get(input.entries[index]!.sourceId) ?? Number.MAX_SAFE_INTEGER;
+  // Most facts come from one source only: a key's first entry is kept as its index alone, and groups
+  // (with their sets of sources) are made only when a second entry shares the key.
+  const firstByKey = new Map<string, number>();
   const groupsByKey = new Map<string, { sources: Set<string>; members: number[] }[]>();
   input.entries.forEach((entry, index) => {
     const key = groupingKey(entry.resource, input.resolveMedication);
     if (key === null) return;
-    const groups = groupsByKey.get(key) ?? [];
-    groupsByKey.set(key, groups);
+    let groups = groupsByKey.get(key);
+    if (!groups) {
+      const first = firstByKey.get(key);
+      if (first === undefined) {
+        firstByKey.set(key, index);
+        return;
+      }
+      groups = [{ sources: new Set([input.entries[first]!.sourceId]), members: [first] }];
+      groupsByKey.set(key, groups);
+    }
     let group = groups.find((g) => !g.sources.has(entry.sourceId));
     if (!group) {
       group = { sources: new Set(), members: [] };
