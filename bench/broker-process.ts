@@ -26,6 +26,8 @@ export interface BrokerProcessOptions {
   readonly processes?: number;
   /** Written into the profile directory when the broker stops (node --cpu-prof). */
   readonly cpuProfileDir?: string;
+  /** Another build's `dist/broker/main.js` (default: BENCH_BROKER_MAIN, else this build's). */
+  readonly main?: string;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
       ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
       ...brokerNodeFlags(),
       // BENCH_BROKER_MAIN: another build of the broker (e.g. the commit before a change), for before/after figures.
-      process.env.BENCH_BROKER_MAIN ?? path.join(projectRoot(), 'dist', 'broker', 'main.js'),
+      options.main ?? process.env.BENCH_BROKER_MAIN ?? path.join(projectRoot(), 'dist', 'broker', 'main.js'),
     ],
     {
       env: {

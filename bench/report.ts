@@ -1,5 +1,6 @@
 import type { FaultsResult } from './faults';
 import type { OverheadResult } from './overhead';
+import type { PairedResult } from './paired';
 import type { ScaleResult } from './scale';
 import type { TailResult } from './tail';
 import type { ThroughputResult } from './throughput';
@@ -156,5 +157,23 @@ export function printTwoCores(result: TwoCoresResult): void {
   console.table(result.median.map((m) => ({ ...m })));
   console.log(
     `Speed-up of ${result.median.at(-1)!.processes} processes over 1: ${result.speedup} x (goal: about 2)`,
+  );
+}
+
+export function printPaired(result: PairedResult): void {
+  const { arms } = result;
+  console.table(
+    (['this', 'other'] as const).map((name) => ({
+      build: name === 'this' ? 'this build' : result.options.otherMain,
+      views: arms[name].views,
+      'broker CPU ms/view (median slice)': arms[name].cpuMsPerView,
+      'by slice': arms[name].cpuMsPerViewBySlice.join(' '),
+      p50: arms[name].p50,
+      p99: arms[name].p99,
+      errors: arms[name].errors,
+    })),
+  );
+  console.log(
+    `This build's CPU a view over the other's, per pair: median ${result.cpuRatio.median} (min ${result.cpuRatio.min}, max ${result.cpuRatio.max}); p50 ${arms.this.p50} against ${arms.other.p50} ms, p99 ${arms.this.p99} against ${arms.other.p99} ms`,
   );
 }

@@ -23,6 +23,10 @@ export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1
 
 /** How one broker under test is configured and run, over the rig's region. */
 export interface BrokerVariant {
+  /** Another build's `dist/broker/main.js` for this broker (see BrokerProcessOptions.main). */
+  readonly main?: string;
+  /** False: no `broker.federationKey` in this broker's configuration (a build older than the setting). */
+  readonly federationKey?: false;
   /** Overrides of `federation` (deadlineMs, sourceTimeoutMs). */
   readonly federation?: Record<string, unknown>;
   /** Layered over every source (e.g. pageSize, resilience). */
@@ -123,7 +127,9 @@ export async function startRig(options: RigOptions): Promise<Rig> {
             broker: {
               id: brokerId,
               signingKey: { file: keyFile },
-              ...(federationKeyPem ? { federationKey: { file: federationKeyFile } } : {}),
+              ...(federationKeyPem && variant.federationKey !== false
+                ? { federationKey: { file: federationKeyFile } }
+                : {}),
             },
             rateLimit: { perUser: unlimited, perOrganisation: unlimited },
             ...(variant.redis ? { redis: { url: BENCH_REDIS_URL } } : {}),
@@ -169,6 +175,7 @@ export async function startRig(options: RigOptions): Promise<Rig> {
         config,
         port: port ?? (await freePort()),
         ...(variant.processes ? { processes: variant.processes } : {}),
+        ...(variant.main ? { main: variant.main } : {}),
       });
       closers.push(() => broker.stop());
       return {

@@ -6,7 +6,16 @@ import { runEventsBench } from './events';
 import { runFaults } from './faults';
 import { runMergeBench } from './merge';
 import { runOverhead } from './overhead';
-import { printFaults, printOverhead, printScale, printTail, printThroughput, printTwoCores } from './report';
+import { runPaired } from './paired';
+import {
+  printFaults,
+  printOverhead,
+  printPaired,
+  printScale,
+  printTail,
+  printThroughput,
+  printTwoCores,
+} from './report';
 import { runScale } from './scale';
 import { runTail } from './tail';
 import { runThroughput } from './throughput';
@@ -22,8 +31,11 @@ const BENCHMARKS = [
   'merge',
   'audit',
   'events',
+  'paired',
 ] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
+/** Run only when named: they need something from the caller (paired: the other build). */
+const ON_REQUEST: readonly Benchmark[] = ['paired'];
 
 function writeResult(name: Benchmark, result: unknown): void {
   const dir = path.join(projectRoot(), 'bench', 'results');
@@ -233,11 +245,37 @@ async function events(): Promise<void> {
 }
 
 /** `npm run bench [-- name…]`: runs the benchmarks (all by default), prints tables and writes JSON to bench/results/. */
+/** Two builds side by side in alternating slices: this one against BENCH_PAIRED_MAIN. */
+async function paired(): Promise<void> {
+  const otherMain = process.env.BENCH_PAIRED_MAIN;
+  if (!otherMain) {
+    throw new Error(
+      'paired needs BENCH_PAIRED_MAIN=<another build>/dist/broker/main.js (add BENCH_PAIRED_FEDERATION_KEY=none for a build older than broker.federationKey)',
+    );
+  }
+  const options = {
+    latencyMs: latencyMs(),
+    perSource: env('BENCH_PER_SOURCE', 50),
+    ratePerSecond: env('BENCH_RATE', 25),
+    sliceSeconds: env('BENCH_SECONDS', 4),
+    pairs: env('BENCH_PAIRS', 10),
+    otherMain,
+    otherFederationKey: process.env.BENCH_PAIRED_FEDERATION_KEY !== 'none',
+  };
+  console.log(
+    `Paired: this build and ${otherMain}, five nodes at ${options.latencyMs} ms, ${options.perSource} resources each; ${options.ratePerSecond} views/s in ${options.pairs} pairs of ${options.sliceSeconds}-s slices`,
+  );
+  const result = await runPaired(options);
+  printPaired(result);
+  writeResult('paired', result);
+}
+
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);
   const unknown = asked.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`Unknown benchmark; choose from: ${BENCHMARKS.join(', ')}`);
-  const chosen = asked.length > 0 ? (asked as Benchmark[]) : [...BENCHMARKS];
+  const chosen =
+    asked.length > 0 ? (asked as Benchmark[]) : BENCHMARKS.filter((b) => !ON_REQUEST.includes(b));
   const run: Record<Benchmark, () => Promise<void> | void> = {
     overhead,
     throughput,
@@ -248,6 +286,7 @@ async function main(): Promise<void> {
     merge,
     audit,
     events,
+    paired,
   };
   for (const name of BENCHMARKS) if (chosen.includes(name)) await run[name]();
 }
