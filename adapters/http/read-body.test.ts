@@ -25,13 +25,11 @@ describe('readBody', () => {
 
   it('when a gzip body inflates past the cap, then it is refused as too large once the cap is passed', async () => {
     const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024), { level: 9 });
-    const started = performance.now();
     const error = await readBody(wire(bomb), 'gzip', { ...LIMITS, maxRatio: 1e9 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BodyRefused);
     expect((error as BodyRefused).reason).toBe('too-large');
-    // Stopped just past the cap, not after inflating all 64 MiB.
+    // Stopped just past the cap, not after inflating all 64 MiB (what it counted is what it inflated).
     expect((error as BodyRefused).detail.bytes).toBeLessThan(LIMITS.maxBytes + 256 * 1024);
-    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('when a body inflates at an absurd ratio under the cap, then it is refused as a compression bomb', async () => {
