@@ -196,12 +196,13 @@ describe('page links kept in Redis', () => {
       key: randomBytes(32),
       timeoutMs: 200,
     });
-    await probe.client('PAUSE', 700, 'ALL');
+    await probe.client('PAUSE', 2000, 'ALL');
     const started = performance.now();
 
     await expect(store.find('A'.repeat(24), 'u')).rejects.toBeInstanceOf(PageStoreUnavailable);
-    expect(performance.now() - started).toBeLessThan(600);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Given up at its 200 ms limit, not when Redis came back after 2 s (room left for a loaded machine).
+    expect(performance.now() - started).toBeLessThan(1500);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
   });
 
   it('when Redis is down, then a search is still paged (in this process) and a link kept in Redis answers 503, to try again', async () => {

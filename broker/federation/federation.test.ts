@@ -68,7 +68,8 @@ describe('Federation', () => {
     const started = Date.now();
     const outcomes = await federation.query(query(5000), trace);
 
-    expect(Date.now() - started).toBeLessThan(300);
+    // Cut at the source's 100 ms limit, long before the view's 5 s deadline (the bound leaves room for a loaded machine).
+    expect(Date.now() - started).toBeLessThan(2000);
     expect(outcomes.map((o) => [o.sourceId, o.status])).toEqual([
       ['stuck', 'timeout'],
       ['quick', 'no-match'],
