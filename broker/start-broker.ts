@@ -2,13 +2,10 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import path from 'node:path';
-import { createAdapter } from './federation/create-adapter';
 import { projectRoot } from '../config/load-config';
-import { isRecordSource, type BrokerConfig, type PdsSourceConfig } from '../config/schema';
-import { createPdsClient } from './federation/create-pds-client';
-import { IdentityAuthority } from './view/identity-authority';
+import type { BrokerConfig } from '../config/schema';
 import { PatientTraceService } from './view/patient-trace-service';
-import { Federation } from './federation/federation';
+import { startSources } from './federation/start-sources';
 import { Redis } from 'ioredis';
 import type { RequestHandler } from 'express';
 import type { SourceDescriptor } from '../core/source-contract';
@@ -156,48 +153,12 @@ export async function startBroker(
   const allowedProbes = probeAccess(
     config.observability.accessToken ? readSecret(config.observability.accessToken) : undefined,
   );
-  // The demographics service is asked beside the record sources, never fanned out to like them.
-  const recordSources = config.sources.filter(isRecordSource);
-  const pdsSource = config.sources.find((s): s is PdsSourceConfig => s.kind === 'pds');
-  const timeouts = new Map(
-    recordSources.map((s) => [s.id, s.timeoutMs ?? config.federation.sourceTimeoutMs]),
-  );
   const metrics = new BrokerMetrics();
-  const pdsClient = pdsSource
-    ? createPdsClient(pdsSource, {
-        userAgent: `hie-broker/${version}`,
-        signingKey,
-        onFault: (error) => logger.error({ err: error, sourceId: pdsSource.id }, 'adapter fault'),
-      })
-    : undefined;
-  const pds =
-    pdsSource && pdsClient
-      ? {
-          client: pdsClient,
-          authority: new IdentityAuthority({
-            client: pdsClient,
-            id: pdsSource.id,
-            odsCode: pdsSource.odsCode,
-            name: pdsSource.name,
-            timeoutMs: pdsSource.timeoutMs,
-            minScore: pdsSource.trace.minScore,
-            fuzzy: pdsSource.trace.fuzzy,
-          }),
-        }
-      : undefined;
-  const federation = new Federation({
-    adapters: recordSources.map((source) =>
-      createAdapter(source, {
-        userAgent: `hie-broker/${version}`,
-        signingKey,
-        federationKey,
-        brokerId: config.broker.id,
-        onFault: (sourceId, error) => logger.error({ err: error, sourceId }, 'adapter fault'),
-        onRetry: (sourceId, reason) => metrics.sourceRetries.inc({ source: sourceId, reason }),
-      }),
-    ),
-    sourceTimeoutMs: (sourceId) => timeouts.get(sourceId) ?? config.federation.sourceTimeoutMs,
-    hopLimit: config.broker.hopLimit,
+  // The record sources, fanned out to together, and the demographics service asked beside them.
+  const { recordSources, federation, pds } = startSources(config, {
+    version,
+    signingKey,
+    federationKey,
     logger,
     metrics,
   });
@@ -289,24 +250,23 @@ export async function startBroker(
     ...(redis ? { redis } : {}),
     ...(config.broker.signingKey ? { signingKey: signingKey.privateKey } : {}),
   });
-  const tracer =
-    pds && pdsSource
-      ? new PatientTraceService({
-          authority: pds.authority,
-          policy,
-          trail,
-          logger,
-          timeoutMs: pdsSource.timeoutMs,
-          limits: new RateLimits({
-            perUser: pdsSource.trace.perUser,
-            perOrganisation: pdsSource.trace.perOrganisation,
-            // Traces are refused to peers' users; the rule is never reached.
-            perPeer: pdsSource.trace.perOrganisation,
-            ...(redis ? { redis } : {}),
-            keyPrefix: `hie-broker:${config.broker.id}:trace-rate:`,
-          }),
-        })
-      : undefined;
+  const tracer = pds
+    ? new PatientTraceService({
+        authority: pds.authority,
+        policy,
+        trail,
+        logger,
+        timeoutMs: pds.source.timeoutMs,
+        limits: new RateLimits({
+          perUser: pds.source.trace.perUser,
+          perOrganisation: pds.source.trace.perOrganisation,
+          // Traces are refused to peers' users; the rule is never reached.
+          perPeer: pds.source.trace.perOrganisation,
+          ...(redis ? { redis } : {}),
+          keyPrefix: `hie-broker:${config.broker.id}:trace-rate:`,
+        }),
+      })
+    : undefined;
   const peers = new PeerRegistry(config.peers);
   // Client and requester assertions alike are accepted once; through Redis, once across every pod.
   const replays = redis
