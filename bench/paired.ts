@@ -24,6 +24,7 @@ export interface PairedArm {
   readonly p50: number;
   readonly p99: number;
   readonly views: number;
+  /** Views that failed: no answer, or a status other than 200 (a 503 at admission included). */
   readonly errors: number;
 }
 
@@ -93,7 +94,7 @@ export async function runPaired(options: PairedOptions): Promise<PairedResult> {
         slices[name].push({
           cpuMsPerView: (broker.cpuMs() - cpu0) / Math.max(1, run.latencies.length),
           latencies: run.latencies,
-          errors: run.errors + run.non200,
+          errors: run.errors,
         });
       }
     }
