@@ -63,6 +63,8 @@ export function printThroughput(result: ThroughputResult): void {
         'region CPU ms/view': s.regionCpuMsPerView,
         'load CPU ms/view': s.loadCpuMsPerView,
         'peak RSS so far MB': s.peakRssMb,
+        'heap used MB': s.peakHeapUsedMb,
+        'external MB': s.peakExternalMb,
       })),
     ),
   );

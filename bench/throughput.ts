@@ -1,5 +1,6 @@
 import type { FloorResult } from './load-process';
 import { startRig, type RigOptions } from './rig';
+import { sampleMemory } from './metrics';
 import { median, round } from './stats';
 
 export interface ThroughputOptions {
@@ -29,6 +30,9 @@ export interface ThroughputStep {
   readonly brokerCores: number;
   /** The largest broker process's peak RSS so far (VmHWM: it never falls, so later steps carry earlier peaks). */
   readonly peakRssMb: number;
+  /** During this step, sampled twice a second from /metrics: the heap in use (garbage not yet collected included) and buffers outside it. */
+  readonly peakHeapUsedMb: number;
+  readonly peakExternalMb: number;
 }
 
 export interface ThroughputRound {
@@ -78,7 +82,9 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
       const steps: ThroughputStep[] = [];
       for (const connections of options.connections) {
         const cpu0 = { broker: broker.cpuMs(), region: region.cpuMs() };
+        const memory = sampleMemory(broker.url);
         const run = await load.closedLoop({ ...rig.view, connections, seconds: options.seconds });
+        const peaks = await memory.stop();
         const views = Math.max(1, run.count);
         const brokerMs = broker.cpuMs() - cpu0.broker;
         steps.push({
@@ -93,6 +99,8 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
           loadCpuMsPerView: round(run.cpuMs / views, 2),
           brokerCores: round(brokerMs / (options.seconds * 1000), 2),
           peakRssMb: round(broker.peakRssMb()),
+          peakHeapUsedMb: round(peaks.heapUsedMb),
+          peakExternalMb: round(peaks.externalMb),
         });
       }
       const within = steps.filter((s) => s.p99 < options.p99LimitMs && s.errors === 0);
