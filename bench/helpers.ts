@@ -4,6 +4,8 @@ import type { LatencySpec } from '../sim/latency';
 import type { SimFaultRule } from '../sim/sim-faults';
 import { forkHelper, type Helper } from './ipc';
 import type {
+  AdaptersAloneCall,
+  AdaptersAloneResult,
   ClosedLoopCall,
   ClosedLoopResult,
   DirectSetup,
@@ -58,6 +60,7 @@ export interface LoadProcess {
     call: DirectSetup & { sourceId: string; ratePerSecond: number; seconds: number },
   ): Promise<OpenLoopResult>;
   floor(call: DirectSetup & ViewTarget & { iterations: number }): Promise<FloorResult>;
+  adaptersAlone(call: AdaptersAloneCall): Promise<AdaptersAloneResult>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +73,7 @@ export function startLoadProcess(): LoadProcess {
     directMedians: (setup) => helper.call('direct-medians', setup),
     directOpenLoop: (call) => helper.call('direct-open-loop', call),
     floor: (call) => helper.call('floor', call),
+    adaptersAlone: (call) => helper.call('adapters-alone', call),
     stop: () => helper.stop(),
   };
 }

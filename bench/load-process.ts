@@ -79,6 +79,22 @@ export interface FloorResult {
   readonly floorMs: number;
 }
 
+/** Every source asked at once by the broker's own adapters, as one view asks them, without the broker. */
+export interface AdaptersAloneCall extends DirectSetup {
+  /** Views a second (open loop), or 0 for one view at a time (closed loop). */
+  readonly ratePerSecond: number;
+  readonly seconds: number;
+}
+
+export interface AdaptersAloneResult {
+  readonly views: number;
+  readonly errors: number;
+  /** Median time for all five to answer, ms. */
+  readonly p50: number;
+  /** This process's CPU a view, ms: round trips, bodies read and parsed, protocols converted. */
+  readonly cpuMsPerView: number;
+}
+
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
 function get(target: ViewTarget): Promise<{ status: number; body: Buffer }> {
@@ -245,6 +261,31 @@ serveCalls(
         task: () => directRecord(call, call.sourceId),
       });
       return { ...run, non200: 0, shed: 0, bytes: 0, cpuMs: round(cpuMs() - cpu0) };
+    },
+    /**
+     * What asking the sources costs on its own: every source asked at once by the broker's own
+     * adapters (its HTTP client, retries, body limits, protocol conversion), at a rate or one view at a
+     * time, with nothing merged, checked, audited or answered. The least CPU a view can cost any broker
+     * that asks these sources in Node, to set the broker's own cost apart from the sources'.
+     */
+    'adapters-alone': async (call: AdaptersAloneCall): Promise<AdaptersAloneResult> => {
+      const ids = [...(await adapters(call)).keys()];
+      const all = async (): Promise<void> => {
+        await Promise.all(ids.map((id) => directRecord(call, id)));
+      };
+      for (let i = 0; i < 5; i++) await all(); // tokens fetched, sockets open, code warm: not part of a view
+      const cpu0 = cpuMs();
+      const run =
+        call.ratePerSecond > 0
+          ? await openLoop({ ratePerSecond: call.ratePerSecond, seconds: call.seconds, task: all })
+          : await closedLoop({ concurrency: 1, seconds: call.seconds, task: all });
+      const views = Math.max(1, run.latencies.length);
+      return {
+        views: run.latencies.length,
+        errors: run.errors,
+        p50: round(median(run.latencies)),
+        cpuMsPerView: round((cpuMs() - cpu0) / views, 2),
+      };
     },
     /**
      * The JSON floor of one view: the exact bytes every source sends for it (captured off the wire as

@@ -23,6 +23,12 @@ export interface OverheadRound {
   /** The slowest source asked directly by its own adapter, at the same rate, just before. */
   readonly direct: LatencySummary & { readonly source: string };
   readonly brokerCpuMsPerView: number;
+  /**
+   * Every source asked at once by the broker's own adapters, at the same rate, without the broker
+   * (load-process `adapters-alone`): CPU ms a view. What the sources' round trips and protocols cost
+   * any broker in Node; the broker's own cost is the rest.
+   */
+  readonly adaptersAloneCpuMsPerView: number;
   /** CPU the simulated region and the load generator used during the views, ms a view. */
   readonly regionCpuMsPerView: number;
   readonly loadCpuMsPerView: number;
@@ -39,6 +45,9 @@ export interface OverheadMedian {
   readonly addedP50Ms: number;
   readonly addedP99Ms: number;
   readonly brokerCpuMsPerView: number;
+  readonly adaptersAloneCpuMsPerView: number;
+  /** The broker's CPU a view less the adapters' alone: merge, checks, answer, server, audit. */
+  readonly brokerOwnCpuMsPerView: number;
 }
 
 export interface OverheadResult {
@@ -54,7 +63,9 @@ export interface OverheadResult {
  * The broker's cost over the slowest source it waits for. Five nodes at a fixed latency; each round,
  * at each rate, finds the slowest source (each asked directly for a second), asks it directly at that
  * rate with the broker's own adapter (its protocol, its round trips, its conversion: the least any
- * client could wait for it), then opens the view at the same rate. Rounds repeat both, so drift hits both.
+ * client could wait for it), asks every source at once the same way with no broker (what the sources
+ * cost in CPU before the broker does anything of its own), then opens the view at the same rate.
+ * Rounds repeat all three, so drift hits all three.
  */
 export async function runOverhead(options: OverheadOptions): Promise<OverheadResult> {
   const rig = await startRig({
@@ -70,6 +81,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         const slowest = Object.entries(medians).reduce((a, b) => (b[1] > a[1] ? b : a))[0];
         const steady = { ratePerSecond, seconds: options.seconds };
         const direct = await load.directOpenLoop({ ...rig.direct, ...steady, sourceId: slowest });
+        const adaptersAlone = await load.adaptersAlone({ ...rig.direct, ...steady });
 
         const cpu0 = { broker: broker.cpuMs(), region: region.cpuMs() };
         const view = await load.openLoop({ ...rig.view, ...steady });
@@ -83,6 +95,7 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
           },
           direct: { ...summarise(direct.latencies, direct.seconds), source: slowest },
           brokerCpuMsPerView: round((broker.cpuMs() - cpu0.broker) / views, 2),
+          adaptersAloneCpuMsPerView: adaptersAlone.cpuMsPerView,
           regionCpuMsPerView: round((region.cpuMs() - cpu0.region) / views, 2),
           loadCpuMsPerView: round(view.cpuMs / views, 2),
         });
@@ -102,6 +115,8 @@ export async function runOverhead(options: OverheadOptions): Promise<OverheadRes
         addedP50Ms: m((r) => r.view.p50 - r.direct.p50),
         addedP99Ms: m((r) => r.view.p99 - r.direct.p99),
         brokerCpuMsPerView: m((r) => r.brokerCpuMsPerView),
+        adaptersAloneCpuMsPerView: m((r) => r.adaptersAloneCpuMsPerView),
+        brokerOwnCpuMsPerView: m((r) => r.brokerCpuMsPerView - r.adaptersAloneCpuMsPerView),
       };
     };
     return {

@@ -23,6 +23,7 @@ export function printOverhead(result: OverheadResult): void {
       errors: r.view.errors,
       'of them 503 at admission': r.view.shed,
       'broker CPU ms/view': r.brokerCpuMsPerView,
+      'adapters alone CPU ms/view': r.adaptersAloneCpuMsPerView,
       'region CPU ms/view': r.regionCpuMsPerView,
       'load CPU ms/view': r.loadCpuMsPerView,
     })),
@@ -42,7 +43,12 @@ export function printOverhead(result: OverheadResult): void {
       'ratio p50': m.ratioP50,
       'ratio p99': m.ratioP99,
       'broker CPU ms/view': m.brokerCpuMsPerView,
+      'adapters alone': m.adaptersAloneCpuMsPerView,
+      "broker's own": m.brokerOwnCpuMsPerView,
     })),
+  );
+  console.log(
+    "Adapters alone: the five sources asked at once by the broker's own adapters at the same rate, nothing merged or answered; the broker's own CPU is the rest.",
   );
   console.log(`Broker peak RSS ${result.peakRssMb} MB`);
 }
@@ -133,6 +139,7 @@ export function printScale(result: ScaleResult): void {
       p50: p.p50,
       p99: p.p99,
       'broker CPU ms/view': p.brokerCpuMsPerView,
+      'adapters alone ms/view': p.adaptersAloneCpuMsPerView,
       'floor ms': p.floor.floorMs,
       'CPU / floor': p.cpuOverFloor,
       'peak RSS MB': p.peakRssMb,

@@ -20,6 +20,8 @@ export interface ScalePoint {
   readonly p50: number;
   readonly p99: number;
   readonly brokerCpuMsPerView: number;
+  /** Every source asked at once by the broker's own adapters, one view at a time, without the broker. */
+  readonly adaptersAloneCpuMsPerView: number;
   readonly floor: FloorResult;
   readonly cpuOverFloor: number;
   readonly peakRssMb: number;
@@ -37,7 +39,8 @@ const BIG = { pageSize: 1000, maxPages: 50, maxResponseBytes: 256 * 1024 * 1024 
  * How a view's cost grows: with the record's size (five sources, 50 → 5,000 resources each) and with
  * the number of sources (5 → 50, 50 resources each; the extra sources are FHIR R4 nodes serving the
  * five datasets in turn). Views one at a time, so latency is the view's own and CPU is per view;
- * each point also measures its JSON floor.
+ * each point also measures its JSON floor, and what asking the sources alone costs (every source asked
+ * at once by the broker's own adapters, one view at a time, with no broker).
  */
 export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
   const points: ScalePoint[] = [];
@@ -63,6 +66,11 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
       const run = await rig.load.closedLoop({ ...rig.view, connections: 1, seconds: options.seconds });
       if (run.errors > 0) throw new Error(`${run.errors} views failed at ${sources} sources × ${perSource}`);
       const cpu = (rig.broker.cpuMs() - cpu0) / Math.max(1, run.count);
+      const adaptersAlone = await rig.load.adaptersAlone({
+        ...rig.direct,
+        ratePerSecond: 0,
+        seconds: options.seconds,
+      });
       points.push({
         curve,
         sources,
@@ -71,6 +79,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
         p50: run.p50,
         p99: run.p99,
         brokerCpuMsPerView: round(cpu, 1),
+        adaptersAloneCpuMsPerView: round(adaptersAlone.cpuMsPerView, 1),
         floor,
         cpuOverFloor: round(cpu / floor.floorMs, 2),
         peakRssMb: round(rig.broker.peakRssMb()),
