@@ -160,6 +160,33 @@ describe('Federation', () => {
     expect(most).toBe(5);
   });
 
+  it('when a source answers while another is still working, then onOutcome hears of it then, with its place in source order', async () => {
+    let releaseSlow: () => void = () => {};
+    const slow = adapter(
+      'slow',
+      () =>
+        new Promise<SourceOutcome>((resolve) => {
+          releaseSlow = () => resolve({ sourceId: 'slow', status: 'no-match', durationMs: 50 });
+        }),
+    );
+    const quick = adapter('quick', async () => ({ sourceId: 'quick', status: 'no-match', durationMs: 1 }));
+    const federation = new Federation({
+      adapters: [slow, quick],
+      sourceTimeoutMs: () => 1000,
+      hopLimit: 3,
+      logger,
+    });
+    const heard: string[] = [];
+    const answered = federation.query(query(1000), trace, (outcome, index) =>
+      heard.push(`${index}:${outcome.sourceId}`),
+    );
+    while (heard.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(heard).toEqual(['1:quick']);
+    releaseSlow();
+    const outcomes = await answered;
+    expect(heard).toEqual(['1:quick', '0:slow']);
+    expect(outcomes.map((o) => o.sourceId)).toEqual(['slow', 'quick']);
+  });
   describe('resilience policies', () => {
     const failing = (id: string): SourceOutcome => ({
       sourceId: id,

@@ -36,8 +36,25 @@ export class Federation {
     return this.options.adapters;
   }
 
-  query(query: PatientQuery, trace: TraceContext): Promise<SourceOutcome[]> {
-    return Promise.all(this.guards.map((guard) => this.traced(guard, query, trace)));
+  /**
+   * Every source's outcome, in source order. `onOutcome` is told of each as it arrives (with the
+   * source's place in that order), for work that need not wait for the slowest source; it must not throw.
+   */
+  query(
+    query: PatientQuery,
+    trace: TraceContext,
+    onOutcome?: (outcome: SourceOutcome, index: number) => void,
+  ): Promise<SourceOutcome[]> {
+    return Promise.all(
+      this.guards.map((guard, index) => {
+        const asked = this.traced(guard, query, trace);
+        if (!onOutcome) return asked;
+        return asked.then((outcome) => {
+          onOutcome(outcome, index);
+          return outcome;
+        });
+      }),
+    );
   }
 
   /** One span per source, skipped ones too: its id, kind, outcome, resource count and bytes read. */

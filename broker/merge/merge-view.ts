@@ -17,35 +17,120 @@ import { mergedPatient, type PatientContribution } from './merged-patient';
 import { viewWithoutWithheld } from './sensitive-data/view-without-withheld';
 import { restrictedPatientIssue, sensitiveWithheldIssue } from './sensitive-data/sensitive-data-issues';
 import { SensitiveDataPolicy } from './sensitive-data/sensitive-data-policy';
-import { sourceContribution } from './source-contribution';
-import type { BrokerIdentity } from './source-provenance';
+import { sourceContribution, type SourceContribution } from './source-contribution';
+import { sourceProvenance, type BrokerIdentity } from './source-provenance';
 import { sourceStatusOutcome } from './source-status-issues';
 
 export type { MergedEntry } from './merged-entry';
 export type { Disagreement } from './disagreements/disagreement';
 
-export interface MergeInput {
-  readonly viewId: string;
+/** What each source's contribution to a view is made with: the same for every source of the view. */
+export interface ContributionSetup {
   readonly nhsNumber: string;
-  /** In the same order as `outcomes`; also the sources' priority (config order, most trusted first). */
+  /** In the same order as the outcomes; also the sources' priority (config order, most trusted first). */
   readonly sources: readonly SourceDescriptor[];
-  readonly outcomes: readonly SourceOutcome[];
-  readonly broker: BrokerIdentity;
   /** What is withheld as sensitive, and what is removed for a restricted patient (broker/merge/sensitive-data). */
   readonly sensitiveData?: SensitiveDataConfig;
   /** Resources last updated before this instant are left out (sources may ignore `_lastUpdated`). */
   readonly since?: string;
   /** The record types the view asked for (see SourceContributionInput.resourceTypes). */
   readonly resourceTypes?: readonly string[];
-  readonly now: Date;
   /**
    * Whether the patient objects to sharing from any of these ODS codes (an item's origin and the
    * sources it came through, from its `meta.tag`, as a peer broker relays them): such items are
    * withheld before anything else, and each source's count reported.
    */
   readonly objectedOrigin?: (odsCodes: readonly string[]) => boolean;
+}
+
+export interface MergeInput extends ContributionSetup {
+  readonly viewId: string;
+  readonly outcomes: readonly SourceOutcome[];
+  readonly broker: BrokerIdentity;
+  readonly now: Date;
   /** What the national demographics service said, when one is configured (demographics/identity-reference). */
   readonly identity?: IdentityReference;
+  /** Contributions already made as sources answered (EarlyContributions); any other is made here. */
+  readonly early?: EarlyContributions;
+}
+
+/** One source's contribution, and how many of its items the patient's objections withheld first. */
+interface MadeContribution {
+  readonly contribution: SourceContribution;
+  readonly objected: number;
+}
+
+/**
+ * One `ok` source's contribution: items the patient objects to sharing withheld first, then the
+ * identity guard, the sensitive-data policy, `_since`, ids and references (sourceContribution).
+ */
+function contribute(
+  outcome: Extract<SourceOutcome, { status: 'ok' }>,
+  source: SourceDescriptor,
+  setup: ContributionSetup,
+  policy: SensitiveDataPolicy,
+): MadeContribution {
+  const { objectedOrigin } = setup;
+  const objected = objectedOrigin
+    ? outcome.record.resources.filter((r) => objectedOrigin(odsTagsOf(r)))
+    : [];
+  const record =
+    objected.length === 0
+      ? outcome.record
+      : { ...outcome.record, resources: outcome.record.resources.filter((r) => !objected.includes(r)) };
+  const contribution = sourceContribution({
+    source,
+    record,
+    nhsNumber: setup.nhsNumber,
+    policy,
+    ...(setup.since === undefined ? {} : { since: Date.parse(setup.since) }),
+    ...(setup.resourceTypes ? { resourceTypes: setup.resourceTypes } : {}),
+  });
+  return { contribution, objected: objected.length };
+}
+
+/**
+ * Sources' contributions made as each source answers, while the view still waits for the slower
+ * ones: the same work mergeView would do for that outcome, taken off the path between the last
+ * answer and the response. Nothing is decided here that the merge does not decide the same way: a
+ * contribution is used only for the very outcome object it was made from, and only by a merge of the
+ * very same setup; the merge makes every other itself, and still judges every source's demographics
+ * against the others' before it uses any contribution.
+ */
+export class EarlyContributions {
+  private readonly policy: SensitiveDataPolicy;
+  private readonly made = new Map<SourceOutcome, MadeContribution>();
+
+  constructor(private readonly setup: ContributionSetup) {
+    this.policy = new SensitiveDataPolicy(setup.sensitiveData);
+  }
+
+  /**
+   * Told of a source's outcome as it arrives, with the source's place in `setup.sources`. Never
+   * throws: a contribution that fails here is simply made again by the merge (and fails there).
+   */
+  add(outcome: SourceOutcome, index: number): void {
+    const source = this.setup.sources[index];
+    if (outcome.status !== 'ok' || source?.id !== outcome.sourceId) return;
+    try {
+      this.made.set(outcome, contribute(outcome, source, this.setup, this.policy));
+    } catch {
+      // Made again, and its error raised, by the merge.
+    }
+  }
+
+  /** The contributions made so far, when they were made with exactly this setup. */
+  madeFor(setup: ContributionSetup): ReadonlyMap<SourceOutcome, MadeContribution> | undefined {
+    const own = this.setup;
+    const same =
+      own.nhsNumber === setup.nhsNumber &&
+      own.sources === setup.sources &&
+      own.sensitiveData === setup.sensitiveData &&
+      own.since === setup.since &&
+      own.resourceTypes === setup.resourceTypes &&
+      own.objectedOrigin === setup.objectedOrigin;
+    return same ? this.made : undefined;
+  }
 }
 
 /** A resource about another patient; a source whose patient's demographics conflict with the others'. */
@@ -132,8 +217,8 @@ export function mergeView(input: MergeInput): MergedView {
     withheldObjection: 0,
   };
   const policy = new SensitiveDataPolicy(input.sensitiveData);
+  const early = input.early?.madeFor(input);
   const withheldReferences: string[] = [];
-  const since = input.since ? Date.parse(input.since) : undefined;
   const recorded = input.now.toISOString();
 
   const confirmed = input.identity?.status === 'confirmed' ? input.identity : undefined;
@@ -156,32 +241,19 @@ export function mergeView(input: MergeInput): MergedView {
   outcomes.forEach((outcome, index) => {
     if (outcome.status !== 'ok') return;
     const source = input.sources[index]!;
-    const objected = input.objectedOrigin
-      ? outcome.record.resources.filter((r) => input.objectedOrigin!(odsTagsOf(r)))
-      : [];
-    const record =
-      objected.length === 0
-        ? outcome.record
-        : { ...outcome.record, resources: outcome.record.resources.filter((r) => !objected.includes(r)) };
-    const contribution = sourceContribution({
-      source,
-      record,
-      nhsNumber: input.nhsNumber,
-      broker: input.broker,
-      policy,
-      ...(since === undefined ? {} : { since }),
-      ...(input.resourceTypes ? { resourceTypes: input.resourceTypes } : {}),
-      recorded,
-    });
+    const { contribution, objected } =
+      early?.get(outcome) ?? contribute(outcome, source, input, policy);
     contributions.push(contribution.patient);
     entries.push(...contribution.entries);
     included.push(...contribution.included);
-    provenance.push(contribution.provenance);
+    provenance.push(
+      sourceProvenance({ source, broker: input.broker, targets: contribution.targets, recorded }),
+    );
     counts.received += outcome.record.resources.length;
     counts.beforeSince += contribution.beforeSince;
-    counts.withheldObjection += objected.length;
+    counts.withheldObjection += objected;
     const issues: SourceIssue[] = [];
-    if (objected.length > 0) issues.push(objectionWithheldIssue(objected.length));
+    if (objected > 0) issues.push(objectionWithheldIssue(objected));
     const otherPatient = contribution.otherPatient;
     if (otherPatient > 0) {
       counts.otherPatient += otherPatient;

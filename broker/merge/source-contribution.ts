@@ -1,4 +1,4 @@
-import type { Patient, Provenance, Resource } from '@medplum/fhirtypes';
+import type { Patient, Reference, Resource } from '@medplum/fhirtypes';
 import type { SourceDescriptor, SourceRecord } from '../../core/source-contract';
 import { isSupportingResourceType } from '../../core/fhir/resource-types';
 import { belongsToPatient, supportingBelongsToPatient } from './identity-guard';
@@ -10,19 +10,15 @@ import { ReferenceRewriter, localTargetsOf } from './reference-rewriter';
 import type { MedicationLookup } from './sensitive-data/coded-concepts';
 import { referencesIn, withoutTargets } from './sensitive-data/included-reach';
 import type { SensitiveDataPolicy } from './sensitive-data/sensitive-data-policy';
-import { sourceProvenance, type BrokerIdentity } from './source-provenance';
 
 export interface SourceContributionInput {
   readonly source: SourceDescriptor;
   readonly record: SourceRecord;
   readonly nhsNumber: string;
-  readonly broker: BrokerIdentity;
   /** What is withheld as sensitive. */
   readonly policy: SensitiveDataPolicy;
   /** Epoch ms: resources last updated before it are left out. */
   readonly since?: number;
-  /** ISO instant the view was assembled, for Provenance. */
-  readonly recorded: string;
   /** The record types the view asked for; when given, references to the others are named by view id. */
   readonly resourceTypes?: readonly string[];
 }
@@ -32,7 +28,12 @@ export interface SourceContribution {
   readonly patient: PatientContribution;
   readonly entries: MergedEntry[];
   readonly included: MergedEntry[];
-  readonly provenance: Provenance;
+  /**
+   * What the source's Provenance names: the patient and every entry and include. The Provenance itself
+   * is made by the merge, which knows when the view was assembled (a contribution may be made earlier,
+   * as its source answers).
+   */
+  readonly targets: readonly Reference[];
   /** Resources that referred to another patient (identity guard). */
   readonly otherPatient: number;
   /** Record resources withheld as sensitive (labelled, or coded with a sensitive concept). */
@@ -140,7 +141,7 @@ export function sourceContribution(input: SourceContributionInput): SourceContri
     patient: { source, patient: patient as Patient & { id: string }, rewriter },
     entries,
     included,
-    provenance: sourceProvenance({ source, broker: input.broker, targets, recorded: input.recorded }),
+    targets,
     otherPatient,
     withheldSensitive: withheld.length,
     beforeSince,

@@ -3,7 +3,12 @@ import type { PatientQuery, SourceDescriptor, SourceOutcome } from '../../core/s
 import type { Requester } from '../../core/requester';
 import type { Federation } from '../federation/federation';
 import type { RecordResourceType } from '../../core/fhir/resource-types';
-import { mergeView, type MergedView } from '../merge/merge-view';
+import {
+  EarlyContributions,
+  mergeView,
+  type ContributionSetup,
+  type MergedView,
+} from '../merge/merge-view';
 import type { BrokerIdentity } from '../merge/source-provenance';
 import type { AccessPolicy } from '../governance/access-policy';
 import { AccessDenied } from '../governance/access-denied';
@@ -297,9 +302,12 @@ export class PatientViewService {
     identity: IdentityReference | undefined,
     superseded: string | undefined,
   ): Promise<PatientView> {
+    const setup = this.contributionSetup(query, objected);
+    // Each source's share of the merge is made as it answers, while the view waits for the slower ones.
+    const early = new EarlyContributions(setup);
     // Under a superseded number too, where a source has not caught up with the merge: its record is the patient's.
     const [outcomes, earlier] = await Promise.all([
-      this.options.federation.query(query, request.trace),
+      this.options.federation.query(query, request.trace, (outcome, index) => early.add(outcome, index)),
       superseded
         ? this.options.federation.query({ ...query, nhsNumber: superseded }, request.trace)
         : Promise.resolve(undefined),
@@ -310,7 +318,7 @@ export class PatientViewService {
         )
       : outcomes;
     const merged = await inSpan(SPAN.merge, { 'hie.merge.sources': combined.length }, async (span) => {
-      const result = this.merge(query, combined, objected, identity);
+      const result = this.merge(query, combined, setup, identity, early);
       if (span.isRecording()) span.setAttributes(mergeAttributes(result));
       return result;
     });
@@ -369,7 +377,11 @@ export class PatientViewService {
       return nothingReleased;
     }
     const demographics = { ...query, resourceTypes: [] };
-    const wider = this.merge(demographics, await this.options.federation.query(demographics, request.trace));
+    const wider = this.merge(
+      demographics,
+      await this.options.federation.query(demographics, request.trace),
+      this.contributionSetup(demographics),
+    );
     // Throws AccessDenied without evidence, whether or not anyone knows the patient.
     return decideRelationship(request.requester, wider, this.relationshipContext);
   }
@@ -400,30 +412,39 @@ export class PatientViewService {
       .map((adapter) => adapter.source.id);
   }
 
-  private merge(
-    query: PatientQuery,
-    outcomes: readonly SourceOutcome[],
-    objected: ReadonlySet<string> = new Set(),
-    identity?: IdentityReference,
-  ): MergedView {
+  /** What every source's contribution to this query's merge is made with. */
+  private contributionSetup(query: PatientQuery, objected: ReadonlySet<string> = new Set()): ContributionSetup {
     const { organisations } = this.options;
-    return mergeView({
-      ...(identity ? { identity } : {}),
+    return {
       ...(objected.size > 0
         ? {
             objectedOrigin: (codes: readonly string[]) =>
               codes.some((c) => organisations.withinAny(c, objected)),
           }
         : {}),
-      viewId: query.queryId,
       nhsNumber: query.nhsNumber,
       sources: this.options.federation.adapters.map((adapter) => adapter.source),
-      outcomes,
-      broker: this.options.broker,
       sensitiveData: this.options.sensitiveData,
       ...(query.since ? { since: query.since } : {}),
       // Only a narrowed view names references outside it by view id (the demographics-only look names none).
       ...(query.resourceTypes.length > 0 ? { resourceTypes: query.resourceTypes } : {}),
+    };
+  }
+
+  private merge(
+    query: PatientQuery,
+    outcomes: readonly SourceOutcome[],
+    setup: ContributionSetup,
+    identity?: IdentityReference,
+    early?: EarlyContributions,
+  ): MergedView {
+    return mergeView({
+      ...setup,
+      ...(identity ? { identity } : {}),
+      ...(early ? { early } : {}),
+      viewId: query.queryId,
+      outcomes,
+      broker: this.options.broker,
       now: new Date(),
     });
   }
@@ -453,7 +474,7 @@ export class PatientViewService {
       const wider = this.merge(
         demographics,
         await this.options.federation.query(demographics, request.trace),
-        new Set(),
+        this.contributionSetup(demographics),
         merged.identity,
       );
       return decideRelationship(request.requester, wider, this.relationshipContext);
