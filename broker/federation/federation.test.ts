@@ -187,6 +187,7 @@ describe('Federation', () => {
     expect(heard).toEqual(['1:quick', '0:slow']);
     expect(outcomes.map((o) => o.sourceId)).toEqual(['slow', 'quick']);
   });
+
   describe('resilience policies', () => {
     const failing = (id: string): SourceOutcome => ({
       sourceId: id,

@@ -5,7 +5,8 @@ import { populationOutcomes, populationSources } from '../../bench/population-ou
 import { loadConfig } from '../../config/load-config';
 import { DEMO_CONFIG_FILE } from '../../sim/region-config';
 import { generatePopulation } from '../../sim/population/generate-population';
-import { EarlyContributions, mergeView, type ContributionSetup, type MergeInput } from './merge-view';
+import { EarlyContributions, type ContributionSetup } from './early-contributions';
+import { mergeView, type MergeInput } from './merge-view';
 
 const SOURCES = populationSources();
 const SENSITIVE_DATA = loadConfig({ file: DEMO_CONFIG_FILE(), env: {} }).sensitiveData;

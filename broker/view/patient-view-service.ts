@@ -3,12 +3,8 @@ import type { PatientQuery, SourceDescriptor, SourceOutcome } from '../../core/s
 import type { Requester } from '../../core/requester';
 import type { Federation } from '../federation/federation';
 import type { RecordResourceType } from '../../core/fhir/resource-types';
-import {
-  EarlyContributions,
-  mergeView,
-  type ContributionSetup,
-  type MergedView,
-} from '../merge/merge-view';
+import { EarlyContributions, type ContributionSetup } from '../merge/early-contributions';
+import { mergeView, type MergedView } from '../merge/merge-view';
 import type { BrokerIdentity } from '../merge/source-provenance';
 import type { AccessPolicy } from '../governance/access-policy';
 import { AccessDenied } from '../governance/access-denied';
@@ -413,7 +409,10 @@ export class PatientViewService {
   }
 
   /** What every source's contribution to this query's merge is made with. */
-  private contributionSetup(query: PatientQuery, objected: ReadonlySet<string> = new Set()): ContributionSetup {
+  private contributionSetup(
+    query: PatientQuery,
+    objected: ReadonlySet<string> = new Set(),
+  ): ContributionSetup {
     const { organisations } = this.options;
     return {
       ...(objected.size > 0
